@@ -1,0 +1,243 @@
+"""Load articles from files and folders into `Document`s, skipping (with a reason) what cannot be read.
+
+Offsets in chunks point into `Document.text`. For .txt/.md that is the file's own text, so a citation's
+start/end can be checked against the file on disk; for .html/.pdf it is the extracted text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+MAX_FILE_BYTES = 30 * 1024 * 1024
+PDF_PARSE_TIMEOUT_S = 30.0
+
+_DATE_LINE = re.compile(r"^\s*(?:date|published|dated)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.I)
+_ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # file name: what citations and evaluation match on
+    path: str
+    title: str
+    date: str  # ISO date or ""
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+class DocumentError(Exception):
+    """A file that cannot become a document; the message says why in plain words."""
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Expand files and folders into supported files, once each, not following symlink loops."""
+    found: dict[str, Path] = {}
+    skipped: list[Skipped] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            skipped.append(Skipped(str(path), "no such file or folder"))
+        elif path.is_dir():
+            for candidate in _walk(path, skipped):
+                found.setdefault(os.path.realpath(candidate), candidate)
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            found.setdefault(os.path.realpath(path), path)
+        else:
+            skipped.append(Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}"))
+    return sorted(found.values(), key=lambda p: (p.name, str(p))), skipped
+
+
+def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            skipped.append(Skipped(dirpath, "symlink loop: folder already visited"))
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield Path(dirpath) / name
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentError(f"cannot read: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise DocumentError("empty file")
+    if size > MAX_FILE_BYTES:
+        raise DocumentError(f"too large ({size / 1e6:.0f} MB; limit {MAX_FILE_BYTES / 1e6:.0f} MB)")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read: {exc.strerror or exc}") from exc
+
+
+def load_document(path: Path, data: bytes | None = None) -> Document:
+    """Parse one file. Raises DocumentError with a one-line reason when it cannot be used."""
+    path = Path(path)
+    data = read_bytes(path) if data is None else data
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        text = _decode_text(data)
+        title_hint = ""
+    elif suffix in (".html", ".htm"):
+        title_hint, text = _html_text(_decode_text(data))
+    elif suffix == ".pdf":
+        title_hint, text = _pdf_text(data)
+    else:
+        raise DocumentError(f"unsupported file type {suffix or '(none)'}")
+    if not text.strip():
+        raise DocumentError("no readable text")
+    date = _find_date(text)
+    title = title_hint or _title_from_text(text, markdown=suffix == ".md") or path.stem
+    return Document(
+        source=path.name,
+        path=str(path),
+        title=title,
+        date=date,
+        text=text,
+        content_hash=content_hash(data),
+    )
+
+
+def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[Skipped]]:
+    files, skipped = find_files(paths)
+    docs: list[Document] = []
+    for path in files:
+        try:
+            docs.append(load_document(path))
+        except DocumentError as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+    return docs, skipped
+
+
+def _decode_text(data: bytes) -> str:
+    """UTF-8 first; Windows-1252 as the one fallback (old news exports); binary is refused."""
+    if b"\x00" in data[:8192]:
+        raise DocumentError("binary content (NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise DocumentError("not UTF-8 or Windows-1252 text") from exc
+        log.warning("decoded as Windows-1252 (not valid UTF-8)")
+    if _control_ratio(text) > 0.02:
+        raise DocumentError("binary content, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return bad / len(sample)
+
+
+def _find_date(text: str) -> str:
+    head = text[:600]
+    match = _DATE_LINE.search(head) or _ISO_DATE.search(head)
+    if not match:
+        return ""
+    return match.group(1) if match.re is _DATE_LINE else match.group(0)
+
+
+def _title_from_text(text: str, markdown: bool = False) -> str:
+    for raw in text.splitlines()[:12]:
+        line = _DATE_LINE.sub("", raw).strip()
+        if markdown:
+            line = line.lstrip("#").strip()
+        if len(line.split()) < 3:
+            continue  # section labels such as "NEWS"
+        if len(line) > 120:
+            first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+            line = first if len(first) <= 120 else line[:117].rsplit(" ", 1)[0] + "…"
+        return line
+    return ""
+
+
+def _html_text(html: str) -> tuple[str, str]:
+    from selectolax.parser import HTMLParser
+
+    tree = HTMLParser(html)
+    title_node = tree.css_first("title")
+    title = title_node.text(strip=True) if title_node else ""
+    h1 = tree.css_first("h1")
+    if not title and h1:
+        title = h1.text(strip=True)
+    tree.strip_tags(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg", "iframe"])
+    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
+    if root is None:
+        return title, ""
+    blocks: list[str] = []
+    for node in root.css("h1, h2, h3, h4, p, li, blockquote, pre, td"):
+        if node.css_first("p, li"):  # a container: its children carry the text
+            continue
+        text = re.sub(r"\s+", " ", node.text(separator=" ")).strip()
+        if text:
+            blocks.append(text)
+    if not blocks:
+        blocks = [re.sub(r"[ \t]+", " ", line).strip() for line in root.text(separator="\n").splitlines()]
+        blocks = [b for b in blocks if b]
+    return title, "\n\n".join(blocks)
+
+
+def _pdf_text(data: bytes) -> tuple[str, str]:
+    """Extract a PDF's text in a worker thread, cut off after PDF_PARSE_TIMEOUT_S (some PDFs loop)."""
+    result: dict[str, object] = {}
+
+    def parse() -> None:
+        try:
+            import io
+
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(data))
+            meta_title = ""
+            try:
+                meta_title = (reader.metadata.title or "") if reader.metadata else ""
+            except Exception:  # noqa: BLE001 - broken metadata must not lose the text
+                meta_title = ""
+            pages = [page.extract_text() or "" for page in reader.pages]
+            result["value"] = (str(meta_title).strip(), "\n\n".join(p.strip() for p in pages if p.strip()))
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many types on corrupt input
+            result["error"] = exc
+
+    worker = threading.Thread(target=parse, daemon=True)
+    worker.start()
+    worker.join(PDF_PARSE_TIMEOUT_S)
+    if worker.is_alive():
+        raise DocumentError(f"PDF parsing took longer than {PDF_PARSE_TIMEOUT_S:.0f} s; skipped")
+    if "error" in result:
+        raise DocumentError(f"corrupt or unreadable PDF ({type(result['error']).__name__})")
+    title, text = result["value"]  # type: ignore[misc]
+    return title, text
