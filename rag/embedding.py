@@ -18,6 +18,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ class Embedder:
 
     def __init__(self, name: str = BUNDLED_EMBEDDER, batch_size: int = 32, backend: str = "torch") -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         self.name = name
         self.batch_size = batch_size
@@ -66,7 +70,7 @@ class Embedder:
             self._model = SentenceTransformer(str(path), device="cpu", backend=backend, local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - surface any load failure as one line
             raise EmbeddingError(f"cannot load embedding model from {path}: {exc}") from exc
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
         self.backend = backend
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:

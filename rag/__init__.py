@@ -1,0 +1,1 @@
+"""Offline question answering over news articles, every claim cited."""

@@ -1,0 +1,260 @@
+"""`rag`: the command line (CONTRACT.md). Errors are one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+
+from .answer import Answer, Partial
+from .answering import AskOptions, QuestionError
+from .config import Settings
+from .documents import DocumentError
+from .embedding import EmbeddingError
+from .indexing import IndexProgress
+from .models import ModelError
+from .prompts import PromptError
+from .store import IndexError_
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions about your news articles, offline, with a citation for every claim.")
+err = Console(stderr=True)
+out = Console()
+
+USER_ERRORS = (ModelError, IndexError_, EmbeddingError, QuestionError, PromptError, DocumentError, ValueError, OSError)
+
+ModelOpt = typer.Option(None, "--model", help="GGUF path, file in models/, or a bundled name [env RAG_MODEL]")
+KOpt = typer.Option(None, "--k", help="passages to retrieve [env RAG_K]")
+IndexDirOpt = typer.Option(None, "--index-dir", help="where the index lives [env RAG_INDEX_DIR]")
+ChromaOpt = typer.Option(None, "--chroma-url", help="use a Chroma server instead of the embedded index [env RAG_CHROMA_URL]")
+LlmUrlOpt = typer.Option(None, "--llm-url", help="OpenAI-compatible server for generation [env RAG_LLM_URL]")
+VerboseOpt = typer.Option(False, "--verbose", "-v", help="log details to stderr")
+
+
+def _settings(**overrides) -> Settings:
+    return Settings.from_env().with_overrides(**overrides)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "bm25s", "sentence_transformers", "urllib3", "gradio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except USER_ERRORS as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _pipeline(settings: Settings, ensure_index: bool = True):
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    if ensure_index:
+        ensure_indexed(pipeline)
+    return pipeline
+
+
+def ensure_indexed(pipeline) -> None:
+    """First use: build the index of corpus/ when there is none yet (the README's promise)."""
+    try:
+        count = pipeline.store.collection().count()
+    except IndexError_ as exc:
+        if "no index yet" not in str(exc):
+            raise
+        count = 0
+    if count == 0 and pipeline.settings.corpus_dir.is_dir():
+        err.print(f"no index yet: indexing {pipeline.settings.corpus_dir} …")
+        report = pipeline.index([pipeline.settings.corpus_dir])
+        err.print(report.summary())
+
+
+@app.command()
+def index(
+    paths: list[Path] = typer.Argument(None, help="files or folders (default: corpus/)"),
+    prune: bool = typer.Option(False, "--prune", help="remove indexed files that no longer exist"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="drop the index and embed everything again"),
+    index_dir: Optional[Path] = IndexDirOpt,
+    chroma_url: Optional[str] = ChromaOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Add or update articles in the index (incremental by content hash)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    _setup_logging(verbose)
+    with _user_errors():
+        settings = _settings(index_dir=index_dir, chroma_url=chroma_url)
+        pipeline = _pipeline(settings, ensure_index=False)
+        with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("embed", total=None)
+            progress = IndexProgress(
+                start=lambda files, chunks: bar.update(task, total=chunks),
+                advance=lambda n: bar.advance(task, n),
+                message=lambda text: err.print(text),
+            )
+            report = pipeline.index(paths or [settings.corpus_dir], prune=prune, rebuild=rebuild, progress=progress)
+        for skipped in report.failed:
+            err.print(f"[yellow]skipped[/yellow] {skipped.path}: {skipped.reason}", highlight=False)
+        out.print(report.summary(), highlight=False)
+
+
+@app.command()
+def ask(
+    question: Optional[str] = typer.Argument(None, help="the question (omit with --jsonl -)"),
+    as_json: bool = typer.Option(False, "--json", help="print one answer object"),
+    jsonl: Optional[str] = typer.Option(None, "--jsonl", help="batch mode: '-' reads requests from stdin"),
+    model: Optional[str] = ModelOpt,
+    k: Optional[int] = KOpt,
+    index_dir: Optional[Path] = IndexDirOpt,
+    chroma_url: Optional[str] = ChromaOpt,
+    llm_url: Optional[str] = LlmUrlOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Answer a question from the articles, with sources."""
+    _setup_logging(verbose)
+    with _user_errors():
+        settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
+        if jsonl is not None:
+            if jsonl != "-":
+                raise ValueError("--jsonl takes '-' (requests on standard input)")
+            _batch(settings)
+            return
+        if not question:
+            raise QuestionError("give a question, or --jsonl - for batch mode")
+        pipeline = _pipeline(settings)
+        if as_json:
+            print(json.dumps(pipeline.ask(question).to_json(), ensure_ascii=False))
+            return
+        _ask_streaming(pipeline, question)
+
+
+def _ask_streaming(pipeline, question: str) -> None:
+    from rich.live import Live
+    from rich.text import Text
+
+    answer: Answer | None = None
+    with Live(Text(""), console=out, refresh_per_second=12, transient=False) as live:
+        live.update(Text("searching the articles …", style="dim"))
+        for event in pipeline.stream(question):
+            if isinstance(event, Partial):
+                live.update(Text(event.text))
+            elif isinstance(event, Answer):
+                answer = event
+                live.update(Text(event.answer, style="yellow" if event.refused else ""))
+    if answer is None:
+        return
+    if answer.notice:
+        err.print(answer.notice)
+    for c in answer.citations:
+        out.print(f"[bold][{c.n}][/bold] {c.title} ({c.source})", highlight=False)
+        out.print(f"    {c.text}", style="dim", highlight=False, markup=False)
+    t = answer.timings
+    err.print(f"[dim]{answer.model} · first token {t.get('first_token_ms', 0) / 1000:.1f} s · total {t.get('total_ms', 0) / 1000:.1f} s[/dim]")
+
+
+def _batch(settings: Settings) -> None:
+    """One answer object per request line, in order; a bad line gets an answer object with `error`."""
+    pipeline = _pipeline(settings)
+    for line_no, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        request_id = None
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("a request must be a JSON object")
+            request_id = request.get("id")
+            history = request.get("history") or []
+            if not isinstance(history, list):
+                raise ValueError("history must be a list of {role, content}")
+            answer = pipeline.ask(str(request.get("question", "")), history)
+            answer.id = request_id
+            result = answer.to_json()
+        except (QuestionError, ValueError) as exc:
+            result = {"id": request_id, "question": "", "answer": "", "refused": True, "citations": [],
+                      "model": "", "timings": {}, "error": f"line {line_no}: {exc}"}
+            err.print(f"line {line_no}: {exc}", highlight=False)
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@app.command()
+def chat(
+    host: Optional[str] = typer.Option(None, "--host", help="address to listen on [env RAG_HOST]"),
+    port: Optional[int] = typer.Option(None, "--port", help="port [env RAG_PORT]"),
+    auth: Optional[str] = typer.Option(None, "--auth", help="user:password, required off loopback [env RAG_AUTH]"),
+    model: Optional[str] = ModelOpt,
+    k: Optional[int] = KOpt,
+    index_dir: Optional[Path] = IndexDirOpt,
+    chroma_url: Optional[str] = ChromaOpt,
+    llm_url: Optional[str] = LlmUrlOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Open the browser chat (default http://127.0.0.1:7860)."""
+    _setup_logging(verbose)
+    with _user_errors():
+        from .app import serve
+
+        settings = _settings(host=host, port=port, auth=auth, model=model, k=k, index_dir=index_dir,
+                             chroma_url=chroma_url, llm_url=llm_url)
+        serve(settings)
+
+
+@app.command("eval")
+def evaluate(
+    file: Path = typer.Argument(..., help="questions, one JSON per line (dev.jsonl format)"),
+    conversations: Optional[Path] = typer.Option(None, "--conversations", help="two-turn conversations file"),
+    as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
+    model: Optional[str] = ModelOpt,
+    k: Optional[int] = KOpt,
+    index_dir: Optional[Path] = IndexDirOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Run a question set and print retrieval, answer, refusal and citation metrics."""
+    _setup_logging(verbose)
+    with _user_errors():
+        from .evaluation import print_report, run_eval
+
+        settings = _settings(model=model, k=k, index_dir=index_dir)
+        report = run_eval(_pipeline(settings), file, conversations)
+        if as_json:
+            print(json.dumps(report, indent=1))
+        else:
+            print_report(report, out)
+
+
+@app.command()
+def bench(
+    json_path: Optional[Path] = typer.Option(None, "--json", help="also write the results here"),
+    quick: bool = typer.Option(False, "--quick", help="smaller sizes, for a smoke run"),
+    model: Optional[str] = ModelOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Performance benchmark: each figure beside its raw-engine baseline, measured in the same run."""
+    _setup_logging(verbose)
+    with _user_errors():
+        from .bench import run_bench
+
+        run_bench(_settings(model=model), json_path, quick=quick, console=out)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

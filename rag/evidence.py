@@ -1,0 +1,156 @@
+"""Evidence selection: from retrieved passages, keep the sentences that bear on the question.
+
+A 1.5B model reads ~90 prompt tokens/s and is distracted by long context, so it gets the best
+sentences with one sentence of context either side (a sentence window), numbered, not whole chunks.
+Each evidence item keeps its character span in the article so the UI can highlight it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import Span, split_sentences
+from .embedding import Embedder
+from .retrieval import Passage, Retrieval
+from .terms import content_terms, has_number_word, names, numbers
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # offsets in the article
+    end: int
+    text: str
+    vector: np.ndarray
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    n: int  # the number the model sees
+    source: str
+    title: str
+    date: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    relevance: float  # best sentence score in it
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceSet:
+    items: list[Evidence]
+    best_score: float  # best sentence relevance over all candidates
+    best_lexical: float  # best share of question terms found in one sentence
+
+    def by_n(self, n: int) -> Evidence | None:
+        return next((e for e in self.items if e.n == n), None)
+
+    def prompt_block(self) -> str:
+        return "\n".join(f"[{e.n}] ({e.title}{', ' + e.date if e.date else ''}) {e.text}" for e in self.items)
+
+
+def lexical_overlap(question_terms: set[str], text: str) -> float:
+    if not question_terms:
+        return 0.0
+    return len(question_terms & content_terms(text)) / len(question_terms)
+
+
+def answer_type_match(question: str, sentence: str) -> float:
+    """1 when the sentence holds the kind of thing the question asks for (a figure, a name, a date)."""
+    q = question.lower()
+    if re.search(r"\b(how (many|much|long|old|often)|what (share|percentage|proportion|number|amount)|how large)\b", q):
+        return 1.0 if numbers(sentence) or has_number_word(sentence) else 0.0
+    if re.search(r"\b(who|whom|whose|which (person|senator|official|outlet|company|news))\b", q):
+        return 1.0 if names(sentence) - names(question) else 0.0
+    if re.search(r"\b(when|what (year|date|day|month))\b", q):
+        return 1.0 if re.search(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", sentence, re.I) else 0.0
+    return 0.0
+
+
+def select_evidence(
+    question: str,
+    retrieval: Retrieval,
+    embedder: Embedder,
+    max_items: int = 5,
+    max_chars: int = 1400,
+    window_chars: int = 480,
+) -> EvidenceSet:
+    passages = retrieval.passages
+    if not passages:
+        return EvidenceSet([], 0.0, 0.0)
+    q_terms = content_terms(question) | numbers(question)
+    candidates: list[tuple[Passage, list[Span]]] = [(p, split_sentences(p.text, offset=p.start)) for p in passages]
+    flat = [(pi, si, s) for pi, (_, spans) in enumerate(candidates) for si, s in enumerate(spans)]
+    vectors = embedder.embed([s.text for _, _, s in flat])
+    dense = vectors @ retrieval.query_vector
+    lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
+    typed = np.array([answer_type_match(question, s.text) for _, _, s in flat])
+    prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
+    scores = 0.55 * dense + 0.35 * lexical + 0.1 * typed + 0.05 * prior
+    order = np.argsort(-scores)
+    index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
+
+    covered: set[tuple[int, int]] = set()
+    windows: list[tuple[int, list[int]]] = []  # (passage index, sentence indexes)
+    used = 0
+    for idx in order:
+        if len(windows) >= max_items or scores[idx] < scores[order[0]] - 0.25:
+            break
+        pi, si, _ = flat[idx]
+        if (pi, si) in covered:
+            continue
+        spans = candidates[pi][1]
+        group = _window(spans, si, window_chars)
+        size = spans[group[-1]].end - spans[group[0]].start
+        if windows and used + size > max_chars:
+            continue
+        windows.append((pi, group))
+        covered.update((pi, g) for g in group)
+        used += size
+
+    items: list[Evidence] = []
+    for n, (pi, group) in enumerate(_merge_windows(windows), start=1):
+        passage, spans = candidates[pi]
+        start, end = spans[group[0]].start, spans[group[-1]].end
+        sents = tuple(
+            Sentence(spans[g].start, spans[g].end, spans[g].text, vectors[index_of[(pi, g)]], float(scores[index_of[(pi, g)]]))
+            for g in group
+        )
+        text = passage.text[start - passage.start : end - passage.start]
+        items.append(Evidence(n, passage.source, passage.title, passage.date, passage.chunk_id, start, end, text,
+                              max(x.score for x in sents), sents))
+    return EvidenceSet(items, float(scores[order[0]]), float(lexical.max()))
+
+
+def _window(spans: list[Span], si: int, limit: int) -> list[int]:
+    """The sentence plus up to one before and two after, while the window stays within `limit` chars."""
+    lo = hi = si
+    for step in ("after", "before", "after"):
+        if step == "after" and hi + 1 < len(spans) and spans[hi + 1].end - spans[lo].start <= limit:
+            hi += 1
+        elif step == "before" and lo > 0 and spans[hi].end - spans[lo - 1].start <= limit:
+            lo -= 1
+    return list(range(lo, hi + 1))
+
+
+def _merge_windows(windows: list[tuple[int, list[int]]]) -> list[tuple[int, list[int]]]:
+    """Windows of one passage that overlap or touch become one, kept at the rank of the first."""
+    merged: list[tuple[int, list[int]]] = []
+    for pi, group in windows:
+        for i, (mpi, mgroup) in enumerate(merged):
+            if mpi == pi and group[0] <= mgroup[-1] + 1 and mgroup[0] <= group[-1] + 1:
+                merged[i] = (pi, list(range(min(group[0], mgroup[0]), max(group[-1], mgroup[-1]) + 1)))
+                break
+        else:
+            merged.append((pi, group))
+    return merged
+
+
+def question_facts(question: str) -> set[str]:
+    """Terms, names and numbers the question itself supplies: an answer may repeat them unsupported."""
+    return content_terms(question) | names(question) | numbers(question)

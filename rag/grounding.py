@@ -1,0 +1,144 @@
+"""Citation checking and repair: every kept answer sentence must be supported by the passages it cites.
+
+A sentence's claims are its content words, numbers and names that the question did not already
+supply. Citations are chosen as a small cover of those claims: the model's own citations first (when
+they support anything), then the evidence that covers most of what is left (RAGFlow-style insertion).
+Numbers and names must be covered exactly; the remaining words mostly; otherwise the sentence is
+dropped. No model judges another here: the checks are lexical, numeric and embedding similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .citations import MarkedSentence
+from .evidence import Evidence, EvidenceSet, Sentence
+from .terms import content_terms, names, numbers
+
+REFUSAL_PATTERN = re.compile(
+    r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
+    r"not (mentioned|stated|specified|provided|covered|found) in|no (information|mention)|"
+    r"(cannot|can't|could not|couldn't|unable to) (find|answer|determine|tell)|don't know|do not know|"
+    r"not (enough|sufficient) information|is not (mentioned|given|stated))",
+    re.I,
+)
+
+# words that carry no checkable claim: answer scaffolding and reporting verbs
+_SCAFFOLD = content_terms(
+    "according reported report reports reportedly stated states statement also however the article passage "
+    "passages mention mentioned mentions note noted answer question based information provided text "
+    "describes described indicates indicated suggests suggested"
+)
+
+
+@dataclass
+class CheckedSentence:
+    text: str
+    cited: list[int] = field(default_factory=list)  # evidence numbers, in citation order
+    supported: bool = False
+    coverage: float = 0.0
+    similarity: float = 0.0
+    repaired: bool = False
+    missing: list[str] = field(default_factory=list)  # claims no passage covers
+    highlights: dict[int, list[Sentence]] = field(default_factory=dict)  # evidence n -> supporting sentences
+
+
+def is_refusal(text: str) -> bool:
+    return bool(REFUSAL_PATTERN.search(text))
+
+
+def claims(sentence: str, question: str) -> tuple[set[str], set[str]]:
+    """(all claim terms, the strict ones: numbers and names) that `sentence` adds to `question`."""
+    given = content_terms(question) | numbers(question) | names(question)
+    strict = (numbers(sentence) | names(sentence)) - given
+    loose = (content_terms(sentence) - given - _SCAFFOLD) | strict
+    return loose, strict
+
+
+def evidence_terms(ev: Evidence) -> set[str]:
+    text = f"{ev.title}\n{ev.text}"  # the title is part of the article the model was shown
+    return content_terms(text) | numbers(text) | names(text)
+
+
+class SupportChecker:
+    """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
+
+    def __init__(self, evidence: EvidenceSet, question: str, min_coverage: float = 0.6, min_similarity: float = 0.72):
+        self.evidence = evidence
+        self.question = question
+        self.min_coverage = min_coverage
+        self.min_similarity = min_similarity
+        self._terms = {e.n: evidence_terms(e) for e in evidence.items}
+
+    def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
+        loose, strict = claims(sentence.text, self.question)
+        result = CheckedSentence(sentence.text)
+        if not self.evidence.items:
+            result.missing = sorted(loose)
+            return result
+        sims = {e.n: _best_similarity(e, vector) for e in self.evidence.items}
+        covered: set[str] = set()
+        chosen: list[int] = []
+        model_cited = [n for n in sentence.cited if n in self._terms]
+        for n in model_cited:
+            gain = (loose & self._terms[n]) - covered
+            if gain or (not loose and sims[n] >= self.min_similarity):
+                chosen.append(n)
+                covered |= gain
+        while loose - covered:
+            best = max(
+                (n for n in self._terms if n not in chosen),
+                key=lambda n: (len((loose & self._terms[n]) - covered), len(strict & self._terms[n]), sims[n]),
+                default=None,
+            )
+            if best is None or not (loose & self._terms[best]) - covered:
+                break
+            chosen.append(best)
+            covered |= (loose & self._terms[best]) - covered
+        if not chosen:  # the sentence only restates the question: cite the most similar evidence
+            best = max(sims, key=sims.get)
+            if sims[best] >= self.min_similarity:
+                chosen.append(best)
+        chosen = _drop_redundant(chosen, loose, self._terms)
+        result.cited = chosen
+        result.repaired = set(chosen) != set(model_cited)
+        result.coverage = len(covered & loose) / len(loose) if loose else 1.0
+        result.similarity = max((sims[n] for n in chosen), default=0.0)
+        result.missing = sorted(loose - covered)
+        strict_ok = strict <= covered
+        result.supported = bool(chosen) and strict_ok and (
+            result.coverage >= self.min_coverage
+            or (result.coverage >= self.min_coverage - 0.2 and result.similarity >= self.min_similarity)
+        )
+        result.highlights = {n: _supporting_sentences(self.evidence.by_n(n), loose, vector) for n in chosen}
+        return result
+
+
+def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:
+    if vector is None or not ev.sentences:
+        return 0.0
+    return float(max(float(s.vector @ vector) for s in ev.sentences))
+
+
+def _drop_redundant(chosen: list[int], loose: set[str], terms: dict[int, set[str]]) -> list[int]:
+    """Citation precision: drop a citation whose covered claims the others already cover."""
+    kept = list(chosen)
+    for n in reversed(chosen):
+        others = set().union(*(terms[m] & loose for m in kept if m != n)) if len(kept) > 1 else set()
+        if len(kept) > 1 and (terms[n] & loose) <= others:
+            kept.remove(n)
+    return kept
+
+
+def _supporting_sentences(ev: Evidence | None, loose: set[str], vector: np.ndarray | None) -> list[Sentence]:
+    """The sentences of `ev` that carry the claim: most claim terms, then most similar."""
+    if ev is None or not ev.sentences:
+        return []
+    def key(s: Sentence) -> tuple[int, float]:
+        overlap = len(loose & (content_terms(s.text) | numbers(s.text) | names(s.text)))
+        return overlap, float(s.vector @ vector) if vector is not None else 0.0
+    best = max(ev.sentences, key=key)
+    return [best]

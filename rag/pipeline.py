@@ -1,0 +1,126 @@
+"""The one object behind the CLI, the batch mode and the web app: wires the steps together once.
+
+Heavy parts (embedder, index, LLM) load lazily and once, under locks, so the web page can come up
+before the model has finished loading and two requests never load a model twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from .answer import Answer
+from .answering import Answerer, AskOptions, Event
+from .config import Settings
+from .documents import content_hash
+from .embedding import Embedder
+from .indexing import IndexProgress, IndexReport, index_paths
+from .llm import LLM, load_llm
+from .prompts import load_prompts
+from .retrieval import Retriever
+from .store import FileRecord, IndexStore
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.prompts = load_prompts(self.settings.prompts_dir)
+        self._lock = threading.RLock()
+        self._llm_lock = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._embedder: Embedder | None = None
+        self._store: IndexStore | None = None
+        self._llm: LLM | None = None
+
+    # -- parts ---------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                backend = self.settings.embed_backend
+                self._embedder = Embedder(self.settings.embed_model, self.settings.embed_batch_size,
+                                          backend="torch" if backend == "auto" else backend)
+            return self._embedder
+
+    @property
+    def store(self) -> IndexStore:
+        with self._lock:
+            if self._store is None:
+                self._store = IndexStore(self.settings)
+            return self._store
+
+    @property
+    def llm_loaded(self) -> bool:
+        return self._llm is not None
+
+    def llm(self) -> LLM:
+        with self._llm_lock:
+            if self._llm is None:
+                llm = load_llm(self.settings)
+                llm.warm(self.prompts.answer_messages("", ""))
+                self._llm = llm
+            return self._llm
+
+    def use_model(self, model: str) -> None:
+        """Switch the generation model (web settings); the old one is released first."""
+        with self._llm_lock:
+            if self._llm is not None and self.settings.model == model:
+                return
+            self.settings = self.settings.with_overrides(model=model)
+            self._llm = None
+        self.llm()
+
+    @property
+    def answerer(self) -> Answerer:
+        retriever = Retriever(self.store, self.embedder, self.settings)
+        return Answerer(self.settings, retriever, self.embedder, self.llm, self.prompts)
+
+    # -- operations ----------------------------------------------------------------------------
+    def index(self, paths: list[Path] | None = None, prune: bool = False, rebuild: bool = False,
+              progress: IndexProgress = IndexProgress()) -> IndexReport:
+        with self._index_lock:
+            return index_paths(paths or [self.settings.corpus_dir], self.settings, self.store, self.embedder,
+                               prune=prune, rebuild=rebuild, progress=progress)
+
+    def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
+        return self.answerer.stream(question, history, options)
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Answer:
+        return self.answerer.ask(question, history, options)
+
+    def library(self) -> list[FileRecord]:
+        return sorted(self.store.files().values(), key=lambda r: r.source)
+
+    def remove(self, source: str) -> None:
+        with self._index_lock:
+            store = self.store
+            store.begin_write()
+            try:
+                store.remove_file(source)
+            finally:
+                store.end_write(changed=True)
+            store.keyword()
+
+    def article_text(self, source: str) -> tuple[FileRecord | None, str]:
+        """The article as indexed: from its file when unchanged, else pieced together from its chunks."""
+        record = self.store.files().get(source)
+        if record is None:
+            return None, ""
+        path = Path(record.path)
+        try:
+            if path.is_file() and path.suffix.lower() in (".txt", ".md"):
+                data = path.read_bytes()
+                if content_hash(data) == record.content_hash:
+                    return record, data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        except OSError:
+            pass
+        text = ""
+        for chunk in self.store.chunks_of(source):
+            if chunk.start > len(text):
+                text += " " * (chunk.start - len(text))
+            text = text[: chunk.start] + chunk.text if chunk.end > len(text) else text
+        return record, text

@@ -1,0 +1,124 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates fused by reciprocal rank fusion,
+overlapping chunks of one article merged into one passage, top k returned with per-stage timings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .config import Settings
+from .embedding import Embedder
+from .store import IndexStore, StoredChunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A contiguous span of one article, made of one or more retrieved chunks."""
+
+    chunk_id: str
+    source: str
+    title: str
+    date: str
+    start: int
+    end: int
+    text: str
+    score: float  # fused rank score (higher is better)
+    dense: float  # cosine similarity of the best chunk to the query
+    keyword: float  # best BM25 score of its chunks (0 when only dense found it)
+
+
+@dataclass
+class Retrieval:
+    query: str
+    query_vector: np.ndarray
+    passages: list[Passage]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best_dense(self) -> float:
+        return max((p.dense for p in self.passages), default=0.0)
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+
+    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+        k = k or self.settings.k
+        depth = max(20, 4 * k)
+        t0 = time.perf_counter()
+        vector = self.embedder.embed_one(query)
+        t1 = time.perf_counter()
+        dense = self.store.dense_search(vector, depth)
+        t2 = time.perf_counter()
+        keyword = self.store.keyword().search(query, depth)
+        t3 = time.perf_counter()
+        passages = self._fuse(vector, dense, keyword, k)
+        t4 = time.perf_counter()
+        timings = {
+            "embed_ms": (t1 - t0) * 1000, "dense_ms": (t2 - t1) * 1000, "keyword_ms": (t3 - t2) * 1000,
+            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - t0) * 1000,
+        }
+        log.debug("retrieve %r: %s", query[:60], {key: round(v, 1) for key, v in timings.items()})
+        return Retrieval(query, vector, passages, timings)
+
+    def _fuse(
+        self, vector: np.ndarray, dense: list[tuple[StoredChunk, float]], keyword: list[tuple[str, float]], k: int
+    ) -> list[Passage]:
+        rrf_k = self.settings.rrf_k
+        fused: dict[str, float] = {}
+        for rank, (chunk, _) in enumerate(dense):
+            fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
+        for rank, (cid, _) in enumerate(keyword):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+        chunks = {c.chunk_id: c for c, _ in dense}
+        cosine = {c.chunk_id: s for c, s in dense}
+        bm25 = dict(keyword)
+        ranked = sorted(fused, key=lambda cid: -fused[cid])[: 3 * k]
+        missing = [cid for cid in ranked if cid not in chunks]
+        if missing:
+            extra = self.store.get_chunks(missing)
+            chunks.update(extra)
+            texts = [f"{c.title}\n{c.text}" if c.title else c.text for c in extra.values()]
+            if texts:
+                sims = self.embedder.embed(texts) @ vector
+                cosine.update({cid: float(s) for cid, s in zip(extra, sims)})
+        candidates = [
+            Passage(cid, c.source, c.title, c.date, c.start, c.end, c.text, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0))
+            for cid in ranked
+            if (c := chunks.get(cid)) is not None
+        ]
+        return merge_overlapping(candidates)[:k]
+
+
+def merge_overlapping(passages: list[Passage]) -> list[Passage]:
+    """Fold passages that overlap or touch within one article into the best-ranked one, in rank order."""
+    merged: list[Passage] = []
+    for p in passages:
+        for i, m in enumerate(merged):
+            if m.source == p.source and p.start <= m.end and m.start <= p.end:
+                merged[i] = _union(m, p)
+                break
+        else:
+            merged.append(p)
+    return merged
+
+
+def _union(a: Passage, b: Passage) -> Passage:
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    if second.end <= first.end:
+        text, end = first.text, first.end
+    else:
+        text, end = first.text + second.text[first.end - second.start :], second.end
+    return replace(
+        a, start=first.start, end=end, text=text, score=a.score + b.score, dense=max(a.dense, b.dense),
+        keyword=max(a.keyword, b.keyword),
+    )

@@ -1,0 +1,91 @@
+"""Word-level facts of a text: content terms, numbers and names, compared across question, answer
+and passages. Small models mostly go wrong on exactly these (a number or a name not in the source).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor
+    not now of off on once only or other our ours ourselves out over own same she should so some such than that
+    the their theirs them themselves then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours yourself yourselves said says
+    say according article articles passage passages one ones also mr mrs ms who's what's it's that's there's
+    did does told tell asked ask whose""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
+_NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|percent|per cent))?")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "dozen": 12, "dozens": 12, "hundreds": 100, "thousands": 1000,
+}
+
+
+@lru_cache(maxsize=50000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word.lower().replace("’", "'").split("'")[0])
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed, lower-cased words that carry meaning (no stopwords, no single letters)."""
+    out = set()
+    for w in words(text):
+        lw = w.lower()
+        if lw in STOPWORDS or len(lw) < 2:
+            continue
+        for part in lw.split("-"):
+            if part and part not in STOPWORDS and len(part) > 1:
+                out.add(stem(part))
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers as canonical strings: '1,500' and '1500' agree; '$288 million' adds '288' and '288000000'."""
+    out = set()
+    for match in _NUMBER.finditer(text):
+        raw = match.group(1).replace(",", "")
+        out.add(_canon(float(raw)))
+        tail = text[match.end(): match.end() + 12].lower()
+        scale = next((v for k, v in _SCALE.items() if tail.lstrip().startswith(k)), None)
+        if scale:
+            out.add(_canon(float(raw) * scale))
+    return out
+
+
+def _canon(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def has_number_word(text: str) -> bool:
+    return any(w.lower() in _NUMBER_WORDS for w in words(text))
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not sentence-initial: the people, places and organisations named."""
+    out = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        tokens = words(sentence)
+        for i, tok in enumerate(tokens):
+            if i == 0 or not tok[0].isupper() or tok.lower() in STOPWORDS:
+                continue
+            out.add(stem(tok))
+    return out
+
+
+def strip_markers(text: str) -> str:
+    return re.sub(r"\s*\[\d+(?:\s*[,\-–]\s*\d+)*\]", "", text)
