@@ -17,7 +17,8 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
-from .evidence import Evidence, EvidenceSet, answer_type_match, lexical_overlap, select_evidence
+from .answertype import expected_type, supplies
+from .evidence import Evidence, EvidenceSet, lexical_overlap, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, is_refusal
 from .llm import LLM, GenerationStats
@@ -66,15 +67,15 @@ class Answerer:
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
         started = time.perf_counter()
         question, notice = clean_question(question, self.settings.max_question_chars)
-        query = standalone_question(question, history or [])
+        query = standalone_question(question, history or [], self.prompts)
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
-        evidence = select_evidence(query.prompt, retrieval, self.embedder, max_items=self.settings.max_evidence)
+        evidence = select_evidence(query.search, retrieval, self.embedder, max_items=self.settings.max_evidence)
         timings = dict(retrieval.timings)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
         base = dict(question=question, model="", timings=timings, search_query=query.search, notice=notice,
                     searched=_searched(retrieval))
 
-        if not self._relevant(query.prompt, retrieval, evidence):
+        if not self._relevant(query.topic, retrieval, evidence):
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield self._refusal(base, self._llm_name())
             return
@@ -85,7 +86,7 @@ class Answerer:
         started += timings["model_load_ms"] / 1000  # loading once per process is not answering time
         base["model"] = llm.name
         stats = GenerationStats()
-        checker = SupportChecker(evidence, query.prompt, self.settings.support_threshold)
+        checker = SupportChecker(evidence, query.topic, self.settings.support_threshold)
         messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt)
         temperature = self.settings.temperature if options.temperature is None else options.temperature
 
@@ -103,14 +104,19 @@ class Answerer:
 
         timings.update(first_token_ms=stats.first_token_ms, generate_ms=stats.total_ms, tokens=stats.tokens,
                        prompt_tokens=stats.prompt_tokens, queued_ms=stats.queued_ms)
+        log.info("evidence:\n%s", evidence.prompt_block())
+        log.info("model said: %r", raw)
         kept = [c for c in checked if c.supported and not is_refusal(c.text)]
         for c in checked:
             if not c.supported and not is_refusal(c.text):
                 log.info("dropped unsupported sentence %r (coverage %.2f, missing %s)", c.text, c.coverage, c.missing)
+        if kept and not any(supplies(query.topic, c.text) for c in kept):
+            log.info("answer does not supply the %s asked for: %r", expected_type(query.topic), [c.text for c in kept])
+            kept = []
         if not kept:
-            kept = self._extractive(query.prompt, evidence, checker)
+            kept = self._extractive(question, evidence)
         if kept:
-            kept += self._competing_figures(query.prompt, kept, evidence)
+            kept += self._competing_figures(question, kept, evidence)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept:
             yield self._refusal(base, llm.name)
@@ -143,14 +149,14 @@ class Answerer:
         shown += [p.text for p in pending]
         return " ".join(shown)
 
-    def _extractive(self, question: str, evidence: EvidenceSet, checker: SupportChecker) -> list[CheckedSentence]:
+    def _extractive(self, question: str, evidence: EvidenceSet) -> list[CheckedSentence]:
         """When the model's words did not hold up: quote the best evidence sentence, but only if it
         matches every term of the question and holds the kind of thing asked for."""
         q_terms = content_terms(question) | numbers(question)
         best: tuple[float, Evidence, str] | None = None
         for ev in evidence.items:
             for s in ev.sentences:
-                if lexical_overlap(q_terms, s.text) < 1.0 or not answer_type_match(question, s.text):
+                if lexical_overlap(q_terms, s.text) < 1.0 or not (expected_type(question) and supplies(question, s.text)):
                     continue
                 if best is None or s.score > best[0]:
                     best = (s.score, ev, s.text)

@@ -22,6 +22,7 @@ MAX_FILE_BYTES = 30 * 1024 * 1024
 PDF_PARSE_TIMEOUT_S = 30.0
 
 _DATE_LINE = re.compile(r"^\s*(?:date|published|dated)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.I)
+_BLOCK_TAGS = {"h1", "h2", "h3", "h4", "p", "li", "blockquote", "pre", "td"}
 _ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
 
 
@@ -186,9 +187,9 @@ def _title_from_text(text: str, markdown: bool = False) -> str:
 
 
 def _html_text(html: str) -> tuple[str, str]:
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""
     h1 = tree.css_first("h1")
@@ -199,9 +200,9 @@ def _html_text(html: str) -> tuple[str, str]:
     if root is None:
         return title, ""
     blocks: list[str] = []
-    for node in root.css("h1, h2, h3, h4, p, li, blockquote, pre, td"):
-        if node.css_first("p, li"):  # a container: its children carry the text
-            continue
+    for node in root.css(", ".join(sorted(_BLOCK_TAGS))):
+        if any(child.tag in _BLOCK_TAGS for child in list(node.traverse(include_text=False))[1:]):
+            continue  # a container: its block children carry the text
         text = re.sub(r"\s+", " ", node.text(separator=" ")).strip()
         if text:
             blocks.append(text)

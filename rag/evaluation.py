@@ -172,13 +172,11 @@ def print_report(report: dict[str, Any], console) -> None:
     for row in report["items"]:
         mark = ("OK " if row["correct"] else "BAD") if row["answerable"] else ("REFUSED" if row["refused"] else "ANSWERED")
         console.print(f"{row['id']:<10} {mark:<8} {row['answer'][:110]}", highlight=False, markup=False)
-    table = Table(title="rag eval")
-    columns = ["n", "recall_at_k", "mrr", "accuracy", "cite_hit", "cite_precision_gold", "refusal_accuracy",
-               "false_refusal", "citation_recall", "citation_precision", "latency_mean_ms", "latency_p95_ms"]
-    table.add_column("slice")
-    for c in columns:
-        table.add_column(c.replace("_", " "), justify="right")
     slices = [("all", report["overall"])] + list(report["by_kind"].items())
-    for name, m in slices:
-        table.add_row(name, *["–" if m[c] is None else str(m[c]) for c in columns])
+    table = Table(title="rag eval")
+    table.add_column("metric")
+    for name, _ in slices:
+        table.add_column(name, justify="right")
+    for metric in report["overall"]:
+        table.add_row(metric.replace("_", " "), *["–" if m[metric] is None else str(m[metric]) for _, m in slices])
     console.print(table)

@@ -7,7 +7,6 @@ Each evidence item keeps its character span in the article so the UI can highlig
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,8 @@ import numpy as np
 from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
-from .terms import content_terms, has_number_word, names, numbers
+from .answertype import expected_type, supplies
+from .terms import content_terms, names, numbers
 
 
 @dataclass(frozen=True)
@@ -60,18 +60,6 @@ def lexical_overlap(question_terms: set[str], text: str) -> float:
     return len(question_terms & content_terms(text)) / len(question_terms)
 
 
-def answer_type_match(question: str, sentence: str) -> float:
-    """1 when the sentence holds the kind of thing the question asks for (a figure, a name, a date)."""
-    q = question.lower()
-    if re.search(r"\b(how (many|much|long|old|often)|what (share|percentage|proportion|number|amount)|how large)\b", q):
-        return 1.0 if numbers(sentence) or has_number_word(sentence) else 0.0
-    if re.search(r"\b(who|whom|whose|which (person|senator|official|outlet|company|news))\b", q):
-        return 1.0 if names(sentence) - names(question) else 0.0
-    if re.search(r"\b(when|what (year|date|day|month))\b", q):
-        return 1.0 if re.search(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", sentence, re.I) else 0.0
-    return 0.0
-
-
 def select_evidence(
     question: str,
     retrieval: Retrieval,
@@ -89,7 +77,8 @@ def select_evidence(
     vectors = embedder.embed([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
-    typed = np.array([answer_type_match(question, s.text) for _, _, s in flat])
+    kind = expected_type(question)
+    typed = np.array([float(kind is not None and supplies(question, s.text, kind)) for _, _, s in flat])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
     scores = 0.55 * dense + 0.35 * lexical + 0.1 * typed + 0.05 * prior
     order = np.argsort(-scores)

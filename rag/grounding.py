@@ -72,6 +72,8 @@ class SupportChecker:
         self.min_coverage = min_coverage
         self.min_similarity = min_similarity
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
+        self._all_terms = set().union(*self._terms.values()) if self._terms else set()
+        self._question_strict = names(question) | numbers(question)
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
@@ -108,7 +110,12 @@ class SupportChecker:
         result.coverage = len(covered & loose) / len(loose) if loose else 1.0
         result.similarity = max((sims[n] for n in chosen), default=0.0)
         result.missing = sorted(loose - covered)
-        strict_ok = strict <= covered
+        # names and figures repeated from the question must at least appear in the articles shown:
+        # "Who won the 2022 World Cup?" is not answered by passages that never mention it
+        repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
+        strict_ok = strict <= covered and repeated <= self._all_terms
+        if not repeated <= self._all_terms:
+            result.missing = sorted(set(result.missing) | (repeated - self._all_terms))
         result.supported = bool(chosen) and strict_ok and (
             result.coverage >= self.min_coverage
             or (result.coverage >= self.min_coverage - 0.2 and result.similarity >= self.min_similarity)

@@ -23,7 +23,7 @@ class PromptSet:
     system: str
     fewshot: tuple[Message, ...]
     user: str
-    condense: str
+    followup: str
     refusal: str
 
     def answer_messages(self, passages: str, question: str) -> list[Message]:
@@ -33,8 +33,8 @@ class PromptSet:
             {"role": "user", "content": self.user.format(passages=passages, question=question)},
         ]
 
-    def condense_messages(self, history: str, question: str) -> list[Message]:
-        return [{"role": "user", "content": self.condense.format(history=history, question=question)}]
+    def followup_question(self, question: str, previous_question: str, previous_answer: str) -> str:
+        return self.followup.format(question=question, previous_question=previous_question, previous_answer=previous_answer)
 
 
 @lru_cache(maxsize=8)
@@ -50,7 +50,7 @@ def load_prompts(directory: Path) -> PromptSet:
         system=read("system.txt"),
         fewshot=tuple(parse_turns(read("fewshot.txt"))),
         user=read("user.txt"),
-        condense=read("condense.txt"),
+        followup=read("followup.txt"),
         refusal=read("refusal.txt"),
     )
 

@@ -1,0 +1,61 @@
+"""The `rag` command as users and the scorer call it (subprocesses, real models)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import TINY_MODEL, rag_env
+from contract import assert_answer_object
+
+RAG = str(Path(sys.executable).with_name("rag"))
+
+
+def run(args, index_dir, stdin=None, **env):
+    return subprocess.run([RAG, *args], input=stdin, capture_output=True, text=True, timeout=600,
+                          env=rag_env(index_dir, RAG_MODEL=TINY_MODEL, **env))
+
+
+def test_index_summary_and_incremental_rerun(index_copy):
+    result = run(["index"], index_copy)
+    assert result.returncode == 0, result.stderr
+    assert "0 added, 0 updated, 5 unchanged" in result.stdout
+
+
+def test_ask_json_returns_a_contract_answer(shared_index):
+    result = run(["ask", "--json", "How many State Department employees took buyouts?"], shared_index)
+    assert result.returncode == 0, result.stderr
+    obj = json.loads(result.stdout)
+    assert_answer_object(obj)
+    assert obj["model"].startswith("smollm2")
+
+
+def test_ask_jsonl_keeps_order_and_ids(shared_index):
+    requests = [
+        {"id": "b", "question": "Who is Gerald Feierstein?", "history": []},
+        {"id": "a", "question": "   ", "history": []},
+        {"id": "c", "question": "Who did he lead it with?", "history": [
+            {"role": "user", "content": "Who is Vivek Ramaswamy?"},
+            {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]},
+    ]
+    stdin = "".join(json.dumps(r) + "\n" for r in requests) + "not json\n"
+    result = run(["ask", "--jsonl", "-"], shared_index, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in lines] == ["b", "a", "c", None]
+    assert_answer_object(lines[0])
+    assert_answer_object(lines[2])
+    assert "empty" in lines[1]["error"]
+    assert "line 4" in lines[3]["error"]
+
+
+def test_missing_model_is_one_clear_line(shared_index):
+    result = run(["ask", "--model", "/nonexistent/model.gguf", "Who is Gerald Feierstein?"], shared_index)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "not found" in result.stderr
+
+
+def test_empty_question_is_an_error(shared_index):
+    result = run(["ask", ""], shared_index)
+    assert result.returncode == 2 and "give a question" in result.stderr
