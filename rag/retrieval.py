@@ -84,13 +84,9 @@ class Retriever:
         bm25 = dict(keyword)
         ranked = sorted(fused, key=lambda cid: -fused[cid])[: 3 * k]
         missing = [cid for cid in ranked if cid not in chunks]
-        if missing:
-            extra = self.store.get_chunks(missing)
-            chunks.update(extra)
-            texts = [f"{c.title}\n{c.text}" if c.title else c.text for c in extra.values()]
-            if texts:
-                sims = self.embedder.embed(texts) @ vector
-                cosine.update({cid: float(s) for cid, s in zip(extra, sims)})
+        for cid, (chunk, stored_vector) in self.store.get_chunks(missing).items():
+            chunks[cid] = chunk
+            cosine[cid] = float(stored_vector @ vector)
         candidates = [
             Passage(cid, c.source, c.title, c.date, c.start, c.end, c.text, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0))
             for cid in ranked

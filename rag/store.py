@@ -249,12 +249,16 @@ class IndexStore:
             out.append((_stored(cid, doc, meta), 1.0 - float(dist)))
         return out
 
-    def get_chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+    def get_chunks(self, ids: Iterable[str]) -> dict[str, tuple[StoredChunk, np.ndarray]]:
+        """Chunks by id, with their stored vectors (no re-embedding needed to score them)."""
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        res = self.collection().get(ids=ids, include=["documents", "metadatas"])
-        return {cid: _stored(cid, doc, meta) for cid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"])}
+        res = self.collection().get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        return {
+            cid: (_stored(cid, doc, meta), np.asarray(vec, dtype=np.float32))
+            for cid, doc, meta, vec in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"])
+        }
 
     def chunks_of(self, source: str) -> list[StoredChunk]:
         res = self.collection().get(where={"source": source}, include=["documents", "metadatas"])
