@@ -17,14 +17,14 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
-from .answertype import expected_type, supplies
+from .answertype import AnswerType, expected_type, supplies
 from .evidence import Evidence, EvidenceSet, lexical_overlap, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, is_refusal
 from .llm import LLM, GenerationStats
 from .prompts import PromptSet
 from .retrieval import Retrieval, Retriever
-from .terms import content_terms, numbers
+from .terms import content_terms, names, numbers
 
 log = logging.getLogger(__name__)
 
@@ -168,28 +168,31 @@ class Answerer:
         return [sentence]
 
     def _competing_figures(self, question: str, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
-        """Sources that disagree: for a question about a figure, add another article's different figure."""
-        if not re.search(r"\b(how (many|much)|what (share|percentage|proportion|number|amount))\b", question, re.I):
+        """Articles that disagree: for a question about a figure, quote another article's different figure
+        for the same thing (it shares the answer's words and is nearly as relevant)."""
+        if expected_type(question) is not AnswerType.FIGURE:
             return []
         stated = set().union(*(numbers(c.text) for c in kept))
-        cited_sources = {evidence.by_n(n).source for c in kept for n in c.cited if evidence.by_n(n)}
         if not stated:
             return []
-        q_terms = content_terms(question)
+        cited_sources = {ev.source for c in kept for n in c.cited if (ev := evidence.by_n(n))}
+        answer_terms = content_terms(" ".join(c.text for c in kept)) - names(question)
         best: tuple[float, Evidence, str] | None = None
         for ev in evidence.items:
             if ev.source in cited_sources:
                 continue
             for s in ev.sentences:
                 figures = numbers(s.text) - numbers(question)
-                if not figures or figures & stated or lexical_overlap(q_terms, s.text) < 0.5:
+                if not figures or figures & stated or s.score < evidence.best_score - 0.45:
+                    continue
+                if not answer_terms & content_terms(s.text):
                     continue
                 if best is None or s.score > best[0]:
                     best = (s.score, ev, s.text)
         if best is None:
             return []
         _, ev, text = best
-        extra = CheckedSentence(f"Another article reports: “{text.rstrip('.')}”", [ev.n], True, 1.0, 1.0)
+        extra = CheckedSentence(f"Another article gives a different figure: “{text.rstrip('.')}”", [ev.n], True, 1.0, 1.0)
         extra.highlights = {ev.n: [s for s in ev.sentences if s.text == text]}
         return [extra]
 

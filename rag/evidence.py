@@ -14,7 +14,7 @@ import numpy as np
 from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
-from .answertype import expected_type, supplies
+from .answertype import AnswerType, expected_type, supplies
 from .terms import content_terms, names, numbers
 
 
@@ -81,8 +81,18 @@ def select_evidence(
     typed = np.array([float(kind is not None and supplies(question, s.text, kind)) for _, _, s in flat])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
     scores = 0.55 * dense + 0.35 * lexical + 0.1 * typed + 0.05 * prior
-    order = np.argsort(-scores)
     index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
+    # a sentence holding the asked-for kind of thing right after a relevant one ("He defended his
+    # record, citing 1,500 ...") is often the answer even though its own words match poorly
+    context = scores.copy()
+    for i, (pi, si, _) in enumerate(flat):
+        if typed[i]:
+            for back, weight in ((1, 0.8), (2, 0.6)):
+                j = index_of.get((pi, si - back))
+                if j is not None:
+                    context[i] = max(context[i], weight * scores[j] + 0.1 * typed[i])
+    scores = context
+    order = np.argsort(-scores)
 
     covered: set[tuple[int, int]] = set()
     windows: list[tuple[int, list[int]]] = []  # (passage index, sentence indexes)
@@ -101,6 +111,20 @@ def select_evidence(
         windows.append((pi, group))
         covered.update((pi, g) for g in group)
         used += size
+
+    if kind is AnswerType.FIGURE:
+        # articles often disagree on figures: make sure a second article's figure is on the table
+        def figures(pi: int, si: int) -> set[str]:
+            return numbers(candidates[pi][1][si].text) - numbers(question)
+
+        figure_sources = {candidates[pi][0].source for pi, group in windows for g in group if figures(pi, g)}
+        for idx in order:
+            pi, si, _ = flat[idx]
+            if scores[idx] < scores[order[0]] - 0.45:
+                break
+            if figures(pi, si) and candidates[pi][0].source not in figure_sources and (pi, si) not in covered:
+                windows.append((pi, _window(candidates[pi][1], si, window_chars)))
+                break
 
     items: list[Evidence] = []
     for n, (pi, group) in enumerate(_merge_windows(windows), start=1):

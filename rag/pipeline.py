@@ -41,10 +41,22 @@ class Pipeline:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                backend = self.settings.embed_backend
-                self._embedder = Embedder(self.settings.embed_model, self.settings.embed_batch_size,
-                                          backend="torch" if backend == "auto" else backend)
+                self._embedder = self._make_embedder(self._indexed_embedder())
             return self._embedder
+
+    def _make_embedder(self, indexed: str | None) -> Embedder:
+        s = self.settings
+        return Embedder(s.embed_model, s.embed_batch_size, backend=s.embed_backend, cache_dir=s.cache_dir,
+                        threads=s.threads, indexed=indexed)
+
+    def _indexed_embedder(self) -> str | None:
+        """The embedder the existing index was built with (`auto` keeps reading it with its own kind)."""
+        if self.settings.embed_backend != "auto":
+            return None
+        try:
+            return self.store.stored_params().get("embed_model")
+        except Exception:  # noqa: BLE001 - no index yet, or unreadable: the store reports that itself
+            return None
 
     @property
     def store(self) -> IndexStore:
@@ -83,6 +95,9 @@ class Pipeline:
     def index(self, paths: list[Path] | None = None, prune: bool = False, rebuild: bool = False,
               progress: IndexProgress = IndexProgress()) -> IndexReport:
         with self._index_lock:
+            if rebuild and self.settings.embed_backend == "auto":
+                with self._lock:  # everything is re-embedded: take the fastest embedder, not the old index's
+                    self._embedder = self._make_embedder(None)
             return index_paths(paths or [self.settings.corpus_dir], self.settings, self.store, self.embedder,
                                prune=prune, rebuild=rebuild, progress=progress)
 

@@ -8,10 +8,16 @@ is wrong was cut off mid-write and is repaired on the next `rag index`.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import shutil
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -25,6 +31,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "chunks"
 SCHEMA_VERSION = 1
 _ADD_BATCH = 1000
+_REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
 
 
 class IndexError_(Exception):
@@ -96,6 +103,8 @@ def open_client(settings: Settings):
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - sqlite/rust errors of many kinds
+        if _is_read_only(exc, path) or _is_full(exc):
+            raise IndexError_(_failure_message(exc, str(settings.index_dir), "open")) from exc
         raise IndexError_(
             f"the index at {settings.index_dir} is corrupt or unreadable ({type(exc).__name__}); run `rag index --rebuild`"
         ) from exc
