@@ -67,7 +67,7 @@ class Answerer:
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
         started = time.perf_counter()
         question, notice = clean_question(question, self.settings.max_question_chars)
-        query = standalone_question(question, history or [], self.prompts)
+        query = standalone_question(question, history or [])
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
         evidence = select_evidence(query.search, retrieval, self.embedder, max_items=self.settings.max_evidence)
         timings = dict(retrieval.timings)

@@ -52,7 +52,7 @@ def supplies(question: str, text: str, kind: AnswerType | None = None) -> bool:
     if kind is AnswerType.FIGURE:
         return bool(numbers(text) - numbers(question)) or has_number_word(text)
     if kind is AnswerType.NAME:
-        return bool(names(text) - names(question))
+        return bool(names(text, initial=True) - names(question, initial=True))
     found = {m.group(0).lower() for m in _DATE_TEXT.finditer(text)}
     asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question)}
     return bool(found - asked)

@@ -12,13 +12,14 @@
 Safety: every piece of article, upload or user text is escaped (rag/webui.py) and the Chatbot
 sanitises on top; handlers catch their errors and show one friendly line, never a traceback or a
 full path; off loopback the server refuses to start without a login. One answer is generated at a
-time (queue with concurrency 1 on the model); a client that goes away has its generator closed,
+time with a local model (queue with concurrency 1; `Settings.answer_slots` with an LLM server); a client that goes away has its generator closed,
 which releases the model. The page loads nothing from the network (system fonts, no analytics).
 """
 
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -194,6 +195,7 @@ class ChatApp:
             self._ensure_index()
             self.pipeline.store.keyword()
             self.pipeline.embedder.embed_one("warm up")
+            self.check_index()
         except Exception as exc:  # noqa: BLE001 - shown on the page as one line, logged in full
             log.exception("preparing the index failed")
             self.index_note = self.friendly(exc)
@@ -220,6 +222,12 @@ class ChatApp:
             report = self.pipeline.index([corpus])
             log.info("first-run index: %s", report.summary())
             self.index_note = ""
+
+    def check_index(self) -> None:
+        """Refuse to answer from an index built by another embedding model (IndexMismatchError)."""
+        from .indexing import index_params
+
+        self.pipeline.store.check_params(index_params(self.settings, self.pipeline.embedder))
 
     def status(self) -> tuple[str, str]:
         """(text, kind) for the status line above the chat."""
@@ -260,8 +268,16 @@ class ChatApp:
             text = "something went wrong on the server; the details are in its log"
         s = self.settings
         folders = {str(p): p.name for p in (s.index_dir, s.corpus_dir, s.models_dir, s.cache_dir, s.prompts_dir)}
+        # the servers behind the app: their addresses are the operator's business, not the page's
+        servers = {s.llm_url: "the LLM server", s.chroma_url: "the Chroma server"}
+        for url, label in servers.items():
+            if url:
+                full = url if "//" in url else f"http://{url}"
+                folders.update({_strip_login(full).rstrip("/"): label, full.rstrip("/"): label, url.rstrip("/"): label})
         login = s.auth.partition(":")[2] if s.auth else ""
-        return scrub(text, secrets=[login, s.llm_api_key], folders=folders)
+        text = scrub(text, secrets=[login, s.llm_api_key], folders=folders)
+        text = re.sub(r"(the (?:LLM|Chroma) server)(?:/v1)?(?:/[\w./-]*)?", r"\1", text)
+        return re.sub(r"\bthe (LLM|Chroma) server at the \1 server\b", r"the \1 server", text)
 
     # -- chat ----------------------------------------------------------------------------------
     @staticmethod
@@ -319,6 +335,7 @@ class ChatApp:
             self.generating += 1
             self.peak_generating = max(self.peak_generating, self.generating)
         try:
+            self.check_index()
             stream = self.pipeline.stream(question, history, options)
             shown = ""
             for event in stream:
@@ -688,7 +705,8 @@ class ChatApp:
             # chat: show the question at once, then answer in the queue, one generation at a time
             ask_inputs = [pending, k, temperature, conv]
             ask_outputs = [chatbot, evidence, conv]
-            answer_opts = dict(concurrency_limit=1, concurrency_id="llm", show_progress="minimal",
+            slots = s.answer_slots  # 1 with a local model: one generation at a time, the rest queue
+            answer_opts = dict(concurrency_limit=slots, concurrency_id="llm", show_progress="minimal",
                                show_progress_on=[chatbot])
             shown = gr.on([question.submit, send.click], self.show_question, [question, conv], [chatbot, pending, question],
                           concurrency_limit=None, api_visibility="private", show_progress="hidden",
@@ -704,7 +722,7 @@ class ChatApp:
                           api_visibility="private")
 
             # settings
-            model.input(self.switch_model, [model], [model_status, model, status], concurrency_limit=1,
+            model.input(self.switch_model, [model], [model_status, model, status], concurrency_limit=slots,
                         concurrency_id="llm", api_visibility="private", show_progress="hidden")
             gr.on([k.change, temperature.change, show_scores.change], self.save_prefs, [k, temperature, show_scores],
                   [prefs], queue=False, api_visibility="private", show_progress="hidden")
@@ -726,6 +744,10 @@ class ChatApp:
         demo.queue(default_concurrency_limit=2, max_size=64)
         demo.rag_chat = self  # type: ignore[attr-defined]
         return demo
+
+
+def _strip_login(url: str) -> str:
+    return re.sub(r"(://)[^/\s@]+@", r"\1", url)
 
 
 def _int_or_none(value: Any, lo: int, hi: int) -> int | None:

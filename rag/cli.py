@@ -65,7 +65,15 @@ def _pipeline(settings: Settings, ensure_index: bool = True):
     pipeline = Pipeline(settings)
     if ensure_index:
         ensure_indexed(pipeline)
+        check_embedder(pipeline)
     return pipeline
+
+
+def check_embedder(pipeline) -> None:
+    """Refuse to search an index built by another embedding model (its vectors mean something else)."""
+    from .indexing import index_params
+
+    pipeline.store.check_params(index_params(pipeline.settings, pipeline.embedder))
 
 
 def ensure_indexed(pipeline) -> None:
@@ -222,6 +230,8 @@ def evaluate(
     model: Optional[str] = ModelOpt,
     k: Optional[int] = KOpt,
     index_dir: Optional[Path] = IndexDirOpt,
+    chroma_url: Optional[str] = ChromaOpt,
+    llm_url: Optional[str] = LlmUrlOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
     """Run a question set and print retrieval, answer, refusal and citation metrics."""
@@ -229,7 +239,7 @@ def evaluate(
     with _user_errors():
         from .evaluation import print_report, run_eval
 
-        settings = _settings(model=model, k=k, index_dir=index_dir)
+        settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
         report = run_eval(_pipeline(settings), file, conversations)
         if as_json:
             print(json.dumps(report, indent=1))

@@ -52,11 +52,12 @@ class Settings:
     # generation
     model: str = "qwen2.5-coder-1.5b"
     n_ctx: int = 4096
-    n_threads: int = 0  # 0: all cores
+    n_threads: int = 0  # 0: the cores not busy with other programs, checked before each answer (llm.idle_cores)
     temperature: float = 0.0
     max_tokens: int = 200
     llm_url: str = ""
     llm_api_key: str = ""
+    llm_concurrency: int = 0  # answers generated at once per app instance; 0: 1 for a local model, 4 for llm_url
 
     # grounding
     support_threshold: float = 0.5
@@ -86,6 +87,12 @@ class Settings:
         given = {k: v for k, v in values.items() if v is not None}
         coerced = {k: (_coerce(getattr(self, k), v, k) if isinstance(v, str) else v) for k, v in given.items()}
         return replace(self, **coerced)
+
+    @property
+    def answer_slots(self) -> int:
+        """How many answers one app instance writes at once: a local llama.cpp model one at a time; a
+        server (llama.cpp --parallel, Ollama, vLLM) batches several."""
+        return max(1, self.llm_concurrency or (4 if self.llm_url else 1))
 
     @property
     def threads(self) -> int:

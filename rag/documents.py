@@ -7,10 +7,15 @@ start/end can be checked against the file on disk; for .html/.pdf it is the extr
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
+import select
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -18,8 +23,10 @@ from typing import Iterable, Iterator
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
-MAX_FILE_BYTES = 30 * 1024 * 1024
+_MB = 1024 * 1024
+MAX_FILE_BYTES = 30 * _MB
 PDF_PARSE_TIMEOUT_S = 30.0
+PDF_MEMORY_LIMIT = 2048 * _MB  # address space of the PDF parsing process (decompression bombs)
 
 _DATE_LINE = re.compile(r"^\s*(?:date|published|dated)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 _BLOCK_TAGS = {"h1", "h2", "h3", "h4", "p", "li", "blockquote", "pre", "td"}
@@ -93,7 +100,7 @@ def read_bytes(path: Path) -> bytes:
     if size == 0:
         raise DocumentError("empty file")
     if size > MAX_FILE_BYTES:
-        raise DocumentError(f"too large ({size / 1e6:.0f} MB; limit {MAX_FILE_BYTES / 1e6:.0f} MB)")
+        raise DocumentError(f"too large ({size / _MB:.0f} MB; the limit is {MAX_FILE_BYTES / _MB:.0f} MB)")
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -213,32 +220,119 @@ def _html_text(html: str) -> tuple[str, str]:
 
 
 def _pdf_text(data: bytes) -> tuple[str, str]:
-    """Extract a PDF's text in a worker thread, cut off after PDF_PARSE_TIMEOUT_S (some PDFs loop)."""
-    result: dict[str, object] = {}
+    """Extract a PDF's text in a separate reader process, killed after PDF_PARSE_TIMEOUT_S: some PDFs
+    make the parser loop or decompress without end, and a thread could not be stopped (it would keep
+    a core busy for good in a long-running chat server)."""
+    outcome = _PDF_READER.parse(data, PDF_PARSE_TIMEOUT_S)
+    if outcome[0] == "error":
+        raise DocumentError(f"corrupt or unreadable PDF ({outcome[1]})")
+    return outcome[1], outcome[2]
 
-    def parse() -> None:
-        try:
-            import io
 
-            from pypdf import PdfReader
+class _PdfReader:
+    """One long-lived `python` child that parses PDFs sent on its stdin (started on first use, so
+    the interpreter start is paid once per process, not per file). A parse over time gets the child
+    killed; the next PDF starts a fresh one. One parse at a time."""
 
-            reader = PdfReader(io.BytesIO(data))
-            meta_title = ""
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            root = str(Path(__file__).resolve().parent.parent)
+            code = f"import sys; sys.path.insert(0, {root!r}); from rag.documents import _pdf_worker_main; _pdf_worker_main()"
             try:
-                meta_title = (reader.metadata.title or "") if reader.metadata else ""
-            except Exception:  # noqa: BLE001 - broken metadata must not lose the text
-                meta_title = ""
-            pages = [page.extract_text() or "" for page in reader.pages]
-            result["value"] = (str(meta_title).strip(), "\n\n".join(p.strip() for p in pages if p.strip()))
-        except Exception as exc:  # noqa: BLE001 - pypdf raises many types on corrupt input
-            result["error"] = exc
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL, close_fds=True,
+                )
+            except OSError as exc:
+                raise DocumentError(f"could not start the PDF reader ({exc.strerror or exc})") from exc
+        return self._proc
 
-    worker = threading.Thread(target=parse, daemon=True)
-    worker.start()
-    worker.join(PDF_PARSE_TIMEOUT_S)
-    if worker.is_alive():
-        raise DocumentError(f"PDF parsing took longer than {PDF_PARSE_TIMEOUT_S:.0f} s; skipped")
-    if "error" in result:
-        raise DocumentError(f"corrupt or unreadable PDF ({type(result['error']).__name__})")
-    title, text = result["value"]  # type: ignore[misc]
-    return title, text
+    def _stop(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            for stream in (self._proc.stdin, self._proc.stdout):
+                try:
+                    stream.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
+            self._proc = None
+
+    def parse(self, data: bytes, timeout: float) -> tuple:
+        with self._lock:
+            proc = self._start()
+            deadline = time.monotonic() + timeout
+            try:
+                proc.stdin.write(len(data).to_bytes(8, "big") + data)  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+                size = int.from_bytes(_read_exactly(proc, 8, deadline), "big")
+                return tuple(json.loads(_read_exactly(proc, size, deadline)))
+            except TimeoutError:
+                self._stop()
+                raise DocumentError(f"PDF parsing took longer than {timeout:.0f} s; skipped") from None
+            except (OSError, EOFError, ValueError) as exc:
+                self._stop()
+                raise DocumentError("corrupt or unreadable PDF (the reader crashed on it)") from exc
+
+
+def _read_exactly(proc: subprocess.Popen, n: int, deadline: float) -> bytes:
+    out = bytearray()
+    fd = proc.stdout.fileno()  # type: ignore[union-attr]
+    while len(out) < n:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        block = os.read(fd, min(n - len(out), 1 << 20))
+        if not block:
+            raise EOFError("the PDF reader exited")
+        out += block
+    return bytes(out)
+
+
+_PDF_READER = _PdfReader()
+
+
+def _pdf_worker_main() -> None:
+    """The PDF reader process: read (length, bytes) requests on stdin, answer (length, JSON) on stdout."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY_LIMIT, PDF_MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+    stdin = sys.stdin.buffer
+    stdout = os.fdopen(os.dup(1), "wb")  # the reply channel; stray prints from the parser go to stderr
+    os.dup2(2, 1)
+    while True:
+        head = stdin.read(8)
+        if len(head) < 8:
+            return  # the indexer is gone
+        data = stdin.read(int.from_bytes(head, "big"))
+        reply = json.dumps(_parse_pdf(data)).encode("utf-8")
+        stdout.write(len(reply).to_bytes(8, "big") + reply)
+        stdout.flush()
+
+
+def _parse_pdf(data: bytes) -> list:
+    try:
+        import io
+
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        meta_title = ""
+        try:
+            meta_title = (reader.metadata.title or "") if reader.metadata else ""
+        except Exception:  # noqa: BLE001 - broken metadata must not lose the text
+            meta_title = ""
+        pages = [page.extract_text() or "" for page in reader.pages]
+        return ["ok", str(meta_title).strip(), "\n\n".join(p.strip() for p in pages if p.strip())]
+    except MemoryError:
+        return ["error", "needs too much memory to read"]
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on corrupt input
+        return ["error", type(exc).__name__]

@@ -1,9 +1,10 @@
-"""Follow-up questions: make "Who did he lead it with?" searchable and answerable on its own.
+"""Follow-up questions: turn "Who did he lead it with?" into "Who did Vivek Ramaswamy lead DOGE with?".
 
-A rule, not an LLM rewrite: an extra generation would cost seconds and evict the cached prompt
-prefix. When the new question leans on the conversation (pronouns, very short), the search query
-adds the previous question and the names in the previous answer, and the model is shown the
-previous exchange next to the new question (prompts/followup.txt).
+A rule, not an LLM rewrite: with the answering prompt in its context the small model answers instead
+of rewriting, and a separate rewrite prompt would evict the cached answer prefix (seconds per turn).
+Pronouns are replaced by the entity the last exchange introduced: a person (a multi-word proper
+name) for he/she/him/his/her, an organisation or thing (an acronym or other proper name) for it/its.
+The search also carries the previous question, so retrieval stays on the conversation's topic.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .prompts import PromptSet
 from .terms import strip_markers
 
-_ANAPHORA = re.compile(
-    r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then|the same|"
-    r"the other|the former|the latter|the two|both|either|such)\b",
-    re.I,
+_CONTEXT_WORDS = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then|the same|the other)\b", re.I
 )
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3}")
+_CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
+_PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
+_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({_CAP}(?:\s+{_CAP})*)", re.I)
+_NOT_NAMES = {
+    "who", "what", "which", "when", "where", "why", "how", "the", "a", "an", "in", "on", "at", "he", "she", "it",
+    "they", "his", "her", "its", "their", "this", "that", "according", "also", "however", "after", "before",
+}
+_NOT_PERSON = re.compile(r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
+                         r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate)\b", re.I)
+_PREPOSITIONS = {"to", "for", "about", "with", "and", "that", "in", "on", "at", "from", "by", "of", "as", "than"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class Query:
 
 
 def needs_context(question: str) -> bool:
-    return bool(_ANAPHORA.search(question)) or len(question.split()) <= 4
+    return bool(_CONTEXT_WORDS.search(question)) or len(question.split()) <= 3
 
 
 def last_turn(history: list[dict[str, str]]) -> tuple[str, str]:
@@ -39,11 +46,57 @@ def last_turn(history: list[dict[str, str]]) -> tuple[str, str]:
     return previous_q.strip(), strip_markers(previous_a).strip()
 
 
-def standalone_question(question: str, history: list[dict[str, str]], prompts: PromptSet) -> Query:
+def proper_names(text: str) -> list[str]:
+    """Proper names in order of appearance, without leading question words ("Who", "The")."""
+    found = []
+    for match in _PROPER.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if words:
+            found.append(" ".join(words).rstrip(".’'"))
+    return list(dict.fromkeys(found))
+
+
+def _is_person(name: str, single: bool = False) -> bool:
+    parts = name.split()
+    return (len(parts) >= 2 or single) and all(p[0].isupper() and not p.isupper() for p in parts) and not _NOT_PERSON.search(name)
+
+
+def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | None, str | None]:
+    """(person, thing) the pronouns most likely mean: what the answer introduced first, then the
+    previous question's own subject; never something the new question already names."""
+    said = question.lower()
+    new = [n for n in proper_names(previous_a) if n.lower() not in previous_q.lower()]
+    about = _ABOUT.match(previous_q)  # "Who is Vivek Ramaswamy?": the conversation is about him
+    first = [about.group(1)] if about else []
+    candidates = [n for n in first + new + proper_names(previous_q) if n.lower() not in said]
+    person = next((n for n in candidates if _is_person(n)), None) or next(
+        (n for n in candidates if _is_person(n, single=True)), None)
+    thing = next((n for n in candidates if not _is_person(n) and (n.isupper() or len(n.split()) > 1)), None)
+    return person, thing
+
+
+def resolve_pronouns(question: str, previous_q: str, previous_a: str) -> str:
+    person, thing = _referents(question, previous_q, previous_a)
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        low = word.lower()
+        after = question[match.end():].lstrip()
+        next_word = re.match(r"[A-Za-z]+", after)
+        possessive = low in ("his", "its") or (low == "her" and next_word and next_word.group(0).lower() not in _PREPOSITIONS)
+        target = person if low in ("he", "she", "him", "his", "her") else thing
+        if target is None:
+            return word
+        return f"{target}'s" if possessive else target
+
+    return re.sub(r"\b(he|she|him|his|her|it|its)\b", swap, question, flags=re.I)
+
+
+def standalone_question(question: str, history: list[dict[str, str]]) -> Query:
     previous_q, previous_a = last_turn(history)
     if not previous_q or not needs_context(question):
         return Query(question, question, question)
-    names = [n for n in dict.fromkeys(_NAME.findall(previous_a)) if n.lower() not in previous_q.lower()][:4]
-    search = " ".join([question, previous_q, *names])
-    prompt = prompts.followup_question(question, previous_q, previous_a[:400])
-    return Query(search, prompt, f"{question} {previous_q}")
+    rewritten = resolve_pronouns(question, previous_q, previous_a)
+    return Query(f"{rewritten} {previous_q}", rewritten, f"{rewritten} {previous_q}")

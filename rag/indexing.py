@@ -17,9 +17,11 @@ from .chunking import chunk_text
 from .config import Settings
 from .documents import DocumentError, Skipped, content_hash, find_files, load_document, read_bytes
 from .embedding import Embedder
-from .store import IndexParams, IndexStore
+from .store import IndexError_, IndexParams, IndexStore
 
 log = logging.getLogger(__name__)
+
+_WRITE_EVERY = 1000  # chunks embedded before they are written: one Chroma call per ~1,000, not one per file
 
 
 @dataclass
@@ -80,6 +82,7 @@ def index_paths(
         store.collection(params, create=True)
 
     interrupted = store.begin_write()
+    failed = True
     try:
         if interrupted:
             report.repaired = store.repair()
@@ -124,19 +127,37 @@ def index_paths(
             if chunks:
                 parsed.append((doc, chunks, is_new))
         progress.start(len(parsed), sum(len(c) for _, c, _ in parsed))
+        pending: list[tuple] = []  # (doc, chunks, vectors, is_new): written together, see write_files
+
+        def flush() -> None:
+            store.write_files([(d, c, v) for d, c, v, _ in pending], replace=[d.source for d, _, _, new in pending if not new])
+            for d, c, _, new in pending:
+                (report.added if new else report.updated).append(d.source)
+                report.chunks += len(c)
+                log.info("indexed %s (%d chunks)", d.source, len(c))
+            pending.clear()
+
         for doc, chunks, is_new in parsed:
             vectors = embedder.embed([_embed_text(doc.title, c.text) for c in chunks], progress=progress.advance)
-            store.replace_file(doc, chunks, vectors)
-            (report.added if is_new else report.updated).append(doc.source)
-            report.chunks += len(chunks)
+            pending.append((doc, chunks, vectors, is_new))
+            if sum(len(p[1]) for p in pending) >= _WRITE_EVERY:
+                flush()
+        flush()
 
         if prune:
             on_disk = set(seen_names)
             for source in sorted(set(indexed) - on_disk):
                 store.remove_file(source)
                 report.removed.append(source)
+        failed = False
     finally:
-        store.end_write(changed=report.changed or interrupted)
+        try:
+            store.end_write(changed=report.changed or interrupted)
+        except IndexError_ as exc:
+            if not failed:
+                raise
+            # the run's own error says more (e.g. disk full); the mark stays, the next run repairs
+            log.warning("could not clear the index's writing mark: %s", exc)
     for skipped in report.failed:
         log.warning("skipped %s: %s", skipped.path, skipped.reason)
     store.keyword()  # rebuild now, not on the first question

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import bm25s
@@ -50,14 +52,18 @@ class KeywordIndex:
         return cls(retriever, list(ids), generation)
 
     def save(self, directory: Path) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
+        # a private temporary folder: several processes (app instances, `rag index`) may save at once
+        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._retriever is not None:
-            self._retriever.save(str(tmp), show_progress=False)
-        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
-        shutil.rmtree(directory, ignore_errors=True)
-        tmp.rename(directory)
+        try:
+            tmp.mkdir(parents=True)
+            if self._retriever is not None:
+                self._retriever.save(str(tmp), show_progress=False)
+            (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+            shutil.rmtree(directory, ignore_errors=True)
+            tmp.rename(directory)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)  # left only when something failed
 
     @classmethod
     def load(cls, directory: Path) -> "KeywordIndex | None":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class LocalLLM:
 
         self.name = name
         self._lock = threading.Lock()
+        self._cores = settings.threads
+        self._adaptive = not settings.n_threads  # 0: as many threads as there are idle cores, per answer
+        self.threads_used = settings.threads
         try:
             self._llama = Llama(
                 model_path=path, n_ctx=settings.n_ctx, n_threads=settings.threads, n_threads_batch=settings.threads,
@@ -57,6 +61,19 @@ class LocalLLM:
             )
         except Exception as exc:  # noqa: BLE001 - llama.cpp reports load failures as ValueError/RuntimeError
             raise ModelError(f"cannot load model {name}: the file is corrupt or not a supported GGUF ({exc})") from exc
+
+    def _fit_threads(self) -> None:
+        """Use only the cores other programs leave idle. llama.cpp's threads meet at a barrier after
+        every operation: one thread preempted by another program stalls the rest, and on a busy
+        2-core machine 2 threads decoded 3-10x slower than 1 (rag bench, load average ~5)."""
+        if not self._adaptive:
+            return
+        threads = idle_cores(self._cores)
+        if threads != self.threads_used:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self._llama._ctx.ctx, threads, threads)
+            self.threads_used = threads
 
     @property
     def busy(self) -> bool:
@@ -74,6 +91,7 @@ class LocalLLM:
         with self._lock:
             started = time.perf_counter()
             stats.queued_ms = (started - waited) * 1000
+            self._fit_threads()
             chunks = self._llama.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, top_p=1.0, top_k=1 if temperature == 0 else 40,
                 repeat_penalty=1.05, stream=True, stop=stop or [], seed=0,
@@ -100,6 +118,23 @@ class LocalLLM:
             pass
 
 
+def idle_cores(cores: int, samples: int = 5, gap_s: float = 0.002) -> int:
+    """`cores` less the tasks other than the caller that are running now (the median of a few readings
+    of /proc/loadavg's running count, which counts the reader itself); at least 1, `cores` where
+    /proc is not available."""
+    counts = []
+    try:
+        for i in range(samples):
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                counts.append(int(fh.read().split()[3].split("/")[0]) - 1)
+            if i + 1 < samples:
+                time.sleep(gap_s)
+    except (OSError, ValueError, IndexError):
+        return cores
+    others = sorted(counts)[len(counts) // 2]
+    return max(1, min(cores, cores - others))
+
+
 class RemoteLLM:
     """An OpenAI-compatible chat endpoint (llama.cpp server, Ollama, vLLM), streamed over SSE."""
 
@@ -108,6 +143,7 @@ class RemoteLLM:
 
         base = url.rstrip("/")
         self.endpoint = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
+        self.shown = _without_credentials(self.endpoint)  # for messages: no user:password@ in them
         self.name = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
@@ -129,35 +165,54 @@ class RemoteLLM:
         if stop:
             body["stop"] = stop
         started = time.perf_counter()
+        finished = False
         try:
             with self._client.stream("POST", self.endpoint, json=body, headers=self._headers) as response:
+                if response.status_code in (401, 403):
+                    raise ModelError(
+                        f"the LLM server at {self.shown} refused the request ({response.status_code}): "
+                        "set its API key with RAG_LLM_API_KEY"
+                    )
                 if response.status_code != 200:
                     response.read()
-                    raise ModelError(f"LLM server at {self.endpoint} answered {response.status_code}: {response.text[:200]}")
+                    raise ModelError(f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}")
                 for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
                     data = line[5:].strip()
                     if data == "[DONE]":
-                        break
+                        break  # complete only when a finish_reason came first (see below)
                     try:
-                        piece = json.loads(data)["choices"][0].get("delta", {}).get("content") or ""
-                    except (ValueError, KeyError, IndexError):
+                        choice = json.loads(data)["choices"][0]
+                        piece = choice.get("delta", {}).get("content") or ""
+                    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
                         continue
+                    if choice.get("finish_reason"):
+                        finished = True
                     if not piece:
                         continue
                     if stats.tokens == 0:
                         stats.first_token_ms = (time.perf_counter() - started) * 1000
                     stats.tokens += 1
                     yield piece
+            if not finished:  # cut off: connection lost, or the server dropped us for another request
+                raise ModelError(
+                    f"the LLM server at {self.shown} stopped before the answer was complete (no finish_reason); "
+                    "ask again. A llama-cpp-python server must run with --interrupt_requests False"
+                )
         except httpx.HTTPError as exc:
-            raise ModelError(f"cannot reach the LLM server at {self.endpoint}: {exc}") from exc
+            raise ModelError(f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}") from exc
         finally:
             stats.total_ms = (time.perf_counter() - started) * 1000
 
     def warm(self, messages: list[Message]) -> None:
         for _ in self.stream(messages, max_tokens=1, temperature=0.0):
             pass
+
+
+def _without_credentials(text: str) -> str:
+    """`http://user:secret@host/...` -> `http://host/...` wherever a URL appears in `text`."""
+    return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", r"\1", text)
 
 
 def load_llm(settings: Settings) -> LLM:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "chunks"
 SCHEMA_VERSION = 1
 _ADD_BATCH = 1000
+_GET_PAGE = 5000  # rows per `collection.get` when reading everything (see _get_all)
 _REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
 
 
@@ -116,9 +117,19 @@ class IndexStore:
     def __init__(self, settings: Settings, client: Any = None) -> None:
         self.settings = settings
         self.client = client or open_client(settings)
-        self.keyword_dir = settings.index_dir / "keyword"
         self._collection = None
+        self._refreshed = 0.0
+        self._refresh_lock = threading.Lock()
         self._keyword: KeywordIndex | None = None
+
+    @property
+    def keyword_dir(self) -> Path:
+        """Where the keyword index is kept. For a Chroma server, one per server collection (its id
+        changes when the index is rebuilt), so an embedded index's keyword files are never mixed in."""
+        base = self.settings.index_dir / "keyword"
+        if self.settings.chroma_url and self._collection is not None:
+            return base.with_name(f"keyword-{self._collection.id}")
+        return base
 
     # -- collection lifecycle ------------------------------------------------------------------
     def collection(self, params: IndexParams | None = None, create: bool = False):
@@ -138,7 +149,10 @@ class IndexStore:
                     raise IndexError_(
                         f"no index yet at {self.location}: run `rag index` first"
                     ) from exc
+                if _is_read_only(exc) or _is_full(exc) or _is_unreachable(exc):
+                    raise IndexError_(_failure_message(exc, self.location, "write" if create else "read")) from exc
                 raise IndexError_(f"the index at {self.location} is unreadable ({exc}); run `rag index --rebuild`") from exc
+            self._refreshed = time.monotonic()
         if params is not None:
             self.check_params(params)
         return self._collection
@@ -146,6 +160,39 @@ class IndexStore:
     @property
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.index_dir)
+
+    def refresh(self, force: bool = False) -> None:
+        """Re-read the collection (at most every few seconds): another process may have changed it, e.g.
+        `rag index` beside a running chat, or another app instance on the same Chroma server. A newer
+        generation then rebuilds the keyword index; a rebuilt collection (new id) is picked up."""
+        if self._collection is None or (not force and time.monotonic() - self._refreshed < _REFRESH_S):
+            return
+        with self._refresh_lock:
+            if not force and time.monotonic() - self._refreshed < _REFRESH_S:
+                return
+            self._refreshed = time.monotonic()
+            try:
+                with self._guard("read"):
+                    self._collection = self.client.get_collection(COLLECTION, embedding_function=None)
+            except IndexError_:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                if _is_not_found(exc):
+                    self._collection = None
+                    raise IndexError_(f"the index at {self.location} was removed: run `rag index`") from exc
+                raise
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Storage failures (disk full, read-only folder, server gone) as one-line IndexError_s."""
+        try:
+            yield
+        except IndexError_:
+            raise
+        except Exception as exc:  # noqa: BLE001 - filtered just below
+            if not _is_storage_failure(exc):
+                raise
+            raise IndexError_(_failure_message(exc, self.location, action)) from exc
 
     def stored_params(self) -> dict[str, Any]:
         return dict(self.collection().metadata or {})
@@ -164,18 +211,22 @@ class IndexStore:
 
     def reset(self) -> None:
         """Drop everything (for --rebuild)."""
+        keyword_dir = self.keyword_dir
         try:
             self.client.delete_collection(COLLECTION)
         except Exception:  # noqa: BLE001 - absent already
             pass
         self._collection = None
         self._keyword = None
-        shutil.rmtree(self.keyword_dir, ignore_errors=True)
+        shutil.rmtree(keyword_dir, ignore_errors=True)
 
     # -- files ---------------------------------------------------------------------------------
     def files(self) -> dict[str, FileRecord]:
         """Indexed files, from each file's chunk #0."""
-        got = self.collection().get(where={"ordinal": 0}, include=["metadatas"])
+        self.collection()
+        self.refresh()
+        with self._guard("read"):
+            got = _get_all(self.collection(), where={"ordinal": 0}, include=["metadatas"])
         records = {}
         for meta in got["metadatas"] or []:
             records[meta["source"]] = FileRecord(
@@ -191,12 +242,56 @@ class IndexStore:
         order = list(range(1, len(chunks))) + [0]
         for start in range(0, len(order), _ADD_BATCH):
             batch = order[start : start + _ADD_BATCH]
-            col.add(
-                ids=[chunks[i].chunk_id for i in batch],
-                embeddings=vectors[batch],
-                documents=[chunks[i].text for i in batch],
-                metadatas=[self._chunk_metadata(doc, chunks[i], len(chunks)) for i in batch],
-            )
+            with self._guard("write"):
+                col.add(
+                    ids=[chunks[i].chunk_id for i in batch],
+                    embeddings=vectors[batch],
+                    documents=[chunks[i].text for i in batch],
+                    metadatas=[self._chunk_metadata(doc, chunks[i], len(chunks)) for i in batch],
+                )
+
+    def write_files(
+        self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]], replace: Iterable[str] = (),
+    ) -> None:
+        """Write many files' chunks in few Chroma calls (each call costs ~50 ms whatever its size, so
+        one call per file made indexing 1,000 small files take a minute).
+
+        The chunks of the files named in `replace` are deleted first. Each file's chunk #0 follows its
+        other chunks, so a write cut off between calls is repaired like a single file's.
+        """
+        col = self.collection()
+        replace = list(dict.fromkeys(replace))
+        for start in range(0, len(replace), 500):
+            with self._guard("write"):
+                col.delete(where={"source": {"$in": replace[start : start + 500]}})
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        limit = self._write_batch()
+
+        def flush() -> None:
+            if ids:
+                with self._guard("write"):
+                    col.add(ids=list(ids), embeddings=np.vstack(vectors), documents=list(texts), metadatas=list(metas))
+                ids.clear(), vectors.clear(), texts.clear(), metas.clear()
+
+        for doc, chunks, doc_vectors in items:
+            for i in list(range(1, len(chunks))) + [0]:
+                ids.append(chunks[i].chunk_id)
+                vectors.append(np.asarray(doc_vectors[i], dtype=np.float32).reshape(1, -1))
+                texts.append(chunks[i].text)
+                metas.append(self._chunk_metadata(doc, chunks[i], len(chunks)))
+                if len(ids) >= limit:
+                    flush()
+        flush()
+
+    def _write_batch(self) -> int:
+        """Chunks per `add` call: as many as the client accepts, up to 5,000."""
+        try:
+            return max(1, min(5000, int(self.client.get_max_batch_size())))
+        except Exception:  # noqa: BLE001 - a server without the call
+            return _ADD_BATCH
 
     @staticmethod
     def _chunk_metadata(doc: Document, chunk: Chunk, total: int) -> dict[str, Any]:
@@ -209,12 +304,14 @@ class IndexStore:
         return meta
 
     def remove_file(self, source: str) -> None:
-        self.collection().delete(where={"source": source})
+        with self._guard("write"):
+            self.collection().delete(where={"source": source})
 
     def repair(self) -> list[str]:
         """Remove chunks of files that were cut off mid-write (no chunk #0, or a short count)."""
         col = self.collection()
-        got = col.get(include=["metadatas"])
+        with self._guard("read"):
+            got = _get_all(col, include=["metadatas"])
         counts: dict[str, int] = {}
         for meta in got["metadatas"] or []:
             counts[meta["source"]] = counts.get(meta["source"], 0) + 1
@@ -226,10 +323,13 @@ class IndexStore:
 
     def begin_write(self) -> bool:
         """Mark the index as being written; returns True when a previous write never finished."""
+        self.collection()
+        self.refresh(force=True)  # the mark another process may have left is in the stored metadata
         meta = dict(self.collection().metadata or {})
         interrupted = bool(meta.get("writing"))
         meta["writing"] = 1
-        self.collection().modify(metadata=meta)
+        with self._guard("write"):
+            self.collection().modify(metadata=meta)
         return interrupted
 
     def end_write(self, changed: bool) -> None:
@@ -238,21 +338,34 @@ class IndexStore:
         meta["writing"] = 0
         if changed:
             meta["generation"] = int(meta.get("generation", 0)) + 1
-        self.collection().modify(metadata=meta)
+        with self._guard("write"):
+            self.collection().modify(metadata=meta)
 
     def count(self) -> int:
-        return self.collection().count()
+        with self._guard("read"):
+            return self.collection().count()
 
     # -- reading -------------------------------------------------------------------------------
     def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[StoredChunk, float]]:
+        self.collection()
+        self.refresh()
         col = self.collection()
-        total = col.count()
-        if total == 0:
-            return []
-        res = col.query(
-            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1), n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
-        )
+        vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        dimension = (col.metadata or {}).get("dimension")
+        if dimension and int(dimension) != vector.shape[1]:
+            raise IndexMismatchError(
+                f"the index at {self.location} holds {dimension}-dimensional vectors from embedding model "
+                f"{(col.metadata or {}).get('embed_model')!r}, but the embedder in use makes {vector.shape[1]}: "
+                "run `rag index --rebuild`, or use the embedding model the index was built with"
+            )
+        with self._guard("read"):
+            total = col.count()
+            if total == 0:
+                return []
+            res = col.query(
+                query_embeddings=vector, n_results=min(n, total),
+                include=["documents", "metadatas", "distances"],
+            )
         out = []
         for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
             out.append((_stored(cid, doc, meta), 1.0 - float(dist)))
@@ -263,20 +376,24 @@ class IndexStore:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        res = self.collection().get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        with self._guard("read"):
+            res = self.collection().get(ids=ids, include=["documents", "metadatas", "embeddings"])
         return {
             cid: (_stored(cid, doc, meta), np.asarray(vec, dtype=np.float32))
             for cid, doc, meta, vec in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"])
         }
 
     def chunks_of(self, source: str) -> list[StoredChunk]:
-        res = self.collection().get(where={"source": source}, include=["documents", "metadatas"])
+        with self._guard("read"):
+            res = self.collection().get(where={"source": source}, include=["documents", "metadatas"])
         chunks = [_stored(cid, doc, meta) for cid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"])]
         return sorted(chunks, key=lambda c: c.start)
 
     # -- keyword index -------------------------------------------------------------------------
     def keyword(self) -> KeywordIndex:
         """The keyword index, rebuilt from the collection when missing or older than it."""
+        self.collection()
+        self.refresh()
         generation = int(self.stored_params().get("generation", 0))
         if self._keyword is not None and self._keyword.generation == generation:
             return self._keyword
@@ -289,7 +406,8 @@ class IndexStore:
     def rebuild_keyword(self, generation: int | None = None) -> KeywordIndex:
         if generation is None:
             generation = int(self.stored_params().get("generation", 0))
-        res = self.collection().get(include=["documents", "metadatas"])
+        with self._guard("read"):
+            res = _get_all(self.collection(), include=["documents", "metadatas"])
         titles = [m.get("title", "") for m in res["metadatas"] or []]
         texts = [f"{t}\n{d}" if t else d for t, d in zip(titles, res["documents"] or [])]
         index = KeywordIndex.build(list(res["ids"]), texts, generation)
@@ -301,6 +419,23 @@ class IndexStore:
         return index
 
 
+def _get_all(col: Any, **kwargs: Any) -> dict[str, list]:
+    """`collection.get` in pages: one call over a large collection fails inside Chroma's SQLite
+    ("too many SQL variables", seen at 100,000 chunks)."""
+    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+    offset = 0
+    while True:
+        res = col.get(limit=_GET_PAGE, offset=offset, **kwargs)
+        ids = list(res["ids"] or [])
+        out["ids"].extend(ids)
+        for key in ("documents", "metadatas"):
+            if res.get(key) is not None:
+                out[key].extend(res[key])
+        if len(ids) < _GET_PAGE:
+            return out
+        offset += _GET_PAGE
+
+
 def _stored(cid: str, doc: str, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
         cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]), doc
@@ -310,4 +445,62 @@ def _stored(cid: str, doc: str, meta: dict[str, Any]) -> StoredChunk:
 def _is_not_found(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
+
+
+# -- storage failures as one line ------------------------------------------------------------------
+
+def _errnos(exc: BaseException) -> set[int]:
+    found = set()
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno:
+            found.add(exc.errno)
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return found
+
+
+def _is_read_only(exc: BaseException, path: Path | None = None) -> bool:
+    text = str(exc).lower()
+    if _errnos(exc) & {errno.EROFS, errno.EACCES, errno.EPERM}:
+        return True
+    if "readonly" in text or "read-only" in text or "permission denied" in text:
+        return True
+    return path is not None and path.exists() and not os.access(path, os.W_OK)
+
+
+def _is_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    if _errnos(exc) & {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}:
+        return True
+    return any(s in text for s in ("disk is full", "no space left", "file too large", "disk i/o error", "quota"))
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    try:
+        import httpx
+
+        if isinstance(exc, (httpx.TransportError, ConnectionError)):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return "could not connect to a chroma server" in str(exc).lower()
+
+
+def _is_storage_failure(exc: BaseException) -> bool:
+    from chromadb.errors import ChromaError
+
+    return isinstance(exc, (ChromaError, OSError, ConnectionError)) or _is_unreachable(exc) or _is_full(exc)
+
+
+def _failure_message(exc: BaseException, location: str, action: str) -> str:
+    """One line for a failed read or write of the index: what happened and what to do."""
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    if _is_unreachable(exc):
+        return f"the Chroma server at {location} is not answering ({detail}): start it, or check --chroma-url / RAG_CHROMA_URL"
+    if _is_read_only(exc):
+        return (f"the index at {location} is read-only ({detail}): make the folder writable, or point --index-dir at a "
+                "writable copy (the index needs write access even to answer questions); nothing in it was changed")
+    if _is_full(exc):
+        return (f"the index at {location} could not be written: the disk is full or a file size limit was reached "
+                f"({detail}); what was indexed before is kept: free some space and run `rag index` again")
+    return f"the index at {location} could not be {'written' if action == 'write' else 'read'} ({type(exc).__name__}: {detail})"
 

@@ -32,9 +32,28 @@ _NUMBER_WORDS = {
 }
 
 
+# irregular verb forms the stemmer cannot join ("blew" and "blow up", "led" and "co-leader")
+_IRREGULAR = {
+    "led": "lead", "blew": "blow", "blown": "blow", "took": "take", "taken": "take", "won": "win", "told": "tell",
+    "gave": "give", "given": "give", "made": "make", "met": "meet", "paid": "pay", "sent": "send", "spent": "spend",
+    "lost": "lose", "left": "leave", "went": "go", "gone": "go", "came": "come", "became": "become", "began": "begin",
+    "begun": "begin", "brought": "bring", "bought": "buy", "thought": "think", "wrote": "write", "written": "write",
+    "spoke": "speak", "spoken": "speak", "chose": "choose", "chosen": "choose", "fell": "fall", "fallen": "fall",
+    "fought": "fight", "held": "hold", "kept": "keep", "knew": "know", "known": "know", "ran": "run", "saw": "see",
+    "seen": "see", "sold": "sell", "stood": "stand", "struck": "strike", "threw": "throw", "thrown": "throw",
+    "wore": "wear", "worn": "wear", "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise",
+    "ate": "eat", "eaten": "eat", "broke": "break", "broken": "break", "got": "get", "gotten": "get", "felt": "feel",
+    "found": "find", "heard": "hear", "built": "build", "sought": "seek", "taught": "teach", "caught": "catch",
+    "fled": "flee", "forgot": "forget", "forgave": "forgive", "hung": "hang", "lent": "lend", "meant": "mean",
+    "shook": "shake", "slid": "slide", "swore": "swear", "sworn": "swear", "understood": "understand",
+    "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "oversaw": "oversee",
+}
+
+
 @lru_cache(maxsize=50000)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word.lower().replace("’", "'").split("'")[0])
+    word = word.lower().replace("’", "'").split("'")[0]
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
 
 
 def words(text: str) -> list[str]:
@@ -75,13 +94,14 @@ def has_number_word(text: str) -> bool:
     return any(w.lower() in _NUMBER_WORDS for w in words(text))
 
 
-def names(text: str) -> set[str]:
-    """Capitalised words that are not sentence-initial: the people, places and organisations named."""
+def names(text: str, initial: bool = False) -> set[str]:
+    """Capitalised words: the people, places and organisations named. Sentence-initial words count
+    only with `initial` (an answer such as "Politico." is a name; "Officials said" is not)."""
     out = set()
     for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
         tokens = words(sentence)
         for i, tok in enumerate(tokens):
-            if i == 0 or not tok[0].isupper() or tok.lower() in STOPWORDS:
+            if (i == 0 and not initial) or not tok[0].isupper() or tok.lower() in STOPWORDS:
                 continue
             out.add(stem(tok))
     return out

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 from .answer import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_URL_LOGIN = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@")
 _ABS_PATH = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[\"'(=]))(?:[A-Za-z]:\\|/)(?:[^\s\"'()<>,;:]+[/\\])+([^\s\"'()<>,;:]*)")
 
 
@@ -65,6 +66,7 @@ def scrub(message: str, secrets: Iterable[str] = (), folders: dict[str, str] | N
     for secret in secrets:
         if secret:
             text = text.replace(secret, "•••")
+    text = _URL_LOGIN.sub(r"\1", text)  # http://user:password@host -> http://host
     for folder, label in sorted((folders or {}).items(), key=lambda kv: -len(kv[0])):
         folder = folder.rstrip("/\\")
         if folder and folder != ".":

@@ -1,0 +1,178 @@
+"""Indexing: `rag index` (the command, wall clock) against raw `SentenceTransformer.encode` (torch) on
+the same chunks; re-running `rag index` on the unchanged corpus; and whether the product's embedder
+keeps retrieval quality against torch's vectors (same chunks, same questions).
+
+The corpus is ~1,000 Wikipedia summaries written as .txt files into a scratch folder (every 10th
+summary of the distractor data set).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..chunking import chunk_text
+from ..config import Settings
+from ..documents import load_document
+from ..embedding import Embedder
+from ..indexing import _embed_text, index_paths
+from ..retrieval import Retriever
+from ..store import IndexStore
+from .common import Section, at_least, at_most
+from .data import wiki_summaries, wiki_text
+from .indexes import bench_settings
+from .retrieval import recall_at
+
+_SUMMARY = re.compile(r"(\d+) chunks embedded, (\d+) in the index; ([\d.]+) s")
+
+
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that gives a `rag` subprocess exactly these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    for f in fields(settings):
+        env["RAG_" + f.name.upper()] = str(getattr(settings, f.name))
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", **extra)
+    return env
+
+
+def rag_command() -> list[str]:
+    """The `rag` console script of this environment (falls back to `python -m rag.cli`)."""
+    script = Path(sys.executable).with_name("rag")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "rag.cli"]
+
+
+def write_corpus(folder: Path, n_files: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, (title, summary) in enumerate(wiki_summaries()[::10][:n_files]):
+        path = folder / f"wiki_{i:05d}.txt"
+        path.write_text(wiki_text(title, summary), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _run_index(settings: Settings, corpus: Path) -> tuple[float, int, float]:
+    """(wall seconds, chunks embedded, seconds the command reported) of one `rag index` run."""
+    started = time.perf_counter()
+    done = subprocess.run(rag_command() + ["index", str(corpus)], env=settings_env(settings),
+                          capture_output=True, text=True, timeout=1800)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"`rag index` failed ({done.returncode}): {done.stderr.strip()[-300:]}")
+    match = _SUMMARY.search(" ".join(done.stdout.split()))
+    if not match:
+        raise RuntimeError(f"cannot read the summary of `rag index`: {done.stdout.strip()[-300:]}")
+    return wall, int(match.group(1)), float(match.group(3))
+
+
+def run_indexing(
+    settings: Settings, embedder: Embedder, questions: list[dict[str, Any]], workdir: Path, n_files: int,
+    say: Callable[[str], None], baseline_files: int | None = None,
+) -> Section:
+    section = Section("indexing")
+    corpus = workdir / "wiki-corpus"
+    paths = write_corpus(corpus, n_files)
+    local = bench_settings(settings, workdir / "index-rag")
+    say(f"indexing: `rag index` on {len(paths):,} files")
+    wall, chunks, _ = _run_index(local, corpus)
+    again_wall, again_chunks, _ = _run_index(local, corpus)
+    store = IndexStore(local)
+    t = time.perf_counter()
+    again = index_paths([corpus], local, store, embedder)  # the command's work, timed without start-up
+    again_inner = time.perf_counter() - t
+    again_chunks += again.chunks
+
+    # the same chunks, as `rag index` embeds them
+    texts = []
+    docs = []
+    for path in paths[:baseline_files]:
+        doc = load_document(path)
+        chunks_of = chunk_text(doc.source, doc.text, settings.chunk_chars, settings.chunk_overlap_chars)
+        docs.append((doc, chunks_of))
+        texts.extend(_embed_text(doc.title, c.text) for c in chunks_of)
+
+    say(f"indexing: raw SentenceTransformer.encode (torch) on the chunks of {len(docs):,} of those files ({len(texts):,})")
+    importing = time.perf_counter()
+    torch_embedder = Embedder(settings.embed_model, settings.embed_batch_size, backend="torch",
+                              cache_dir=settings.cache_dir, threads=settings.threads)
+    model = torch_embedder._load()._model  # the SentenceTransformer itself
+    load_s = time.perf_counter() - importing
+    model.encode(texts[:8], show_progress_bar=False)
+    t = time.perf_counter()
+    torch_vectors = np.asarray(model.encode(texts, normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+    raw_s = time.perf_counter() - t
+    raw_rate = len(texts) / raw_s
+
+    t = time.perf_counter()
+    ours = embedder.embed(texts)
+    ours_s = time.perf_counter() - t
+    cosine = np.sum(ours * torch_vectors, axis=1)
+
+    cmd_rate = chunks / wall
+    section.add("rag index chunks/s (whole command)", cmd_rate, "chunks/s", baseline=raw_rate,
+                baseline_label="raw ST.encode (torch), encode call only", target=">= 2 x raw",
+                met=at_least(cmd_rate / raw_rate, 2.0),
+                note=f"{chunks:,} chunks from {len(paths):,} files in {wall:.1f} s incl. start-up")
+    section.add(f"embedder chunks/s in-process ({embedder.backend})", len(texts) / ours_s, "chunks/s", baseline=raw_rate,
+                baseline_label="raw ST.encode (torch)")
+    per_1000 = 1000.0 / max(1, len(paths))
+    floor = _read_and_hash(paths)
+    section.add("re-index unchanged, per 1,000 files (index work)", again_inner * per_1000, "s",
+                baseline=floor * per_1000, baseline_label="read + sha256 of the files", target="<= 1 s",
+                met=at_most(again_inner * per_1000, 1.0), note=f"index_paths in-process; {again_chunks} chunks re-embedded")
+    section.add("re-index unchanged, whole command", again_wall, "s",
+                note=f"{len(paths):,} files; includes ~1-2 s of Python start-up and imports")
+    section.add("embedder vs torch vectors, mean cosine", float(cosine.mean()), "",
+                note=f"min {float(cosine.min()):.4f} over {len(texts):,} chunks")
+    section.details.update({
+        "files": len(paths), "chunks": chunks, "rag_index_wall_s": round(wall, 2), "reindex_wall_s": round(again_wall, 2),
+        "reindex_inner_s": again_inner, "torch_model_load_s": round(load_s, 2), "torch_encode_s": round(raw_s, 2),
+        "embedder": embedder.name, "embedder_encode_s": round(ours_s, 2),
+    })
+
+    if embedder.backend != "torch" and questions:
+        say("indexing: recall@5 with the product's vectors vs torch's, same chunks")
+        product = workdir / "index-product"
+        product_recall, n = _recall_with(settings, embedder, product, (docs, ours), questions)
+        torch_recall, _ = _recall_with(settings, torch_embedder, workdir / "index-torch", (docs, torch_vectors), questions)
+        section.add(f"recall@5, {embedder.name} vs torch (~{n:,} chunks)", product_recall, "", baseline=torch_recall,
+                    baseline_label="torch vectors, same chunks", target="drop <= 0.05",
+                    met=None if product_recall is None or torch_recall is None else torch_recall - product_recall <= 0.05 + 1e-9)
+    return section
+
+
+def _read_and_hash(paths: list[Path]) -> float:
+    t = time.perf_counter()
+    for path in paths:
+        hashlib.sha256(path.read_bytes()).hexdigest()
+    return time.perf_counter() - t
+
+
+def _recall_with(settings: Settings, embedder: Embedder, index_dir: Path, data, questions) -> tuple[float | None, int]:
+    """recall@5 over the news corpus (embedded by `embedder`) plus `data`: (docs, their vectors)."""
+    local = bench_settings(settings, index_dir)
+    store = IndexStore(local)
+    index_paths([settings.corpus_dir], local, store, embedder)  # the news articles, with this embedder
+    if data is not None:
+        docs, vectors = data
+        rows, pos = [], 0
+        for doc, chunks in docs:
+            rows.append((doc, chunks, vectors[pos : pos + len(chunks)]))
+            pos += len(chunks)
+        store.begin_write()
+        try:
+            store.write_files(rows)
+        finally:
+            store.end_write(changed=True)
+        store.keyword()
+    recall, _ = recall_at(Retriever(store, embedder, local), questions)
+    return recall, store.count()
