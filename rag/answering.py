@@ -17,7 +17,7 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
-from .answertype import AnswerType, expected_type, supplies
+from .answertype import QUESTION_WORDS, AnswerType, expected_type, supplies
 from .evidence import Evidence, EvidenceSet, lexical_overlap, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, is_refusal
@@ -29,6 +29,7 @@ from .terms import content_terms, names, numbers
 log = logging.getLogger(__name__)
 
 Event = Partial | Status | Answer
+EXTRACTIVE_MIN_OVERLAP = 0.75  # share of the question's terms a quoted sentence must contain
 
 
 class QuestionError(ValueError):
@@ -113,10 +114,11 @@ class Answerer:
         if kept and not any(supplies(query.topic, c.text) for c in kept):
             log.info("answer does not supply the %s asked for: %r", expected_type(query.topic), [c.text for c in kept])
             kept = []
-        if not kept:
-            kept = self._extractive(question, evidence)
+        attempted = any(not is_refusal(c.text) for c in checked)
+        if not kept and attempted:  # the model tried and failed; when it says the articles don't say, trust it
+            kept = self._extractive(query.prompt, evidence)
         if kept:
-            kept += self._competing_figures(question, kept, evidence)
+            kept += self._competing_figures(query.prompt, kept, evidence)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept:
             yield self._refusal(base, llm.name)
@@ -151,12 +153,14 @@ class Answerer:
 
     def _extractive(self, question: str, evidence: EvidenceSet) -> list[CheckedSentence]:
         """When the model's words did not hold up: quote the best evidence sentence, but only if it
-        matches every term of the question and holds the kind of thing asked for."""
-        q_terms = content_terms(question) | numbers(question)
+        holds the kind of thing asked for and nearly every term of the question."""
+        if expected_type(question) is None:
+            return []
+        q_terms = (content_terms(question) - QUESTION_WORDS) | numbers(question)
         best: tuple[float, Evidence, str] | None = None
         for ev in evidence.items:
             for s in ev.sentences:
-                if lexical_overlap(q_terms, s.text) < 1.0 or not (expected_type(question) and supplies(question, s.text)):
+                if lexical_overlap(q_terms, s.text) < EXTRACTIVE_MIN_OVERLAP or not supplies(question, s.text):
                     continue
                 if best is None or s.score > best[0]:
                     best = (s.score, ev, s.text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .terms import has_number_word, names, numbers
+from .terms import content_terms, has_number_word, names, numbers
 
 
 class AnswerType(str, Enum):
@@ -21,13 +21,19 @@ class AnswerType(str, Enum):
 _FIGURE = re.compile(
     r"\b(how (many|much|long|old|often|large|big)|what (share|percentage|percent|proportion|number|amount|figure|sum|margin)|"
     r"by what margin|what (dollar|price)|how many)\b", re.I)
+_LEADING_WH = re.compile(r"^\W*(?:(?:in|on|at|for|with|by|to|from|of|and|but|so)\s+)?(who|whom|whose|when)\b", re.I)
 _NAME = re.compile(
-    r"\b(who|whom|whose|what is the name|what was the name|what's the name|which (person|senator|official|outlet|company|"
+    r"\b(what is the name|what was the name|what's the name|which (person|senator|official|outlet|company|"
     r"news|network|newspaper|platform|country|city|state|agency|department|spokesperson|spokeswoman|spokesman|"
     r"republican|democrat|billionaire|inventor|judge|minister|leader|lawmaker|candidate|president|adviser|advisor|reporter|"
     r"anchor|host|publication|organization|group|firm|party|program|show|podcast|magazine|conference|event|ally|rival|"
     r"appointee|member|envoy|ambassador|secretary|social media))\b", re.I)
-_DATE = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b", re.I)
+_WHOSE = re.compile(r"^\W*(?:(?:in|on|at|for|with|by|to|from|of)\s+)?whose\b", re.I)
+_POSSESSIVE = re.compile(r"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*(?:['’]s?|s['’])(?=\s|$)|\b(?:of|by|belonging to|owned by)\s+[A-Z]")
+# words that only say what kind of answer is wanted
+QUESTION_WORDS = content_terms("many much name kind type share percentage percent number amount figure year date day "
+                               "time long people person thing way")
+_DATE = re.compile(r"\b(what (year|date|day|month|time)|which (year|date|day|month))\b", re.I)
 _DATE_TEXT = re.compile(
     r"\b(1[89]\d{2}|20\d{2})\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|"
@@ -35,11 +41,13 @@ _DATE_TEXT = re.compile(
 
 
 def expected_type(question: str) -> AnswerType | None:
+    """Only interrogative who/when count: "What did Trump say when asked ..." asks for neither."""
+    leading = _LEADING_WH.match(question)
     if _FIGURE.search(question):
         return AnswerType.FIGURE
-    if _DATE.search(question):
+    if _DATE.search(question) or (leading and leading.group(1).lower() == "when"):
         return AnswerType.DATE
-    if _NAME.search(question):
+    if _NAME.search(question) or leading:
         return AnswerType.NAME
     return None
 
@@ -50,9 +58,16 @@ def supplies(question: str, text: str, kind: AnswerType | None = None) -> bool:
     if kind is None:
         return True
     if kind is AnswerType.FIGURE:
-        return bool(numbers(text) - numbers(question)) or has_number_word(text)
+        if numbers(text) - numbers(question):
+            return True
+        # "one" is as often a pronoun as a count: a figure in words must at least be about the question's topic
+        topic = content_terms(question) - names(question, initial=True) - QUESTION_WORDS
+        return has_number_word(text) and bool(topic & content_terms(text))
     if kind is AnswerType.NAME:
-        return bool(names(text, initial=True) - names(question, initial=True))
+        new = names(text, initial=True) - names(question, initial=True)
+        if _WHOSE.match(question):  # "Whose deal ...?" is answered by an owner: "Mike Johnson's deal"
+            return bool(new) and bool(_POSSESSIVE.search(text))
+        return bool(new)
     found = {m.group(0).lower() for m in _DATE_TEXT.finditer(text)}
     asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question)}
     return bool(found - asked)
