@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .terms import content_terms, has_number_word, names, numbers
+from .terms import content_terms, has_number_word, is_person, names, numbers, proper_names
 
 
 class AnswerType(str, Enum):
@@ -71,3 +71,24 @@ def supplies(question: str, text: str, kind: AnswerType | None = None) -> bool:
     found = {m.group(0).lower() for m in _DATE_TEXT.finditer(text)}
     asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question)}
     return bool(found - asked)
+
+
+_PERSON_QUESTION = re.compile(r"^\W*(?:(?:in|on|at|for|with|by|to|from|of|and|but|so)\s+)?(who|whom)\b|"
+                              r"\bwhich (person|senator|official|spokesperson|spokeswoman|spokesman|republican|democrat|"
+                              r"billionaire|inventor|judge|minister|leader|lawmaker|candidate|adviser|advisor|reporter|"
+                              r"anchor|host|ally|rival|appointee|envoy|ambassador|secretary)\b", re.I)
+
+
+def type_score(question: str, sentence: str, kind: AnswerType | None = None) -> float:
+    """How strongly a sentence holds what the question asks for, for ranking evidence: a new person's
+    full name for "who", a figure in digits for "how many", a date for "when"; weaker kinds score less."""
+    kind = kind or expected_type(question)
+    if kind is None or not supplies(question, sentence, kind):
+        return 0.0
+    if kind is AnswerType.FIGURE:
+        return 1.0 if numbers(sentence) - numbers(question) else 0.5
+    if kind is AnswerType.NAME and _PERSON_QUESTION.search(question):
+        asked = question.lower()
+        people = [n for n in proper_names(sentence) if is_person(n) and n.lower() not in asked]
+        return 1.0 if people else 0.3
+    return 1.0

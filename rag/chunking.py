@@ -33,6 +33,10 @@ class Chunk:
     start: int
     end: int
     text: str
+    lead: str = ""  # whitespace between the previous chunk's end and this start, when they do not overlap
+
+
+CHUNKER_VERSION = 2  # bump when chunk bounds or metadata change: indexes re-chunk on the next `rag index`
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Span]:
@@ -82,7 +86,8 @@ def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150) -> l
             j += 1
             end = sentences[j].end
         start = sentences[i].start
-        chunks.append(Chunk(f"{source}#{len(chunks)}", source, len(chunks), start, end, text[start:end]))
+        lead = text[chunks[-1].end : start] if chunks and chunks[-1].end <= start else ""
+        chunks.append(Chunk(f"{source}#{len(chunks)}", source, len(chunks), start, end, text[start:end], lead))
         if j + 1 >= len(sentences):
             break
         # step back over whole sentences to create the overlap, but always move forward

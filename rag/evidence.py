@@ -7,6 +7,7 @@ Each evidence item keeps its character span in the article so the UI can highlig
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
-from .answertype import AnswerType, expected_type, supplies
+from .answertype import AnswerType, expected_type, type_score
 from .terms import content_terms, names, numbers
 
 
@@ -51,7 +52,9 @@ class EvidenceSet:
         return next((e for e in self.items if e.n == n), None)
 
     def prompt_block(self) -> str:
-        return "\n".join(f"[{e.n}] ({e.title}{', ' + e.date if e.date else ''}) {e.text}" for e in self.items)
+        """Numbered passages for the prompt. Titles stay out: the small model quotes them as if they
+        were reporting, and they cost prompt time; the date stays, for "when" questions."""
+        return "\n".join(f"[{e.n}] {'(' + e.date + ') ' if e.date else ''}{e.text}" for e in self.items)
 
 
 def lexical_overlap(question_terms: set[str], text: str) -> float:
@@ -78,9 +81,9 @@ def select_evidence(
     dense = vectors @ retrieval.query_vector
     lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
     kind = expected_type(question)
-    typed = np.array([float(kind is not None and supplies(question, s.text, kind)) for _, _, s in flat])
+    typed = np.array([type_score(question, s.text, kind) for _, _, s in flat])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
-    scores = 0.55 * dense + 0.35 * lexical + 0.1 * typed + 0.05 * prior
+    scores = 0.55 * dense + 0.35 * lexical + TYPE_WEIGHT * typed + 0.05 * prior
     index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
     # a sentence holding the asked-for kind of thing right after a relevant one ("He defended his
     # record, citing 1,500 ...") is often the answer even though its own words match poorly
@@ -89,8 +92,9 @@ def select_evidence(
         if typed[i]:
             for back, weight in ((1, 0.8), (2, 0.6)):
                 j = index_of.get((pi, si - back))
-                if j is not None:
-                    context[i] = max(context[i], weight * scores[j] + 0.1 * typed[i])
+                # a sentence with its own figure is a candidate answer, not context (names are everywhere)
+                if j is not None and not (kind is AnswerType.FIGURE and typed[j]):
+                    context[i] = max(context[i], weight * scores[j] + TYPE_WEIGHT * typed[i])
     scores = context
     order = np.argsort(-scores)
 
@@ -106,8 +110,10 @@ def select_evidence(
         spans = candidates[pi][1]
         group = _window(spans, si, window_chars)
         size = spans[group[-1]].end - spans[group[0]].start
-        if windows and used + size > max_chars:
-            continue
+        if windows and used + size > max_chars:  # no room for context: the sentence alone, if it fits
+            group, size = [si], spans[si].end - spans[si].start
+            if used + size > max_chars:
+                continue
         windows.append((pi, group))
         covered.update((pi, g) for g in group)
         used += size
@@ -127,9 +133,12 @@ def select_evidence(
                 break
 
     items: list[Evidence] = []
-    for n, (pi, group) in enumerate(_merge_windows(windows), start=1):
+    for pi, group in _merge_windows(windows):
         passage, spans = candidates[pi]
         start, end = spans[group[0]].start, spans[group[-1]].end
+        if any(e.source == passage.source and start < e.end and e.start < end for e in items):
+            continue  # the same sentences reached through two passages of one article
+        n = len(items) + 1
         sents = tuple(
             Sentence(spans[g].start, spans[g].end, spans[g].text, vectors[index_of[(pi, g)]], float(scores[index_of[(pi, g)]]))
             for g in group
@@ -140,14 +149,20 @@ def select_evidence(
     return EvidenceSet(items, float(scores[order[0]]), float(lexical.max()))
 
 
+TYPE_WEIGHT = 0.3  # how much holding the asked-for kind of thing (a person, a figure, a date) lifts a sentence
+_LEANS_BACK = re.compile(
+    r"^\W*(he|she|they|it|his|her|their|its|this|that|these|those|but|however|also|still|yet|then|the (two|former|"
+    r"latter|move|exchange|decision|meeting|deal|plan|report|move|company|agency|president|official)s?)\b", re.I)
+
+
 def _window(spans: list[Span], si: int, limit: int) -> list[int]:
-    """The sentence plus up to one before and two after, while the window stays within `limit` chars."""
+    """The sentence, plus the sentences it leans on ("He defended his record ..." needs the one before)
+    and those that lean on it, while the window stays within `limit` characters."""
     lo = hi = si
-    for step in ("after", "before", "after"):
-        if step == "after" and hi + 1 < len(spans) and spans[hi + 1].end - spans[lo].start <= limit:
-            hi += 1
-        elif step == "before" and lo > 0 and spans[hi].end - spans[lo - 1].start <= limit:
-            lo -= 1
+    while lo > 0 and _LEANS_BACK.match(spans[lo].text) and spans[hi].end - spans[lo - 1].start <= limit:
+        lo -= 1
+    while hi + 1 < len(spans) and _LEANS_BACK.match(spans[hi + 1].text) and spans[hi + 1].end - spans[lo].start <= limit:
+        hi += 1
     return list(range(lo, hi + 1))
 
 

@@ -12,20 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .terms import strip_markers
+from .terms import CAP, is_person, proper_names, strip_markers
 
 _CONTEXT_WORDS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then|the same|the other)\b", re.I
 )
-_CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
-_PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
-_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({_CAP}(?:\s+{_CAP})*)", re.I)
-_NOT_NAMES = {
-    "who", "what", "which", "when", "where", "why", "how", "the", "a", "an", "in", "on", "at", "he", "she", "it",
-    "they", "his", "her", "its", "their", "this", "that", "according", "also", "however", "after", "before",
-}
-_NOT_PERSON = re.compile(r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
-                         r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate)\b", re.I)
+_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({CAP}(?:\s+{CAP})*)", re.I)
 _PREPOSITIONS = {"to", "for", "about", "with", "and", "that", "in", "on", "at", "from", "by", "of", "as", "than"}
 
 
@@ -46,23 +38,6 @@ def last_turn(history: list[dict[str, str]]) -> tuple[str, str]:
     return previous_q.strip(), strip_markers(previous_a).strip()
 
 
-def proper_names(text: str) -> list[str]:
-    """Proper names in order of appearance, without leading question words ("Who", "The")."""
-    found = []
-    for match in _PROPER.finditer(text):
-        words = match.group(0).split()
-        while words and words[0].lower() in _NOT_NAMES:
-            words = words[1:]
-        if words:
-            found.append(" ".join(words).rstrip(".’'"))
-    return list(dict.fromkeys(found))
-
-
-def _is_person(name: str, single: bool = False) -> bool:
-    parts = name.split()
-    return (len(parts) >= 2 or single) and all(p[0].isupper() and not p.isupper() for p in parts) and not _NOT_PERSON.search(name)
-
-
 def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | None, str | None]:
     """(person, thing) the pronouns most likely mean: what the answer introduced first, then the
     previous question's own subject; never something the new question already names."""
@@ -71,9 +46,9 @@ def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | N
     about = _ABOUT.match(previous_q)  # "Who is Vivek Ramaswamy?": the conversation is about him
     first = [about.group(1)] if about else []
     candidates = [n for n in first + new + proper_names(previous_q) if n.lower() not in said]
-    person = next((n for n in candidates if _is_person(n)), None) or next(
-        (n for n in candidates if _is_person(n, single=True)), None)
-    thing = next((n for n in candidates if not _is_person(n) and (n.isupper() or len(n.split()) > 1)), None)
+    person = next((n for n in candidates if is_person(n)), None) or next(
+        (n for n in candidates if is_person(n, single=True)), None)
+    thing = next((n for n in candidates if not is_person(n) and (n.isupper() or len(n.split()) > 1)), None)
     return person, thing
 
 

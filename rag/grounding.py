@@ -59,8 +59,7 @@ def claims(sentence: str, question: str) -> tuple[set[str], set[str]]:
 
 
 def evidence_terms(ev: Evidence) -> set[str]:
-    text = f"{ev.title}\n{ev.text}"  # the title is part of the article the model was shown
-    return content_terms(text) | numbers(text) | names(text)
+    return content_terms(ev.text) | numbers(ev.text) | names(ev.text)
 
 
 class SupportChecker:

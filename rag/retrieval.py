@@ -5,6 +5,7 @@ overlapping chunks of one article merged into one passage, top k returned with p
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +32,8 @@ class Passage:
     score: float  # fused rank score (higher is better)
     dense: float  # cosine similarity of the best chunk to the query
     keyword: float  # best BM25 score of its chunks (0 when only dense found it)
+    first_ordinal: int = 0  # ordinal of its first chunk in the article
+    lead: str = ""  # whitespace joining it to the chunk before (when they do not overlap)
 
 
 @dataclass
@@ -88,23 +91,63 @@ class Retriever:
             chunks[cid] = chunk
             cosine[cid] = float(stored_vector @ vector)
         candidates = [
-            Passage(cid, c.source, c.title, c.date, c.start, c.end, c.text, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0))
-            for cid in ranked
-            if (c := chunks.get(cid)) is not None
+            _passage(c, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in ranked if (c := chunks.get(cid))
         ]
-        return merge_overlapping(candidates)[:k]
+        return self._with_antecedents(merge_overlapping(candidates)[:k])
+
+    def _with_antecedents(self, passages: list[Passage]) -> list[Passage]:
+        """A passage that opens with "He defended his record ..." needs the sentence before it: join
+        the previous chunk of the article to it."""
+        wanted = {
+            f"{p.source}#{p.first_ordinal - 1}": i
+            for i, p in enumerate(passages)
+            if p.first_ordinal > 0 and _ANAPHORIC_START.match(p.text)
+        }
+        if not wanted:
+            return passages
+        for cid, (chunk, _) in self.store.get_chunks(list(wanted)).items():
+            i = wanted[cid]
+            before = _passage(chunk, 0.0, 0.0, 0.0)
+            if _joinable(before, passages[i]):
+                passages[i] = replace(_union(passages[i], before), chunk_id=passages[i].chunk_id)
+        return passages
+
+
+_ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|these|those|but|however|also)\b", re.I)
+
+
+def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
+    return Passage(c.chunk_id, c.source, c.title, c.date, c.start, c.end, c.text, score, dense, keyword, c.ordinal, c.lead)
+
+
+def _joinable(a: Passage, b: Passage) -> bool:
+    """Same article, and overlapping or separated only by the whitespace recorded between chunks."""
+    if a.source != b.source:
+        return False
+    if b.start <= a.end and a.start <= b.end:
+        return True
+    return (b.lead != "" and b.start == a.end + len(b.lead)) or (a.lead != "" and a.start == b.end + len(a.lead))
 
 
 def merge_overlapping(passages: list[Passage]) -> list[Passage]:
     """Fold passages that overlap or touch within one article into the best-ranked one, in rank order."""
     merged: list[Passage] = []
     for p in passages:
-        for i, m in enumerate(merged):
-            if m.source == p.source and p.start <= m.end and m.start <= p.end:
-                merged[i] = _union(m, p)
-                break
-        else:
+        touching = [i for i, m in enumerate(merged) if _joinable(m, p)]
+        if not touching:
             merged.append(p)
+            continue
+        keep = touching[0]  # the union takes the rank of its best part
+        for i in touching:
+            p = _union(merged[i], p) if i == keep else _union(p, merged[i])
+        for i in reversed(touching[1:]):
+            del merged[i]
+        merged[keep] = p
+        # a union can now reach another passage: fold those in too
+        while (j := next((j for j, m in enumerate(merged) if j != keep and _joinable(m, merged[keep])), None)) is not None:
+            merged[keep] = _union(merged[keep], merged[j])
+            del merged[j]
+            keep -= j < keep
     return merged
 
 
@@ -112,9 +155,11 @@ def _union(a: Passage, b: Passage) -> Passage:
     first, second = (a, b) if a.start <= b.start else (b, a)
     if second.end <= first.end:
         text, end = first.text, first.end
+    elif second.start > first.end:  # adjacent: the recorded whitespace joins them
+        text, end = first.text + second.lead + second.text, second.end
     else:
         text, end = first.text + second.text[first.end - second.start :], second.end
     return replace(
         a, start=first.start, end=end, text=text, score=a.score + b.score, dense=max(a.dense, b.dense),
-        keyword=max(a.keyword, b.keyword),
+        keyword=max(a.keyword, b.keyword), first_ordinal=first.first_ordinal, lead=first.lead,
     )

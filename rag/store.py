@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .chunking import Chunk
+from .chunking import CHUNKER_VERSION, Chunk
 from .config import Settings
 from .documents import Document
 from .keyword import KeywordIndex
@@ -62,6 +62,8 @@ class StoredChunk:
     start: int
     end: int
     text: str
+    ordinal: int = 0
+    lead: str = ""  # whitespace joining it to the previous chunk (see Chunk.lead)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class IndexParams:
         return {
             "schema": SCHEMA_VERSION, "embed_model": self.embed_model, "dimension": self.dimension,
             "chunk_chars": self.chunk_chars, "chunk_overlap_chars": self.chunk_overlap_chars,
+            "chunker": CHUNKER_VERSION,
         }
 
 
@@ -207,7 +210,8 @@ class IndexStore:
 
     def chunking_changed(self, params: IndexParams) -> bool:
         meta = self.stored_params()
-        return (meta.get("chunk_chars"), meta.get("chunk_overlap_chars")) != (params.chunk_chars, params.chunk_overlap_chars)
+        stored = (meta.get("chunk_chars"), meta.get("chunk_overlap_chars"), meta.get("chunker", 1))
+        return stored != (params.chunk_chars, params.chunk_overlap_chars, CHUNKER_VERSION)
 
     def reset(self) -> None:
         """Drop everything (for --rebuild)."""
@@ -296,7 +300,7 @@ class IndexStore:
     @staticmethod
     def _chunk_metadata(doc: Document, chunk: Chunk, total: int) -> dict[str, Any]:
         meta: dict[str, Any] = {
-            "source": doc.source, "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end,
+            "source": doc.source, "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end, "lead": chunk.lead,
             "title": doc.title, "date": doc.date,
         }
         if chunk.ordinal == 0:
@@ -438,7 +442,8 @@ def _get_all(col: Any, **kwargs: Any) -> dict[str, list]:
 
 def _stored(cid: str, doc: str, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
-        cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]), doc
+        cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]), doc,
+        int(meta.get("ordinal", 0)), str(meta.get("lead", "")),
     )
 
 

@@ -109,3 +109,34 @@ def names(text: str, initial: bool = False) -> set[str]:
 
 def strip_markers(text: str) -> str:
     return re.sub(r"\s*\[\d+(?:\s*[,\-–]\s*\d+)*\]", "", text)
+
+
+_CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
+CAP = _CAP
+_PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
+_NOT_NAMES = {
+    "who", "what", "which", "when", "where", "why", "how", "the", "a", "an", "in", "on", "at", "he", "she", "it",
+    "they", "his", "her", "its", "their", "this", "that", "according", "also", "however", "after", "before",
+}
+_NOT_PERSON = re.compile(r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
+                         r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"
+                         r"conference|university|street|avenue|city|county|republic|kingdom|united|national|federal)\b", re.I)
+
+
+def proper_names(text: str) -> list[str]:
+    """Proper names in order of appearance ("Vivek Ramaswamy", "DOGE", "Department of Government
+    Efficiency"), without leading question words or articles."""
+    found = []
+    for match in _PROPER.finditer(text):
+        parts = match.group(0).split()
+        while parts and parts[0].lower() in _NOT_NAMES:
+            parts = parts[1:]
+        if parts:
+            found.append(" ".join(parts).rstrip(".’'"))
+    return list(dict.fromkeys(found))
+
+
+def is_person(name: str, single: bool = False) -> bool:
+    """Looks like a person's name: two or more capitalised words (not an acronym, not an institution)."""
+    parts = name.split()
+    return (len(parts) >= 2 or single) and all(p[0].isupper() and not p.isupper() for p in parts) and not _NOT_PERSON.search(name)

@@ -128,3 +128,16 @@ def test_rag_bench_quick_command(tmp_path):
         assert not section["error"]
         assert any(r["baseline"] is not None for r in section["rows"])
     assert "start-up" in done.stdout and "peak RSS" in done.stdout
+
+
+def test_llama_threads_follow_the_idle_cores(tmp_path):
+    """n_threads=0: each answer uses the cores other programs leave idle; an explicit count is kept."""
+    from rag.llm import idle_cores, load_llm
+
+    assert 1 <= idle_cores(4) <= 4 and idle_cores(1) == 1
+    adaptive = load_llm(make_settings(tmp_path, model=TINY_MODEL))
+    list(adaptive.stream([{"role": "user", "content": "Say hi."}], max_tokens=3, temperature=0.0))
+    assert 1 <= adaptive.threads_used <= make_settings(tmp_path).threads
+    pinned = load_llm(make_settings(tmp_path, model=TINY_MODEL, n_threads=1))
+    list(pinned.stream([{"role": "user", "content": "Say hi."}], max_tokens=3, temperature=0.0))
+    assert pinned.threads_used == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -114,38 +115,44 @@ def cached_vectors(
 ) -> tuple[np.ndarray, float, int]:
     """Vectors of all chunks of `items` (in order), embedded once per embedder and kept in the cache.
 
-    Returns (vectors, seconds spent embedding now, chunks embedded now). The cache grows: a later
-    run that needs more articles embeds only the ones not cached yet.
+    Returns (vectors, seconds spent embedding now, chunks embedded now). Each cached vector is kept
+    with a hash of the text it was made from: rows are reused while the texts match (a changed
+    chunker re-embeds from the first difference), and a later run that needs more articles embeds
+    only the ones not cached yet.
     """
-    texts = embed_texts(items)
-    key = hashlib.sha256(
-        f"{DATA_VERSION}|{embedder.name}|{settings.chunk_chars}|{settings.chunk_overlap_chars}|{wiki_file().stat().st_size}".encode()
-    ).hexdigest()[:16]
-    path = Path(settings.cache_dir) / "bench" / f"wiki-vectors-{key}.npy"
-    cached = np.zeros((0, embedder.dimension), dtype=np.float32)
-    try:
-        cached = np.load(path)
-    except (OSError, ValueError):
-        pass
-    if len(cached) >= len(texts):
-        return cached[: len(texts)], 0.0, 0
     import time
 
+    texts = embed_texts(items)
+    hashes = np.array([int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
+                       for t in texts], dtype=np.uint64)
+    key = hashlib.sha256(f"{DATA_VERSION}|{embedder.name}".encode()).hexdigest()[:16]
+    path = Path(settings.cache_dir) / "bench" / f"wiki-vectors-{key}.npz"
+    cached = np.zeros((0, embedder.dimension), dtype=np.float32)
+    cached_hashes = np.zeros(0, dtype=np.uint64)
+    try:
+        with np.load(path) as data:
+            cached, cached_hashes = data["vectors"], data["hashes"]
+    except (OSError, ValueError, KeyError):
+        pass
+    n = min(len(cached_hashes), len(hashes))
+    mismatch = np.nonzero(cached_hashes[:n] != hashes[:n])[0]
+    reuse = int(mismatch[0]) if len(mismatch) else n
+    if reuse == len(texts):
+        return cached[:reuse], 0.0, 0
     started = time.perf_counter()
-    todo = texts[len(cached):]
+    todo = texts[reuse:]
+    parts = [cached[:reuse]]
     done = 0
-    parts = [cached]
-    step = 512
-    for start in range(0, len(todo), step):
-        parts.append(embedder.embed(todo[start : start + step]))
-        done += len(todo[start : start + step])
+    for first in range(0, len(todo), 512):
+        parts.append(embedder.embed(todo[first : first + 512]))
+        done += len(todo[first : first + 512])
         if progress:
             progress(done, len(todo))
     vectors = np.vstack(parts).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, vectors)
-    tmp.replace(path)
+    tmp = path.with_name(path.stem + f".tmp-{os.getpid()}.npz")
+    np.savez(tmp, vectors=vectors, hashes=hashes)
+    os.replace(tmp, path)
     return vectors, time.perf_counter() - started, len(todo)
 
 

@@ -63,9 +63,12 @@ def build_index(
     Real summary chunks come first; when they run out, derived chunks (see data.py) fill up.
     `vectors` holds the real chunks' vectors in `items` order.
     """
+    from .. import chunking
+
+    chunker = getattr(chunking, "CHUNKER_VERSION", 1)
     key = hashlib.sha256(
         f"{DATA_VERSION}.{LAYOUT_VERSION}|{embedder.name}|{settings.chunk_chars}|{settings.chunk_overlap_chars}|"
-        f"{corpus_key(settings.corpus_dir)}|{target_chunks}".encode()
+        f"{chunker}|{corpus_key(settings.corpus_dir)}|{target_chunks}".encode()
     ).hexdigest()[:12]
     index_dir = cache_root / f"index-{target_chunks}-{key}"
     label = _label(target_chunks)
