@@ -104,8 +104,8 @@ def select_evidence(
     for idx in order:
         if len(windows) >= max_items or scores[idx] < scores[order[0]] - 0.25:
             break
-        pi, si, _ = flat[idx]
-        if (pi, si) in covered:
+        pi, si, sentence = flat[idx]
+        if (pi, si) in covered or is_heading(sentence.text):
             continue
         spans = candidates[pi][1]
         group = _window(spans, si, window_chars)
@@ -151,8 +151,13 @@ def select_evidence(
 
 TYPE_WEIGHT = 0.3  # how much holding the asked-for kind of thing (a person, a figure, a date) lifts a sentence
 _LEANS_BACK = re.compile(
-    r"^\W*(he|she|they|it|his|her|their|its|this|that|these|those|but|however|also|still|yet|then|the (two|former|"
-    r"latter|move|exchange|decision|meeting|deal|plan|report|move|company|agency|president|official)s?)\b", re.I)
+    r"^\W*(?:\S+\s+){0,5}?(he|she|they|it|his|her|their|its|this|that|these|those|such|the same|but|however|also|"
+    r"still|yet|then)\b", re.I)
+_HEADING = re.compile(r"^[^.!?]{0,90}$")  # a short line with no sentence punctuation: a heading or caption
+
+
+def is_heading(text: str) -> bool:
+    return bool(_HEADING.match(text.strip())) and len(text.split()) < 14
 
 
 def _window(spans: list[Span], si: int, limit: int) -> list[int]:
