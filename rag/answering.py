@@ -18,7 +18,7 @@ from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
 from .answertype import QUESTION_WORDS, AnswerType, expected_type, supplies
-from .evidence import Evidence, EvidenceSet, lexical_overlap, select_evidence
+from .evidence import Evidence, EvidenceSet, Sentence, lexical_overlap, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, is_refusal
 from .llm import LLM, GenerationStats
@@ -70,7 +70,10 @@ class Answerer:
         question, notice = clean_question(question, self.settings.max_question_chars)
         query = standalone_question(question, history or [])
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
-        evidence = select_evidence(query.search, retrieval, self.embedder, max_items=self.settings.max_evidence)
+        evidence = select_evidence(
+            query.search, retrieval, self.embedder, max_items=self.settings.max_evidence,
+            max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
+        )
         timings = dict(retrieval.timings)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
         base = dict(question=question, model="", timings=timings, search_query=query.search, notice=notice,
@@ -157,19 +160,10 @@ class Answerer:
         if expected_type(question) is None:
             return []
         q_terms = (content_terms(question) - QUESTION_WORDS) | numbers(question)
-        best: tuple[float, Evidence, str] | None = None
-        for ev in evidence.items:
-            for s in ev.sentences:
-                if lexical_overlap(q_terms, s.text) < EXTRACTIVE_MIN_OVERLAP or not supplies(question, s.text):
-                    continue
-                if best is None or s.score > best[0]:
-                    best = (s.score, ev, s.text)
-        if best is None:
-            return []
-        _, ev, text = best
-        sentence = CheckedSentence(text, [ev.n], True, 1.0, 1.0)
-        sentence.highlights = {ev.n: [s for s in ev.sentences if s.text == text]}
-        return [sentence]
+        return _quote_best(
+            evidence.items,
+            lambda s: lexical_overlap(q_terms, s.text) >= EXTRACTIVE_MIN_OVERLAP and supplies(question, s.text),
+        )
 
     def _competing_figures(self, question: str, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
         """Articles that disagree: for a question about a figure, quote another article's different figure
@@ -181,24 +175,14 @@ class Answerer:
             return []
         cited_sources = {ev.source for c in kept for n in c.cited if (ev := evidence.by_n(n))}
         answer_terms = content_terms(" ".join(c.text for c in kept)) - names(question)
-        best: tuple[float, Evidence, str] | None = None
-        for ev in evidence.items:
-            if ev.source in cited_sources:
-                continue
-            for s in ev.sentences:
-                figures = numbers(s.text) - numbers(question)
-                if not figures or figures & stated or s.score < evidence.best_score - 0.45:
-                    continue
-                if not answer_terms & content_terms(s.text):
-                    continue
-                if best is None or s.score > best[0]:
-                    best = (s.score, ev, s.text)
-        if best is None:
-            return []
-        _, ev, text = best
-        extra = CheckedSentence(f"Another article gives a different figure: “{text.rstrip('.')}”", [ev.n], True, 1.0, 1.0)
-        extra.highlights = {ev.n: [s for s in ev.sentences if s.text == text]}
-        return [extra]
+
+        def competes(s: Sentence) -> bool:
+            figures = numbers(s.text) - numbers(question)
+            return (bool(figures) and not figures & stated and s.score >= evidence.best_score - 0.45
+                    and bool(answer_terms & content_terms(s.text)))
+
+        others = [ev for ev in evidence.items if ev.source not in cited_sources]
+        return _quote_best(others, competes, lambda t: f"Another article gives a different figure: “{t.rstrip('.')}”")
 
     def _refusal(self, base: dict, model: str) -> Answer:
         return Answer(answer=self.prompts.refusal, refused=True, citations=[], **{**base, "model": model})
@@ -228,3 +212,15 @@ def _searched(retrieval: Retrieval) -> list[dict]:
         for p in retrieval.passages[:5]
     ]
 
+
+def _quote_best(
+    items: list[Evidence], accept: Callable[[Sentence], bool], wording: Callable[[str], str] = str,
+) -> list[CheckedSentence]:
+    """The best-scoring accepted evidence sentence, quoted as a supported, cited answer sentence."""
+    found = [(s.score, ev, s) for ev in items for s in ev.sentences if accept(s)]
+    if not found:
+        return []
+    _, ev, best = max(found, key=lambda f: f[0])
+    quoted = CheckedSentence(wording(best.text), [ev.n], True, 1.0, 1.0)
+    quoted.highlights = {ev.n: [s for s in ev.sentences if s.text == best.text]}
+    return [quoted]

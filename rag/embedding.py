@@ -27,6 +27,7 @@ import logging
 import os
 import threading
 import warnings
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
@@ -109,6 +110,9 @@ def backend_of_index(model: str, indexed: str | None) -> str | None:
     return None
 
 
+RECENT_TEXTS = 8192  # ~12 MB of MiniLM vectors
+
+
 class Embedder:
     """Turns texts into unit vectors. Thread-safe. The network loads on first use, so a run that has
     nothing to embed (an unchanged corpus) never pays for it."""
@@ -126,6 +130,8 @@ class Embedder:
         self._cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
         self._lock = threading.Lock()
         self._runner: _Runner | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # see embed_recalled
+        self._recent_lock = threading.Lock()
         self.requested = backend
         self.backend, self._export = self._choose(backend, indexed)
         self.name = variant_name(name, self.backend)
@@ -186,6 +192,25 @@ class Embedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+    def embed_recalled(self, texts: Sequence[str]) -> np.ndarray:
+        """`embed`, remembering the last RECENT_TEXTS texts: answer evidence embeds the sentences of
+        each retrieved passage, and questions in one conversation keep retrieving the same passages."""
+        with self._recent_lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for t in known:
+                self._recent.move_to_end(t)
+        fresh = list(dict.fromkeys(t for t in texts if t not in known))
+        if fresh:
+            vectors = self.embed(fresh)
+            with self._recent_lock:
+                for t, v in zip(fresh, vectors):
+                    known[t] = self._recent[t] = v
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([known[t] for t in texts])
 
 
 # -- runners -----------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def select_evidence(
     q_terms = content_terms(question) | numbers(question)
     candidates: list[tuple[Passage, list[Span]]] = [(p, split_sentences(p.text, offset=p.start)) for p in passages]
     flat = [(pi, si, s) for pi, (_, spans) in enumerate(candidates) for si, s in enumerate(spans)]
-    vectors = embedder.embed([s.text for _, _, s in flat])
+    vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
     kind = expected_type(question)

@@ -31,6 +31,12 @@ class GenerationStats:
     total_ms: float = 0.0
     queued_ms: float = 0.0
 
+    def token(self, started: float) -> None:
+        """Count one streamed token; the first one sets the time to first token."""
+        if self.tokens == 0:
+            self.first_token_ms = (time.perf_counter() - started) * 1000
+        self.tokens += 1
+
 
 class LLM(Protocol):
     name: str
@@ -101,9 +107,7 @@ class LocalLLM:
                     piece = chunk["choices"][0]["delta"].get("content") or ""
                     if not piece:
                         continue
-                    if stats.tokens == 0:
-                        stats.first_token_ms = (time.perf_counter() - started) * 1000
-                    stats.tokens += 1
+                    stats.token(started)
                     yield piece
             finally:
                 close = getattr(chunks, "close", None)
@@ -191,9 +195,7 @@ class RemoteLLM:
                         finished = True
                     if not piece:
                         continue
-                    if stats.tokens == 0:
-                        stats.first_token_ms = (time.perf_counter() - started) * 1000
-                    stats.tokens += 1
+                    stats.token(started)
                     yield piece
             if not finished:  # cut off: connection lost, or the server dropped us for another request
                 raise ModelError(

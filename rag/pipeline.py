@@ -113,12 +113,8 @@ class Pipeline:
     def remove(self, source: str) -> None:
         with self._index_lock:
             store = self.store
-            store.begin_write()
-            try:
+            with store.changing():
                 store.remove_file(source)
-            finally:
-                store.end_write(changed=True)
-            store.keyword()
 
     def article_text(self, source: str) -> tuple[FileRecord | None, str]:
         """The article as indexed: from its file when unchanged, else pieced together from its chunks."""

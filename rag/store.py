@@ -345,6 +345,16 @@ class IndexStore:
         with self._guard("write"):
             self.collection().modify(metadata=meta)
 
+    @contextmanager
+    def changing(self) -> Iterator[None]:
+        """A write that changes the index: marked while it runs, the keyword index rebuilt after it."""
+        self.begin_write()
+        try:
+            yield
+        finally:
+            self.end_write(changed=True)
+        self.keyword()
+
     def count(self) -> int:
         with self._guard("read"):
             return self.collection().count()

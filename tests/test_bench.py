@@ -114,6 +114,19 @@ def test_quick_bench_retrieval_and_generation(tmp_path, capsys):
     assert "retrieve p95" in text and "baseline" in text
 
 
+def test_load_section_serves_concurrent_users_against_one_at_a_time(tmp_path):
+    from rich.console import Console
+
+    settings = make_settings(tmp_path / "unused-index", model=TINY_MODEL, n_threads=1, max_tokens=24)
+    plan = BenchPlan(sizes=(), index_files=0, reps=1, questions=2, raw_requests=0, fidelity_sample=0, users=3)
+    out = tmp_path / "bench.json"
+    run_bench(settings, out, quick=True, console=Console(width=200), sections=("load",), plan=plan)
+    rows = {r["metric"]: r for r in json.loads(out.read_text())["sections"]["load"]["rows"]}
+    assert rows["answers/s with 3 users"]["value"] > 0 and rows["answers/s with 3 users"]["baseline"] > 0
+    assert rows["latency p95, 3 users"]["baseline"] > 0
+    assert rows["complete, un-interleaved answers"]["met"] is True  # 3 of 3, while a fourth client hung up
+
+
 @pytest.mark.slow
 def test_rag_bench_quick_command(tmp_path):
     """`rag bench --quick` as `make bench` runs it (every section, the tiny model)."""
@@ -123,7 +136,7 @@ def test_rag_bench_quick_command(tmp_path):
                           timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
-    assert set(data["sections"]) == {"indexing", "retrieval", "generation", "start-up"}
+    assert set(data["sections"]) == {"indexing", "retrieval", "generation", "start-up", "load"}
     for section in data["sections"].values():
         assert not section["error"]
         assert any(r["baseline"] is not None for r in section["rows"])

@@ -57,3 +57,21 @@ def test_auto_reads_an_index_with_its_own_kind_and_rebuild_takes_the_fastest(tmp
     rebuilt = auto.index([CORPUS], rebuild=True)
     assert len(rebuilt.added) == 5 and auto.embedder.name.endswith("@onnx-int8")
     assert Pipeline(make_settings(index, model=TINY_MODEL)).embedder.name == auto.embedder.name
+
+
+def test_recalled_vectors_match_fresh_ones_and_stay_bounded(monkeypatch):
+    import rag.embedding as embedding
+
+    monkeypatch.setattr(embedding, "RECENT_TEXTS", 3)
+    embedder = Embedder()
+    calls: list[int] = []
+    real = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts, progress=None: calls.append(len(texts)) or real(texts))
+    first = embedder.embed_recalled(TEXTS[:3] + TEXTS[:1])  # a repeated text is embedded once
+    assert calls == [3] and first.shape == (4, 384) and np.allclose(first[0], first[3])
+    again = embedder.embed_recalled(TEXTS[:3])
+    assert calls == [3] and np.allclose(again, first[:3])  # all remembered
+    embedder.embed_recalled(["a fourth text"])  # pushes out the least recently used
+    assert len(embedder._recent) == 3 and TEXTS[0] not in embedder._recent
+    assert np.allclose(embedder.embed_recalled([TEXTS[1]]), real([TEXTS[1]]), atol=1e-6)
+    assert embedder.embed_recalled([]).shape == (0, 384)

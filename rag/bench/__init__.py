@@ -31,7 +31,7 @@ from .report import render, summary, write_json
 
 __all__ = ["run_bench", "BenchPlan"]
 
-SECTIONS = ("indexing", "retrieval", "generation", "start-up")
+SECTIONS = ("indexing", "retrieval", "generation", "start-up", "load")
 
 # used when ../shared/eval/dev.jsonl is absent: questions about the articles that ship in corpus/
 FALLBACK_QUESTIONS = [
@@ -71,6 +71,10 @@ METHOD = [
     "on the same 500 files + the news corpus.",
     "Start-up: `rag chat --port P` spawned on the largest index (a private copy), page = first HTTP 200 "
     "on /, first answer = complete answer to one dev question via gradio_client; RSS sampled every 0.1 s.",
+    "Load: one app instance on the news index; 4 answerable dev questions asked one at a time (baseline), then "
+    "8 gradio_client users at once (user i asks question i mod 4) plus one raw client that hangs up mid-answer. "
+    "Latency = submit to final answer; one local model writes one answer at a time, so the ideal throughput "
+    "is the single user's.",
 ]
 
 
@@ -84,12 +88,14 @@ class BenchPlan:
     fidelity_sample: int
     baseline_files: int | None = None  # files whose chunks torch encodes (None: all)
     budget_s: float = 0.0  # the whole run; generation stops asking questions in time for start-up
-    startup_reserve_s: float = 240.0
+    startup_reserve_s: float = 360.0  # kept for start-up and load, after generation
+    users: int = 8  # concurrent chat users in the load section
 
     @classmethod
     def for_run(cls, quick: bool) -> "BenchPlan":
         if quick:
-            return cls(sizes=(300, 1000), index_files=40, reps=1, questions=3, raw_requests=3, fidelity_sample=20)
+            return cls(sizes=(300, 1000), index_files=40, reps=1, questions=3, raw_requests=3, fidelity_sample=20,
+                       users=3)
         return cls(sizes=(1000, 10_000, 100_000), index_files=1000, reps=3, questions=None, raw_requests=8,
                    fidelity_sample=200, baseline_files=500, budget_s=19 * 60)
 
@@ -202,6 +208,13 @@ def run_bench(
                                first_request.get("stop", []), workdir, say)
 
         run("start-up", startup)
+
+        def load() -> Section:
+            from .load import run_load_section
+
+            return run_load_section(settings, news_index(), gen_questions, say, users=plan.users)
+
+        run("load", load)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -89,8 +89,7 @@ def build_index(
     real_vectors = vectors[:n_real]
     n_derived = max(0, want - n_real)
     say(f"building the {label}-chunk index: {news} news + {n_real:,} summary + {n_derived:,} derived chunks")
-    store.begin_write()
-    try:
+    with store.changing():
         store.write_files(_with_vectors(written_real, real_vectors))
         fidelity = None
         if n_derived:
@@ -108,9 +107,6 @@ def build_index(
             if sample:  # how close the cheap vectors are to what the network makes of those texts
                 real_vecs = embedder.embed([_embed_text(t, s) for t, s, _ in sample])
                 fidelity = float(np.mean([float(r @ v) for r, (_, _, v) in zip(real_vecs, sample)]))
-    finally:
-        store.end_write(changed=True)
-    store.keyword()
     total = store.count()
     seconds = time.perf_counter() - started
     mark.write_text(f"{total} {n_real} {n_derived} {fidelity if fidelity is not None else '-'}\n")

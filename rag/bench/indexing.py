@@ -168,11 +168,7 @@ def _recall_with(settings: Settings, embedder: Embedder, index_dir: Path, data, 
         for doc, chunks in docs:
             rows.append((doc, chunks, vectors[pos : pos + len(chunks)]))
             pos += len(chunks)
-        store.begin_write()
-        try:
+        with store.changing():
             store.write_files(rows)
-        finally:
-            store.end_write(changed=True)
-        store.keyword()
     recall, _ = recall_at(Retriever(store, embedder, local), questions)
     return recall, store.count()
