@@ -17,14 +17,14 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
-from .answertype import QUESTION_WORDS, AnswerType, expected_type, supplies
+from .answertype import QUESTION_WORDS, AnswerType, expected_type, first_question, supplies
 from .evidence import Evidence, EvidenceSet, Sentence, lexical_overlap, select_evidence
 from .followup import standalone_question
-from .grounding import CheckedSentence, SupportChecker, is_refusal
+from .grounding import CheckedSentence, SupportChecker, evidence_terms, is_refusal
 from .llm import LLM, GenerationStats
 from .prompts import PromptSet
 from .retrieval import Retrieval, Retriever
-from .terms import content_terms, names, numbers
+from .terms import asked_names, content_terms, names, numbers
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,15 @@ class Answerer:
         return getattr(self._llm(), "name", "")
 
     def _relevant(self, question: str, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
-        """Retrieval-side refusal: nothing near the question at all (no shared terms, low similarity)."""
+        """Retrieval-side refusal: nothing near the question at all (no shared terms, low similarity), or
+        a name the question asks about that the evidence never mentions ("Who won the 2025 Super Bowl?"
+        over articles that never say "Super Bowl")."""
         if not evidence.items:
+            return False
+        shown = set().union(*(evidence_terms(e) for e in evidence.items))
+        unknown = [n for n in asked_names(first_question(question)) if content_terms(n).isdisjoint(shown)]
+        if unknown:
+            log.info("the evidence never mentions %s", unknown)
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
 

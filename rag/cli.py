@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,8 @@ from .store import IndexError_
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions about your news articles, offline, with a citation for every claim.")
 err = Console(stderr=True)
-out = Console()
+# piped output (a log, `rag eval > file`) keeps wide tables whole instead of wrapping them at 80 columns
+out = Console() if Console().is_terminal or os.environ.get("COLUMNS") else Console(width=160)
 
 USER_ERRORS = (ModelError, IndexError_, EmbeddingError, QuestionError, PromptError, DocumentError, ValueError, OSError)
 

@@ -48,8 +48,8 @@ class Settings:
     rrf_k: int = 60
     min_relevance: float = 0.22
     max_evidence: int = 6
-    evidence_chars: int = 1400  # prompt budget for passages: each ~4 chars is a token llama.cpp must read before answering
-    evidence_window_chars: int = 480  # context kept around each chosen sentence
+    evidence_chars: int = 900  # prompt budget for passages: each ~4 chars is a token llama.cpp must read before answering
+    evidence_window_chars: int = 350  # context kept around each chosen sentence
 
     # generation
     model: str = "qwen2.5-coder-1.5b"

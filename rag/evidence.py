@@ -16,7 +16,7 @@ from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
 from .answertype import AnswerType, expected_type, type_score
-from .terms import content_terms, names, numbers
+from .terms import content_terms, numbers
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def select_evidence(
     retrieval: Retrieval,
     embedder: Embedder,
     max_items: int = 5,
-    max_chars: int = 1400,
-    window_chars: int = 480,
+    max_chars: int = 900,
+    window_chars: int = 350,
 ) -> EvidenceSet:
     passages = retrieval.passages
     if not passages:
@@ -81,7 +81,8 @@ def select_evidence(
     dense = vectors @ retrieval.query_vector
     lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
     kind = expected_type(question)
-    typed = np.array([type_score(question, s.text, kind) for _, _, s in flat])
+    # headings and photo credits ("Saul Loeb/AFP via Getty Images") name people but answer nothing
+    typed = np.array([0.0 if is_heading(s.text) else type_score(question, s.text, kind) for _, _, s in flat])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
     scores = 0.55 * dense + 0.35 * lexical + TYPE_WEIGHT * typed + 0.05 * prior
     index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
@@ -98,7 +99,14 @@ def select_evidence(
     scores = context
     order = np.argsort(-scores)
 
+    # a caption or quote repeated on the page (or in two overlapping passages) is offered once
+    seen: set[str] = set()
     covered: set[tuple[int, int]] = set()
+    for pi, si, sentence in flat:
+        key = " ".join(sentence.text.lower().split())
+        if key in seen:
+            covered.add((pi, si))
+        seen.add(key)
     windows: list[tuple[int, list[int]]] = []  # (passage index, sentence indexes)
     used = 0
     for idx in order:
@@ -182,8 +190,3 @@ def _merge_windows(windows: list[tuple[int, list[int]]]) -> list[tuple[int, list
         else:
             merged.append((pi, group))
     return merged
-
-
-def question_facts(question: str) -> set[str]:
-    """Terms, names and numbers the question itself supplies: an answer may repeat them unsupported."""
-    return content_terms(question) | names(question) | numbers(question)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
-from .terms import content_terms, names, numbers
+from .terms import content_terms, figure_units, names, numbers
 
 REFUSAL_PATTERN = re.compile(
     r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
@@ -112,15 +112,30 @@ class SupportChecker:
         # names and figures repeated from the question must at least appear in the articles shown:
         # "Who won the 2022 World Cup?" is not answered by passages that never mention it
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
-        strict_ok = strict <= covered and repeated <= self._all_terms
-        if not repeated <= self._all_terms:
-            result.missing = sorted(set(result.missing) | (repeated - self._all_terms))
+        unbound = self._unbound_figures(sentence.text, strict)
+        strict_ok = strict <= covered and repeated <= self._all_terms and not unbound
+        if not repeated <= self._all_terms or unbound:
+            result.missing = sorted(set(result.missing) | (repeated - self._all_terms) | unbound)
         result.supported = bool(chosen) and strict_ok and (
             result.coverage >= self.min_coverage
             or (result.coverage >= self.min_coverage - 0.2 and result.similarity >= self.min_similarity)
         )
         result.highlights = {n: _supporting_sentences(self.evidence.by_n(n), loose, vector) for n in chosen}
         return result
+
+
+    def _unbound_figures(self, text: str, strict: set[str]) -> set[str]:
+        """New figures whose evidence never says what they count: "closed 1,500 consulates" when the
+        only 1,500 in the passages is "1,500 early retirements". The words right after the figure in
+        the answer must be in an evidence sentence that holds that figure."""
+        unbound = set()
+        for figure, unit in figure_units(text):
+            if figure not in strict or not unit:
+                continue
+            holding = [s for e in self.evidence.items for s in e.sentences if figure in numbers(s.text)]
+            if holding and not any(unit & content_terms(s.text) for s in holding):
+                unbound.add(f"{figure} {'/'.join(sorted(unit))}")
+        return unbound
 
 
 def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:

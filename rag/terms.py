@@ -86,6 +86,29 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+_UNIT_SKIP = set(_SCALE) | {"percent", "per", "cent", "more", "than", "over", "about", "nearly", "roughly", "some",
+                            "around", "almost", "least", "of", "the", "a", "an"}
+
+
+def figure_units(text: str) -> list[tuple[str, set[str]]]:
+    """Each figure in `text` (years aside) with what it counts: the content words among the two words
+    after it in its clause, scale words skipped ("1,500 consulates closed" -> consul, close)."""
+    out = []
+    for match in _NUMBER.finditer(text):
+        raw = match.group(1)
+        if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
+            continue  # a year says when, not how many
+        clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end():match.end() + 80])[0]
+        following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:2]
+        out.append((_canon(float(raw.replace(",", ""))), set().union(*following)))
+    return out
+
+
+def percentages(text: str) -> set[str]:
+    """The numbers given as percentages ('38%', '38 percent'), canonical as in `numbers`."""
+    return {_canon(float(m.group(1).replace(",", ""))) for m in _NUMBER.finditer(text) if m.group(2)}
+
+
 def _canon(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
@@ -134,6 +157,18 @@ def proper_names(text: str) -> list[str]:
         if parts:
             found.append(" ".join(parts).rstrip(".’'"))
     return list(dict.fromkeys(found))
+
+
+def asked_names(question: str) -> list[str]:
+    """The names a question asks about ("Super Bowl", "Musk-Rubio"), without its opening word
+    ("Whose", "Which") and without the lower-case words inside a name ("Department of ...")."""
+    opening = question.split()[0] if question.split() else ""
+    out = []
+    for phrase in proper_names(question):
+        parts = [w for w in re.split(r"[\s\-–/]+", phrase) if w and w[0].isupper() and w != opening]
+        if parts:
+            out.append(" ".join(parts))
+    return out
 
 
 def is_person(name: str, single: bool = False) -> bool:

@@ -77,3 +77,28 @@ def test_answer_types():
     assert supplies("How many homes lost power?", "About 15,000 homes.")
     assert not supplies("Who defended the plan?", "The plan was defended.")
     assert supplies("When did he resign?", "He resigned in 2017.")
+
+
+def test_a_figure_must_count_what_its_evidence_counts(embedder):
+    # the passages' 15,000 is homes that lost power: an answer that makes it something else is unsupported
+    assert not check(embedder, "How many people were evacuated?", "Officials said 15,000 people were evacuated.", [3]).supported
+    assert check(embedder, "How many homes lost power?", "Officials said 15,000 homes lost power.", [3]).supported
+
+
+def test_answer_kinds_are_matched_not_just_present():
+    # a count is not a percentage, a percentage question wants one
+    assert not supplies("How many people were surveyed in the poll?", "38% of Americans approve of him.")
+    assert supplies("How many people were surveyed in the poll?", "The poll surveyed 1,000 adults.")
+    assert supplies("What share of voters approve?", "38% approve.")
+    assert not supplies("What percentage of voters approve?", "The poll surveyed 1,000 adults.")
+    # a person asked for by role wants a person the question does not already name
+    assert expected_type("What was the judge's name?") is AnswerType.NAME
+    assert expected_type("Which White House spokesperson said they met?") is AnswerType.NAME
+    assert not supplies("What was the name of the staffer Musk accused Rubio of firing?",
+                        "Musk accused Rubio of failing to downsize the State Department.")
+    assert not supplies("Which spokesperson said Rubio had dinner with Trump?", "Marco Rubio said so.")
+    assert supplies("Which spokesperson said Rubio had dinner with Trump?", "Karoline Leavitt said so.")
+    # a follow-up's topic (new question, then the previous one): the first question decides the kind
+    topic = "Who did she meet? How many homes lost power?"
+    assert expected_type(topic) is AnswerType.NAME
+    assert not supplies("What was the judge's name? Which judge backed by Musk lost?", "The judge's name is Musk.")
