@@ -117,8 +117,7 @@ class Answerer:
         if kept and not any(supplies(query.topic, c.text) for c in kept):
             log.info("answer does not supply the %s asked for: %r", expected_type(query.topic), [c.text for c in kept])
             kept = []
-        attempted = any(not is_refusal(c.text) for c in checked)
-        if not kept and attempted:  # the model tried and failed; when it says the articles don't say, trust it
+        if not kept:  # the model failed or gave up: quote a sentence that plainly answers, if there is one
             kept = self._extractive(query.prompt, evidence)
         if kept:
             kept += self._competing_figures(query.prompt, kept, evidence)
@@ -141,12 +140,15 @@ class Answerer:
     def _relevant(self, question: str, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
         """Retrieval-side refusal: nothing near the question at all (no shared terms, low similarity), or
         a name the question asks about that the evidence never mentions ("Who won the 2025 Super Bowl?"
-        over articles that never say "Super Bowl")."""
+        over articles that never say "Super Bowl": the model would answer from memory)."""
         if not evidence.items:
             return False
         shown = set().union(*(evidence_terms(e) for e in evidence.items))
-        unknown = [n for n in asked_names(first_question(question)) if content_terms(n).isdisjoint(shown)]
-        if unknown:
+        asked = asked_names(first_question(question))
+        unknown = [n for n in asked if content_terms(n).isdisjoint(shown)]
+        # a lone capitalised word may be an adjective ("Polish", "European") or spelt another way
+        # ("Zelenskyy"): only a whole unknown name, or nothing named known at all, rules the question out
+        if any(len(n.split()) > 1 for n in unknown) or (asked and len(unknown) == len(asked)):
             log.info("the evidence never mentions %s", unknown)
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance

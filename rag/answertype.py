@@ -44,6 +44,8 @@ _POSSESSIVE = re.compile(r"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*(?:['’]s?|s['’]
 QUESTION_WORDS = content_terms("many much name kind type share percentage percent number amount figure year date day "
                                "time long people person thing way")
 _DATE = re.compile(r"\b(what (year|date|day|month|time)|which (year|date|day|month))\b", re.I)
+_WEEKDAY_ASKED = re.compile(r"\bday of the week\b|\bwhich weekday\b", re.I)
+_WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday")
 _DATE_TEXT = re.compile(
     r"\b(1[89]\d{2}|20\d{2})\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|"
@@ -93,8 +95,10 @@ def supplies(question: str, text: str, kind: AnswerType | None = None) -> bool:
             return bool(new) and bool(_POSSESSIVE.search(text))
         return bool(new)
     found = {m.group(0).lower() for m in _DATE_TEXT.finditer(text)}
-    asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question)}
-    return bool(found - asked)
+    known = {m.group(0).lower() for m in _DATE_TEXT.finditer(question)}
+    if _WEEKDAY_ASKED.search(asked):  # "On what day of the week ...?" is not answered by "February 2025"
+        found = {f for f in found if _WEEKDAY.fullmatch(f)}
+    return bool(found - known)
 
 
 _PERSON_QUESTION = re.compile(r"^\W*(?:(?:in|on|at|for|with|by|to|from|of|and|but|so)\s+)?(who|whom)\b", re.I)

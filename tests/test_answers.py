@@ -56,12 +56,13 @@ def test_questions_the_articles_do_not_answer_are_refused(pipeline, question):
 
 
 def test_a_follow_up_uses_the_conversation(pipeline):
-    first = pipeline.ask("Who co-led the Department of Government Efficiency with Elon Musk?")
-    assert "Ramaswamy" in first.answer
+    first = pipeline.ask("Who is Gerald Feierstein?")
+    assert_grounded(first)
+    assert "Yemen" in first.answer
     history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]
-    follow = pipeline.ask("What was he asked to cut?", history)
+    follow = pipeline.ask("What did he say about Rubio's situation?", history)  # "he": Feierstein
     assert_grounded(follow)
-    assert any(w in follow.answer.lower() for w in ("spending", "bureaucracy", "regulations", "waste")), follow.answer
+    assert "awkward" in follow.answer.lower(), follow.answer
 
 
 def test_an_article_that_gives_orders_is_only_data(pipeline):

@@ -102,3 +102,6 @@ def test_answer_kinds_are_matched_not_just_present():
     topic = "Who did she meet? How many homes lost power?"
     assert expected_type(topic) is AnswerType.NAME
     assert not supplies("What was the judge's name? Which judge backed by Musk lost?", "The judge's name is Musk.")
+    # a weekday question wants a weekday
+    assert not supplies("On what day of the week was the interview?", "It took place in February 2025.")
+    assert supplies("On what day of the week was the interview?", "It took place on Thursday.")
