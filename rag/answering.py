@@ -17,7 +17,7 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
-from .answertype import QUESTION_WORDS, AnswerType, expected_type, first_question, supplies
+from .answertype import QUESTION_WORDS, AnswerType, asks_for_person, expected_type, first_question, new_people, supplies
 from .evidence import Evidence, EvidenceSet, Sentence, lexical_overlap, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, evidence_terms, is_refusal
@@ -169,9 +169,11 @@ class Answerer:
         if expected_type(question) is None:
             return []
         q_terms = (content_terms(question) - QUESTION_WORDS) | numbers(question)
+        person = asks_for_person(question)  # a quote that names no new person does not say who
         return _quote_best(
             evidence.items,
-            lambda s: lexical_overlap(q_terms, s.text) >= EXTRACTIVE_MIN_OVERLAP and supplies(question, s.text),
+            lambda s: lexical_overlap(q_terms, s.text) >= EXTRACTIVE_MIN_OVERLAP and supplies(question, s.text)
+            and (not person or bool(new_people(question, s.text))),
         )
 
     def _competing_figures(self, question: str, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:

@@ -104,6 +104,16 @@ def supplies(question: str, text: str, kind: AnswerType | None = None) -> bool:
 _PERSON_QUESTION = re.compile(r"^\W*(?:(?:in|on|at|for|with|by|to|from|of|and|but|so)\s+)?(who|whom)\b", re.I)
 
 
+_IDENTITY = re.compile(r"^\W*who\s+(is|was|are|were)\s+[A-Z]", re.I)
+
+
+def asks_for_person(question: str) -> bool:
+    """"Who co-led DOGE?" and "Which senator ...?" ask for a person; "Who is Gerald Feierstein?" asks
+    what a named person is."""
+    asked = first_question(question)
+    return bool(_PERSON_BY_ROLE.search(asked) or (_PERSON_QUESTION.search(asked) and not _IDENTITY.match(asked)))
+
+
 def new_people(question: str, text: str) -> list[str]:
     """People's full names in `text` that the question does not name, not even by surname
     ("Marco Rubio" is not new to a question about Rubio)."""

@@ -111,6 +111,7 @@ def backend_of_index(model: str, indexed: str | None) -> str | None:
 
 
 RECENT_TEXTS = 8192  # ~12 MB of MiniLM vectors
+ONNX_GROUP = 8  # texts per onnxruntime run (8, 16, 32 measured: 8 fastest on 2 cores)
 
 
 class Embedder:
@@ -248,7 +249,7 @@ class _TorchRunner(_Runner):
 
 
 class _OnnxRunner(_Runner):
-    """The exported network in onnxruntime, one text per run. `InferenceSession.run` is thread-safe."""
+    """The exported network in onnxruntime. `InferenceSession.run` is thread-safe."""
 
     def __init__(self, export: "_Export", backend: str, threads: int) -> None:
         import onnxruntime as ort
@@ -269,13 +270,24 @@ class _OnnxRunner(_Runner):
         self.dimension = export.dimension
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Texts of similar length run together, padded to the longest of each group (the exported
+        pooling is masked): 1.46x the chunks/s of one text per run on 2 cores (400 summary chunks;
+        mean cosine 0.995 to the unpadded int8 vectors: dynamic int8 ranges see the padding)."""
+        encodings = self._tokenizer.encode_batch(texts)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for i, encoding in enumerate(self._tokenizer.encode_batch(texts)):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), ONNX_GROUP):
+            group = order[start : start + ONNX_GROUP]
+            longest = max(len(encodings[i].ids) for i in group)
+            ids = np.zeros((len(group), longest), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(group):
+                n = len(encodings[i].ids)
+                ids[row, :n], mask[row, :n] = encodings[i].ids, 1
+            feed = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
                 feed["token_type_ids"] = np.zeros_like(ids)
-            out[i] = self._session.run(None, feed)[0][0]
+            out[group] = self._session.run(None, feed)[0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 

@@ -57,10 +57,43 @@ class EvidenceSet:
         return "\n".join(f"[{e.n}] {'(' + e.date + ') ' if e.date else ''}{e.text}" for e in self.items)
 
 
-def lexical_overlap(question_terms: set[str], text: str) -> float:
+def lexical_overlap(question_terms: set[str], text: str, aliases: dict[str, set[str]] | None = None) -> float:
+    """Share of the question's terms in `text`; an alias in the text ("DOGE") counts as the words it
+    stands for ("department", "government", "efficiency")."""
     if not question_terms:
         return 0.0
-    return len(question_terms & content_terms(text)) / len(question_terms)
+    terms = content_terms(text)
+    for alias, meaning in (aliases or {}).items():
+        if alias in terms:
+            terms |= meaning
+    return len(question_terms & terms) / len(question_terms)
+
+
+_DEFINED = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and|the|on)\s+)*){1,7})\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _initials(word: str) -> str:
+    return "".join(c for c in word if c.isupper()) if "." in word else word[0]
+
+
+def acronyms(texts: list[str]) -> dict[str, set[str]]:
+    """Abbreviations the articles define, as "Department of Government Efficiency (DOGE)": the
+    acronym's term -> the name's terms. A name whose initials do not spell it is not a definition."""
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for match in _DEFINED.finditer(text):
+            words = match.group(1).split()
+            short = match.group(2).upper()
+            for start in range(len(words)):  # the definition may start after other capitalised words
+                name = words[start:]
+                if not name[0][0].isupper():
+                    continue
+                every = "".join(_initials(w) for w in name).upper()  # Department of Government Efficiency: DOGE
+                capital = "".join(_initials(w) for w in name if w[0].isupper()).upper()  # ...: DGE
+                if short in (every, capital):
+                    found.update({t: content_terms(" ".join(name)) for t in content_terms(short)})
+                    break
+    return found
 
 
 def select_evidence(
@@ -79,7 +112,8 @@ def select_evidence(
     flat = [(pi, si, s) for pi, (_, spans) in enumerate(candidates) for si, s in enumerate(spans)]
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
-    lexical = np.array([lexical_overlap(q_terms, s.text) for _, _, s in flat])
+    aliases = acronyms([p.text for p in passages])
+    lexical = np.array([lexical_overlap(q_terms, s.text, aliases) for _, _, s in flat])
     kind = expected_type(question)
     # headings and photo credits ("Saul Loeb/AFP via Getty Images") name people but answer nothing
     typed = np.array([0.0 if is_heading(s.text) else type_score(question, s.text, kind) for _, _, s in flat])
@@ -169,13 +203,16 @@ def is_heading(text: str) -> bool:
 
 
 def _window(spans: list[Span], si: int, limit: int) -> list[int]:
-    """The sentence, plus the sentences it leans on ("He defended his record ..." needs the one before)
-    and those that lean on it, while the window stays within `limit` characters."""
+    """The sentence, plus the sentences it leans on ("He defended his record ..." needs the one before),
+    while the window stays within `limit` characters. Sentences that lean on it are left out: when
+    one of them answers, it ranks on its own (see the context boost) and brings this one back."""
     lo = hi = si
-    while lo > 0 and _LEANS_BACK.match(spans[lo].text) and spans[hi].end - spans[lo - 1].start <= limit:
+    while lo > 0 and _LEANS_BACK.match(spans[lo].text):
+        # the chosen sentence's own antecedent may stretch the window to twice its size: without it
+        # "Trump announced this initiative" does not say which initiative
+        if spans[hi].end - spans[lo - 1].start > (2 * limit if lo == si else limit):
+            break
         lo -= 1
-    while hi + 1 < len(spans) and _LEANS_BACK.match(spans[hi + 1].text) and spans[hi + 1].end - spans[lo].start <= limit:
-        hi += 1
     return list(range(lo, hi + 1))
 
 

@@ -47,6 +47,10 @@ _IRREGULAR = {
     "fled": "flee", "forgot": "forget", "forgave": "forgive", "hung": "hang", "lent": "lend", "meant": "mean",
     "shook": "shake", "slid": "slide", "swore": "swear", "sworn": "swear", "understood": "understand",
     "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "oversaw": "oversee",
+    # agent nouns the stemmer keeps apart from their verb ("co-leader" and "co-led")
+    "leader": "lead", "leaders": "lead", "founder": "found", "founders": "found", "owner": "own", "owners": "own",
+    "backer": "back", "backers": "back", "supporter": "support", "supporters": "support", "buyer": "buy",
+    "seller": "sell", "winner": "win", "loser": "lose", "voter": "vote", "voters": "vote",
 }
 
 

@@ -105,3 +105,15 @@ def test_answer_kinds_are_matched_not_just_present():
     # a weekday question wants a weekday
     assert not supplies("On what day of the week was the interview?", "It took place in February 2025.")
     assert supplies("On what day of the week was the interview?", "It took place on Thursday.")
+
+
+def test_acronyms_the_articles_define_count_as_their_names():
+    from rag.evidence import acronyms, lexical_overlap
+    from rag.terms import content_terms
+
+    aliases = acronyms(["Musk co-leads the Department of Government Efficiency (DOGE). "
+                        "The U.S. Agency for International Development (USAID) was cut. He met reporters (AP)."])
+    assert set(aliases) == {"doge", "usaid"}  # "(AP)" defines nothing
+    question = content_terms("Who co-led the Department of Government Efficiency with Musk?")
+    sentence = "His role as co-leader of DOGE, alongside Vivek Ramaswamy."
+    assert lexical_overlap(question, sentence, aliases) > lexical_overlap(question, sentence)
