@@ -183,13 +183,15 @@ class Embedder:
         if not len(texts):
             return np.zeros((0, self.dimension), dtype=np.float32)
         runner = self._runner or self._load()
-        out: list[np.ndarray] = []
+        # similar lengths together, so a padded group wastes little (see _OnnxRunner.embed)
+        order = np.argsort([len(str(t)) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            batch = [str(t) for t in texts[start : start + self.batch_size]]
-            out.append(runner.embed(batch))
+            rows = order[start : start + self.batch_size]
+            out[rows] = runner.embed([str(texts[i]) for i in rows])
             if progress:
-                progress(len(batch))
-        return np.vstack(out)
+                progress(len(rows))
+        return out
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .chunking import chunk_text
 from .config import Settings
@@ -22,6 +22,7 @@ from .store import IndexError_, IndexParams, IndexStore
 log = logging.getLogger(__name__)
 
 _WRITE_EVERY = 1000  # chunks embedded before they are written: one Chroma call per ~1,000, not one per file
+_EMBED_EVERY = 256  # chunks embedded in one call, across files: short articles still fill the embedder's groups
 
 
 @dataclass
@@ -137,9 +138,13 @@ def index_paths(
                 log.info("indexed %s (%d chunks)", d.source, len(c))
             pending.clear()
 
-        for doc, chunks, is_new in parsed:
-            vectors = embedder.embed([_embed_text(doc.title, c.text) for c in chunks], progress=progress.advance)
-            pending.append((doc, chunks, vectors, is_new))
+        for group in _groups(parsed, _EMBED_EVERY):
+            texts = [_embed_text(doc.title, c.text) for doc, chunks, _ in group for c in chunks]
+            vectors = embedder.embed(texts, progress=progress.advance)
+            at = 0
+            for doc, chunks, is_new in group:
+                pending.append((doc, chunks, vectors[at : at + len(chunks)], is_new))
+                at += len(chunks)
             if sum(len(p[1]) for p in pending) >= _WRITE_EVERY:
                 flush()
         flush()
@@ -164,6 +169,18 @@ def index_paths(
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _groups(parsed: list[tuple], size: int) -> Iterator[list[tuple]]:
+    """Whole files, about `size` chunks at a time."""
+    group: list[tuple] = []
+    for item in parsed:
+        group.append(item)
+        if sum(len(chunks) for _, chunks, _ in group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _embed_text(title: str, text: str) -> str:
