@@ -26,7 +26,8 @@ _PERSON_NOUNS = ("person|senator|official|spokesperson|spokeswoman|spokesman|rep
                  "inventor|judge|minister|leader|lawmaker|candidate|adviser|advisor|reporter|anchor|host|ally|rival|"
                  "appointee|envoy|ambassador|secretary|staffer|aide|employee|executive|ceo|founder|author|journalist|"
                  "commentator|donor|nominee|governor|mayor|lawyer|attorney|diplomat|economist|analyst|pollster|"
-                 "director|chief|officer|member")
+                 "director|chief|officer|member|wife|husband|spouse|partner|son|daughter|mother|father|brother|"
+                 "sister|child|children|girlfriend|boyfriend|fiancée|fiancee")
 _NAME = re.compile(
     r"\b(what is the name|what was the name|what's the name|(?:'s|’s|his|her|their|its) (?:full |first |last )?name\b|"
     r"which (?:[\w-]+ ){0,2}?(news|network|newspaper|platform|country|city|state|agency|department|company|outlet|president|"
@@ -34,7 +35,7 @@ _NAME = re.compile(
     rf"{_PERSON_NOUNS}))\b", re.I)
 # asks for a person by role: answered by a person's full name, not by someone the question names
 _PERSON_BY_ROLE = re.compile(
-    rf"\bwhich (?:[\w-]+ ){{0,2}}?({_PERSON_NOUNS})\b|\bname of (?:the|that|this|a|an) (?:\w+ ){{0,2}}?({_PERSON_NOUNS})\b|"
+    rf"\bwhich (?:[\w-]+ ){{0,2}}?({_PERSON_NOUNS})\b|\bname of (?:[\w’'-]+ ){{0,3}}?({_PERSON_NOUNS})\b|"
     rf"\b({_PERSON_NOUNS})['’]s (?:full )?name\b", re.I)
 _COUNT = re.compile(r"\bhow many\b", re.I)
 _SHARE = re.compile(r"\b(what|which) (share|percentage|percent|proportion|fraction)\b|\bhow many percent", re.I)

@@ -7,13 +7,13 @@ and library tests call the handlers on a private copy of the index, with uploads
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import TINY_MODEL, make_settings
+from servers import free_port, wait_until
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -26,30 +26,15 @@ QUESTION = "How many State Department employees took buyouts?"
 EVIL = '<img src=x onerror=window.__xss=1> <script>window.__xss=2</script>'
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(condition, timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
-
-
 @pytest.fixture(scope="module")
 def served(shared_index, tmp_path_factory):
     """The app on the tiny model with short answers, on a free loopback port."""
-    settings = make_settings(shared_index, model=TINY_MODEL, port=_port(), max_tokens=32).with_overrides(
+    settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), max_tokens=32).with_overrides(
         corpus_dir=tmp_path_factory.mktemp("uploads"))
     demo = build_app(Pipeline(settings))
     url = launch(demo, settings, block=False, quiet=True)
     chat: ChatApp = demo.rag_chat
-    assert _wait(lambda: chat.phase in ("ready", "error"), 180), chat.status()
+    assert wait_until(lambda: chat.phase in ("ready", "error"), 180), chat.status()
     assert chat.phase == "ready", chat.status()
     yield url, chat
     demo.close()
@@ -132,7 +117,7 @@ def test_client_that_disconnects_mid_answer_frees_the_slot(served):
         for line in stream.iter_lines():
             if line.startswith("data:") and json.loads(line[5:]).get("msg") == "process_generating":
                 break  # the answer has started streaming: hang up now
-    assert _wait(lambda: chat.generating == 0, 60), "the generation was not stopped"
+    assert wait_until(lambda: chat.generating == 0, 60), "the generation was not stopped"
     assert chat.closed_streams == closed_before + 1  # closed early, not finished
     assert not getattr(chat.pipeline.llm(), "busy", False)  # the model's lock is free again
     answer = _last_answer(Client(url, verbose=False).predict(QUESTION, api_name="/chat"))
@@ -190,7 +175,7 @@ def test_off_loopback_needs_a_login(shared_index):
 
 
 def test_login_is_enforced_when_given(shared_index):
-    settings = make_settings(shared_index, model=TINY_MODEL, port=_port(), auth="alice:s3cret")
+    settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), auth="alice:s3cret")
     demo = build_app(Pipeline(settings))
     url = launch(demo, settings, block=False, quiet=True, warm=False)
     try:
