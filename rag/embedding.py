@@ -201,6 +201,8 @@ class Embedder:
         question always ranks the same evidence), remembering the last RECENT_TEXTS texts: answer
         evidence embeds the sentences of each retrieved passage, and questions in one conversation
         keep retrieving the same passages."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         with self._recent_lock:
             known = {t: self._recent[t] for t in texts if t in self._recent}
             for t in known:
@@ -213,8 +215,6 @@ class Embedder:
                     known[t] = self._recent[t] = v
                 while len(self._recent) > RECENT_TEXTS:
                     self._recent.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([known[t] for t in texts])
 
 

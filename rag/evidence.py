@@ -100,10 +100,12 @@ def select_evidence(
     question: str,
     retrieval: Retrieval,
     embedder: Embedder,
-    max_items: int = 5,
-    max_chars: int = 900,
-    window_chars: int = 350,
+    max_items: int,
+    max_chars: int,
+    window_chars: int,
 ) -> EvidenceSet:
+    """The best sentences for the question, each with the sentence it leans on, at most `max_items`
+    windows and `max_chars` in all (the settings' max_evidence, evidence_chars, evidence_window_chars)."""
     passages = retrieval.passages
     if not passages:
         return EvidenceSet([], 0.0, 0.0)
@@ -116,7 +118,8 @@ def select_evidence(
     lexical = np.array([lexical_overlap(q_terms, s.text, aliases) for _, _, s in flat])
     kind = expected_type(question)
     # headings and photo credits ("Saul Loeb/AFP via Getty Images") name people but answer nothing
-    typed = np.array([0.0 if is_heading(s.text) else type_score(question, s.text, kind) for _, _, s in flat])
+    heading = [is_heading(s.text) for _, _, s in flat]
+    typed = np.array([0.0 if h else type_score(question, s.text, kind) for h, (_, _, s) in zip(heading, flat)])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
     scores = 0.55 * dense + 0.35 * lexical + TYPE_WEIGHT * typed + 0.05 * prior
     index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
@@ -146,8 +149,8 @@ def select_evidence(
     for idx in order:
         if len(windows) >= max_items or scores[idx] < scores[order[0]] - 0.25:
             break
-        pi, si, sentence = flat[idx]
-        if (pi, si) in covered or is_heading(sentence.text):
+        pi, si, _ = flat[idx]
+        if (pi, si) in covered or heading[idx]:
             continue
         spans = candidates[pi][1]
         group = _window(spans, si, window_chars)
@@ -206,14 +209,14 @@ def _window(spans: list[Span], si: int, limit: int) -> list[int]:
     """The sentence, plus the sentences it leans on ("He defended his record ..." needs the one before),
     while the window stays within `limit` characters. Sentences that lean on it are left out: when
     one of them answers, it ranks on its own (see the context boost) and brings this one back."""
-    lo = hi = si
+    lo, end = si, spans[si].end
     while lo > 0 and _LEANS_BACK.match(spans[lo].text):
         # the chosen sentence's own antecedent may stretch the window to twice its size: without it
         # "Trump announced this initiative" does not say which initiative
-        if spans[hi].end - spans[lo - 1].start > (2 * limit if lo == si else limit):
+        if end - spans[lo - 1].start > (2 * limit if lo == si else limit):
             break
         lo -= 1
-    return list(range(lo, hi + 1))
+    return list(range(lo, si + 1))
 
 
 def _merge_windows(windows: list[tuple[int, list[int]]]) -> list[tuple[int, list[int]]]:

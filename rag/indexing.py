@@ -174,11 +174,13 @@ def index_paths(
 def _groups(parsed: list[tuple], size: int) -> Iterator[list[tuple]]:
     """Whole files, about `size` chunks at a time."""
     group: list[tuple] = []
+    count = 0
     for item in parsed:
         group.append(item)
-        if sum(len(chunks) for _, chunks, _ in group) >= size:
+        count += len(item[1])
+        if count >= size:
             yield group
-            group = []
+            group, count = [], 0
     if group:
         yield group
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -54,13 +53,6 @@ def default_pipeline(shared_index):
     from rag.pipeline import Pipeline
 
     return Pipeline(make_settings(shared_index, model=DEFAULT_MODEL))
-
-
-@pytest.fixture
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import time
 from pathlib import Path
 
 import pytest
 from conftest import DEFAULT_MODEL, PROJECT_ROOT, make_settings
+from servers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +45,7 @@ def app_url(shared_index, tmp_path_factory):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (the browser tests need Debian's chromium)")
     index = tmp_path_factory.mktemp("browser") / "index"
     shutil.copytree(shared_index, index)  # uploads must not touch the shared index
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = make_settings(index, model=DEFAULT_MODEL, port=port).with_overrides(
+    settings = make_settings(index, model=DEFAULT_MODEL, port=free_port()).with_overrides(
         corpus_dir=tmp_path_factory.mktemp("browser-uploads"))
     demo = build_app(Pipeline(settings))
     url = launch(demo, settings, block=False, quiet=True)

@@ -9,18 +9,12 @@ up mid-answer, whose slot must come free.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Settings
 from .common import Section, percentile
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .startup import free_port
 
 
 def run_load_section(
@@ -30,7 +24,7 @@ def run_load_section(
 
     section = Section("load")
     asked = [q["question"] for q in questions if q.get("answers")][:4] or [q["question"] for q in questions[:4]]
-    local = settings.with_overrides(index_dir=index_dir, host="127.0.0.1", port=_free_port())
+    local = settings.with_overrides(index_dir=index_dir, host="127.0.0.1", port=free_port())
     say(f"load: starting the app on port {local.port}")
     url, _chat, close = serve_for_load(local)
     try:
