@@ -67,7 +67,7 @@ def test_recalled_vectors_match_fresh_ones_and_stay_bounded(monkeypatch):
     embedder = Embedder()
     calls: list[int] = []
     real = embedder.embed
-    monkeypatch.setattr(embedder, "embed", lambda texts, progress=None, exact=False: calls.append(len(texts)) or real(texts, exact=exact))
+    monkeypatch.setattr(embedder, "embed", lambda texts, progress=None: calls.append(len(texts)) or real(texts))
     first = embedder.embed_recalled(TEXTS[:3] + TEXTS[:1])  # a repeated text is embedded once
     assert calls == [3] and first.shape == (4, 384) and np.allclose(first[0], first[3])
     again = embedder.embed_recalled(TEXTS[:3])
@@ -78,8 +78,8 @@ def test_recalled_vectors_match_fresh_ones_and_stay_bounded(monkeypatch):
     assert embedder.embed_recalled([]).shape == (0, 384)
 
 
-def test_exact_vectors_do_not_depend_on_their_companions():
+def test_vectors_do_not_depend_on_their_companions():
     int8 = Embedder(backend="onnx-int8")
-    alone = int8.embed([TEXTS[1]], exact=True)[0]
-    assert np.array_equal(int8.embed(TEXTS, exact=True)[1], alone)
+    alone = int8.embed([TEXTS[1]])[0]
+    assert np.array_equal(int8.embed(TEXTS)[1], alone)  # texts embedded side by side, on two threads
     assert np.array_equal(int8.embed_recalled(TEXTS[::-1])[1], alone)  # evidence ranking is repeatable

@@ -65,10 +65,10 @@ METHOD = [
     "the first streamed text (retrieval and evidence included); its baseline is llama.cpp's own prompt "
     "evaluation + one decoding step for that request (llama_perf_context).",
     "Indexing: `rag index` run as a command (wall clock, Python start-up included) on 1,000 summary "
-    "files, against SentenceTransformer.encode (torch, default batch 32) on the chunk texts of the first "
-    "500 of them (encode call only, model loaded and warm). Re-index: the same files again, unchanged "
-    "(the command, and index_paths in-process for the work alone). Recall: torch vectors vs the product's "
-    "on the same 500 files + the news corpus.",
+    "files, against SentenceTransformer.encode (torch, default batch 32) on the same chunk texts as the "
+    "command embeds them (encode call only, model loaded and warm). Re-index: the same files again, "
+    "unchanged (the command, and index_paths in-process for the work alone). Recall: torch vectors vs the "
+    "product's on the same files + the news corpus.",
     "Start-up: `rag chat --port P` spawned on the largest index (a private copy), page = first HTTP 200 "
     "on /, first answer = complete answer to one dev question via gradio_client; RSS sampled every 0.1 s.",
     "Load: one app instance on the news index; 4 answerable dev questions asked one at a time (baseline), then "
@@ -86,7 +86,6 @@ class BenchPlan:
     questions: int | None  # None: all dev questions
     raw_requests: int | None  # requests also sent to raw llama.cpp (None: all)
     fidelity_sample: int
-    baseline_files: int | None = None  # files whose chunks torch encodes (None: all)
     budget_s: float = 0.0  # the whole run; generation stops asking questions in time for start-up
     startup_reserve_s: float = 360.0  # kept for start-up and load, after generation
     users: int = 8  # concurrent chat users in the load section
@@ -97,7 +96,7 @@ class BenchPlan:
             return cls(sizes=(300, 1000), index_files=40, reps=1, questions=3, raw_requests=3, fidelity_sample=20,
                        users=3)
         return cls(sizes=(1000, 10_000, 100_000), index_files=1000, reps=3, questions=None, raw_requests=8,
-                   fidelity_sample=200, baseline_files=500, budget_s=19 * 60)
+                   fidelity_sample=200, budget_s=19 * 60)
 
 
 def run_bench(
@@ -163,8 +162,7 @@ def run_bench(
         from .indexing import run_indexing
         from .retrieval import run_retrieval
 
-        run("indexing", lambda: run_indexing(settings, embedder, questions, workdir, plan.index_files, say,
-                                             baseline_files=plan.baseline_files))
+        run("indexing", lambda: run_indexing(settings, embedder, questions, workdir, plan.index_files, say))
 
         def retrieval() -> Section:
             section, indexes = run_retrieval(settings, embedder, questions, list(plan.sizes), cache_root, say,

@@ -76,7 +76,7 @@ def _run_index(settings: Settings, corpus: Path) -> tuple[float, int, float]:
 
 def run_indexing(
     settings: Settings, embedder: Embedder, questions: list[dict[str, Any]], workdir: Path, n_files: int,
-    say: Callable[[str], None], baseline_files: int | None = None,
+    say: Callable[[str], None],
 ) -> Section:
     section = Section("indexing")
     corpus = workdir / "wiki-corpus"
@@ -94,7 +94,7 @@ def run_indexing(
     # the same chunks, as `rag index` embeds them
     texts = []
     docs = []
-    for path in paths[:baseline_files]:
+    for path in paths:
         doc = load_document(path)
         chunks_of = chunk_text(doc.source, doc.text, settings.chunk_chars, settings.chunk_overlap_chars)
         docs.append((doc, chunks_of))
