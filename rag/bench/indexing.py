@@ -1,6 +1,8 @@
-"""Indexing: `rag index` (the command, wall clock) against raw `SentenceTransformer.encode` (torch) on
-the same chunks; re-running `rag index` on the unchanged corpus; and whether the product's embedder
-keeps retrieval quality against torch's vectors (same chunks, same questions).
+"""Indexing: `rag index` against raw `SentenceTransformer.encode` (torch) on the same chunks, like for
+like: the whole command (wall clock) against a whole raw torch process (start, import, load, encode),
+and the command's own indexing work against the encode call alone; re-running `rag index` on the
+unchanged corpus; and whether the product's embedder keeps retrieval quality against torch's vectors
+(same chunks, same questions).
 
 The corpus is ~1,000 Wikipedia summaries written as .txt files into a scratch folder (every 10th
 summary of the distractor data set).
@@ -9,6 +11,7 @@ summary of the distractor data set).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -23,7 +26,7 @@ import numpy as np
 from ..chunking import chunk_text
 from ..config import Settings
 from ..documents import load_document
-from ..embedding import Embedder
+from ..embedding import Embedder, model_dir
 from ..indexing import _embed_text, index_paths
 from ..retrieval import Retriever
 from ..store import IndexStore
@@ -76,20 +79,13 @@ def _run_index(settings: Settings, corpus: Path) -> tuple[float, int, float]:
 
 def run_indexing(
     settings: Settings, embedder: Embedder, questions: list[dict[str, Any]], workdir: Path, n_files: int,
-    say: Callable[[str], None],
+    say: Callable[[str], None], reps: int = 1,
 ) -> Section:
+    """`reps` rounds of (`rag index` into a new folder, torch encode of the same chunks), medians
+    compared: alternating the two lets the machine's noise hit both sides alike."""
     section = Section("indexing")
     corpus = workdir / "wiki-corpus"
     paths = write_corpus(corpus, n_files)
-    local = bench_settings(settings, workdir / "index-rag")
-    say(f"indexing: `rag index` on {len(paths):,} files")
-    wall, chunks, _ = _run_index(local, corpus)
-    again_wall, again_chunks, _ = _run_index(local, corpus)
-    store = IndexStore(local)
-    t = time.perf_counter()
-    again = index_paths([corpus], local, store, embedder)  # the command's work, timed without start-up
-    again_inner = time.perf_counter() - t
-    again_chunks += again.chunks
 
     # the same chunks, as `rag index` embeds them
     texts = []
@@ -100,28 +96,55 @@ def run_indexing(
         docs.append((doc, chunks_of))
         texts.extend(_embed_text(doc.title, c.text) for c in chunks_of)
 
-    say(f"indexing: raw SentenceTransformer.encode (torch) on the chunks of {len(docs):,} of those files ({len(texts):,})")
     importing = time.perf_counter()
     torch_embedder = Embedder(settings.embed_model, settings.embed_batch_size, backend="torch",
                               cache_dir=settings.cache_dir, threads=settings.threads)
     model = torch_embedder._load()._model  # the SentenceTransformer itself
     load_s = time.perf_counter() - importing
     model.encode(texts[:8], show_progress_bar=False)
-    t = time.perf_counter()
-    torch_vectors = np.asarray(model.encode(texts, normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
-    raw_s = time.perf_counter() - t
+    texts_file = workdir / "chunk-texts.json"
+    texts_file.write_text(json.dumps(texts))
+    commands, raw_times, raw_processes = [], [], []
+    for round_ in range(1, reps + 1):
+        local = bench_settings(settings, workdir / f"index-rag-{round_}")
+        say(f"indexing {round_}/{reps}: `rag index` on {len(paths):,} files; a raw torch process encoding their "
+            f"{len(texts):,} chunks; SentenceTransformer.encode on them in this process")
+        commands.append(_run_index(local, corpus))
+        raw_processes.append(_run_raw_torch(settings, texts_file))
+        t = time.perf_counter()
+        torch_vectors = np.asarray(model.encode(texts, normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+        raw_times.append(time.perf_counter() - t)
+    wall, chunks, reported = (float(np.median([c[0] for c in commands])), commands[0][1],
+                              float(np.median([c[2] for c in commands])))
+    raw_s = float(np.median(raw_times))
     raw_rate = len(texts) / raw_s
+    raw_process_s = float(np.median(raw_processes))
+
+    again_wall, again_chunks, _ = _run_index(local, corpus)
+    store = IndexStore(local)
+    t = time.perf_counter()
+    again = index_paths([corpus], local, store, embedder)  # the command's work, timed without start-up
+    again_inner = time.perf_counter() - t
+    again_chunks += again.chunks
 
     t = time.perf_counter()
     ours = embedder.embed(texts)
     ours_s = time.perf_counter() - t
     cosine = np.sum(ours * torch_vectors, axis=1)
 
-    cmd_rate = chunks / wall
-    section.add("rag index chunks/s (whole command)", cmd_rate, "chunks/s", baseline=raw_rate,
+    # like for like: a whole process against a whole process, the work alone against the encode call alone
+    cmd_rate, work_rate, raw_process_rate = chunks / wall, chunks / reported, len(texts) / raw_process_s
+    section.add("rag index chunks/s (whole command)", cmd_rate, "chunks/s", baseline=raw_process_rate,
+                baseline_label="raw torch process: start, import, load, encode", target=">= 2 x raw",
+                met=at_least(cmd_rate / raw_process_rate, 2.0),
+                note=f"{chunks:,} chunks from {len(paths):,} files in {wall:.1f} s incl. start-up"
+                + (f" (median of {', '.join(f'{c[0]:.1f}' for c in commands)} s)" if reps > 1 else "")
+                + f"; {cmd_rate / raw_rate:.2f}x the encode call alone")
+    section.add("rag index chunks/s (its indexing work)", work_rate, "chunks/s", baseline=raw_rate,
                 baseline_label="raw ST.encode (torch), encode call only", target=">= 2 x raw",
-                met=at_least(cmd_rate / raw_rate, 2.0),
-                note=f"{chunks:,} chunks from {len(paths):,} files in {wall:.1f} s incl. start-up")
+                met=at_least(work_rate / raw_rate, 2.0),
+                note=f"the time the command reports ({reported:.1f} s): read, chunk, embed, write, keyword index; "
+                "not Python start-up, imports, opening the index")
     section.add(f"embedder chunks/s in-process ({embedder.backend})", len(texts) / ours_s, "chunks/s", baseline=raw_rate,
                 baseline_label="raw ST.encode (torch)")
     per_1000 = 1000.0 / max(1, len(paths))
@@ -134,9 +157,11 @@ def run_indexing(
     section.add("embedder vs torch vectors, mean cosine", float(cosine.mean()), "",
                 note=f"min {float(cosine.min()):.4f} over {len(texts):,} chunks")
     section.details.update({
-        "files": len(paths), "chunks": chunks, "rag_index_wall_s": round(wall, 2), "reindex_wall_s": round(again_wall, 2),
-        "reindex_inner_s": again_inner, "torch_model_load_s": round(load_s, 2), "torch_encode_s": round(raw_s, 2),
-        "embedder": embedder.name, "embedder_encode_s": round(ours_s, 2),
+        "files": len(paths), "chunks": chunks, "rag_index_wall_s": [round(c[0], 2) for c in commands],
+        "rag_index_reported_s": [round(c[2], 2) for c in commands], "reindex_wall_s": round(again_wall, 2),
+        "reindex_inner_s": again_inner, "torch_model_load_s": round(load_s, 2),
+        "torch_encode_s": [round(r, 2) for r in raw_times],
+        "torch_process_s": [round(r, 2) for r in raw_processes], "embedder": embedder.name, "embedder_encode_s": round(ours_s, 2),
     })
 
     if embedder.backend != "torch" and questions:
@@ -148,6 +173,25 @@ def run_indexing(
                     baseline_label="torch vectors, same chunks", target="drop <= 0.05",
                     met=None if product_recall is None or torch_recall is None else torch_recall - product_recall <= 0.05 + 1e-9)
     return section
+
+
+_RAW_TORCH = """
+import json, sys
+from sentence_transformers import SentenceTransformer
+model = SentenceTransformer(sys.argv[1], device="cpu", backend="torch", local_files_only=True)
+model.encode(json.load(open(sys.argv[2])), normalize_embeddings=True, show_progress_bar=False)
+"""
+
+
+def _run_raw_torch(settings: Settings, texts_file: Path) -> float:
+    """Wall seconds of a fresh Python process that loads the model with sentence-transformers (torch)
+    and encodes the chunk texts: the raw engine as a whole command."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _RAW_TORCH, str(model_dir(settings.embed_model)), str(texts_file)],
+                          env=settings_env(settings), capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise RuntimeError(f"the raw torch process failed ({done.returncode}): {done.stderr.strip()[-300:]}")
+    return time.perf_counter() - started
 
 
 def _read_and_hash(paths: list[Path]) -> float:
