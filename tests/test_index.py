@@ -89,3 +89,27 @@ def test_corrupt_index_gives_a_clear_error(tmp_path):
     (index_dir / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexError_, match="rebuild"):
         Pipeline(make_settings(index_dir, model=TINY_MODEL)).store.collection()
+
+
+def test_chunk_text_lives_in_metadata_and_old_indexes_still_read(tmp_path, corpus_copy):
+    """Schema 2 keeps chunk text out of Chroma's documents (its full-text index made writes 2x slower);
+    an index written before, with the text only in documents, reads and searches the same."""
+    pipeline = Pipeline(make_settings(tmp_path / "index", corpus_dir=corpus_copy, model=TINY_MODEL))
+    pipeline.index([corpus_copy])
+    store = pipeline.store
+    col = store.collection()
+    got = col.get(include=["documents", "metadatas", "embeddings"])
+    assert all(d is None for d in got["documents"]) and all(m["text"] for m in got["metadatas"])
+    source = got["metadatas"][0]["source"]
+    before = [c.text for c in store.chunks_of(source)]
+
+    # rewrite every chunk the schema-1 way: text in documents, none in metadata
+    old_metas = [{k: v for k, v in m.items() if k != "text"} for m in got["metadatas"]]
+    col.delete(ids=got["ids"])
+    col.add(ids=got["ids"], embeddings=got["embeddings"], documents=[m["text"] for m in got["metadatas"]], metadatas=old_metas)
+    assert [c.text for c in store.chunks_of(source)] == before
+    rebuilt = store.rebuild_keyword()
+    hits = rebuilt.search("Rubio Musk meeting", 3)
+    assert hits and all(store.get_chunks([h[0]])[h[0]][0].text for h in hits)
+    dense = store.dense_search(got["embeddings"][0], 1)
+    assert dense[0][0].text == next(m["text"] for i, m in zip(got["ids"], got["metadatas"]) if i == dense[0][0].chunk_id)
