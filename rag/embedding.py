@@ -16,7 +16,8 @@ Backends (`RAG_EMBED_BACKEND`):
 
 The ONNX backends embed one text per run (no padding; an int8 vector then never depends on which
 texts shared its batch), one thread per run and `threads` runs at once, and never import torch or
-sentence-transformers: a process that only reads the index starts seconds sooner. The export lives in `cache_dir/embedders/`, keyed by the model folder's files.
+sentence-transformers: a process that only reads the index starts seconds sooner. The export lives
+in `cache_dir/embedders/`, keyed by the model folder's files.
 """
 
 from __future__ import annotations
@@ -194,9 +195,8 @@ class Embedder:
         return self.embed([text])[0]
 
     def embed_recalled(self, texts: Sequence[str]) -> np.ndarray:
-        """`embed`, remembering the last RECENT_TEXTS texts: answer
-        evidence embeds the sentences of each retrieved passage, and questions in one conversation
-        keep retrieving the same passages."""
+        """`embed`, remembering the last RECENT_TEXTS texts: answer evidence embeds the sentences of
+        each retrieved passage, and questions in one conversation keep retrieving the same passages."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._recent_lock:
@@ -273,16 +273,15 @@ class _OnnxRunner(_Runner):
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = _tokenizer(export.model_path, export.max_seq_length)
         self.dimension = export.dimension
-        self._workers = max(1, threads)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        # the executor starts its threads on first use: a process that embeds one question never has them
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="rag-embed") if threads > 1 else None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
-        if len(encodings) == 1 or self._workers == 1:
+        if len(encodings) == 1 or self._pool is None:
             vectors = [self._run(e.ids) for e in encodings]
         else:
-            vectors = list(self._executor().map(self._run, [e.ids for e in encodings]))
+            vectors = list(self._pool.map(self._run, [e.ids for e in encodings]))
         out = np.vstack(vectors)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
@@ -292,12 +291,6 @@ class _OnnxRunner(_Runner):
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
         return self._session.run(None, feed)[0]
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="rag-embed")
-            return self._pool
 
 
 def _tokenizer(path: Path, max_length: int):

@@ -22,7 +22,7 @@ from .store import IndexError_, IndexParams, IndexStore
 log = logging.getLogger(__name__)
 
 _WRITE_EVERY = 1000  # chunks embedded before they are written: one Chroma call per ~1,000, not one per file
-_EMBED_EVERY = 256  # chunks embedded in one call, across files: short articles still fill the embedder's groups
+_EMBED_EVERY = 256  # chunks embedded in one call, across files: a one-chunk article would leave an embedding thread idle
 
 
 @dataclass

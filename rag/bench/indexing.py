@@ -81,8 +81,8 @@ def run_indexing(
     settings: Settings, embedder: Embedder, questions: list[dict[str, Any]], workdir: Path, n_files: int,
     say: Callable[[str], None], reps: int = 1,
 ) -> Section:
-    """`reps` rounds of (`rag index` into a new folder, torch encode of the same chunks), medians
-    compared: alternating the two lets the machine's noise hit both sides alike."""
+    """`reps` rounds of (`rag index` into a new folder, a raw torch process, the torch encode call on
+    the same chunks), medians compared: alternating them lets the machine's noise hit both sides alike."""
     section = Section("indexing")
     corpus = workdir / "wiki-corpus"
     paths = write_corpus(corpus, n_files)
