@@ -17,6 +17,7 @@ from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
+from .errors import QuestionError
 from .answertype import QUESTION_WORDS, AnswerType, asks_for_person, expected_type, first_question, new_people, supplies
 from .evidence import Evidence, EvidenceSet, Sentence, lexical_overlap, select_evidence
 from .followup import standalone_question
@@ -30,10 +31,6 @@ log = logging.getLogger(__name__)
 
 Event = Partial | Status | Answer
 EXTRACTIVE_MIN_OVERLAP = 0.75  # share of the question's terms a quoted sentence must contain
-
-
-class QuestionError(ValueError):
-    """The question cannot be asked as given (empty); the message says why."""
 
 
 @dataclass(frozen=True)

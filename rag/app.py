@@ -39,6 +39,7 @@ from .embedding import EmbeddingError  # noqa: E402
 from .indexing import IndexProgress, IndexReport  # noqa: E402
 from .models import ModelError, discover_models  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
+from .errors import LaunchError  # noqa: E402
 from .prompts import PromptError  # noqa: E402
 from .store import IndexError_  # noqa: E402
 from .webui import (  # noqa: E402
@@ -56,10 +57,6 @@ SHIPPED_EXAMPLES = {  # example questions for the articles that ship in corpus/
     "003_35891acf2a7fbcf7.txt": "What did Musk call Social Security on Joe Rogan's podcast?",
 }
 STATUS_WATCH_S = 15 * 60
-
-
-class LaunchError(ValueError):
-    """The chat cannot start with these settings; the message says what to change."""
 
 
 # -- launching ---------------------------------------------------------------------------------

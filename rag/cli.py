@@ -17,7 +17,7 @@ from .answer import Answer, Partial
 from .answering import AskOptions, QuestionError
 from .config import Settings
 from .documents import DocumentError
-from .embedding import EmbeddingError
+from .errors import RagError
 from .indexing import IndexProgress
 from .models import ModelError
 from .prompts import PromptError
@@ -28,7 +28,7 @@ err = Console(stderr=True)
 # piped output (a log, `rag eval > file`) keeps wide tables whole instead of wrapping them at 80 columns
 out = Console() if Console().is_terminal or os.environ.get("COLUMNS") else Console(width=160)
 
-USER_ERRORS = (ModelError, IndexError_, EmbeddingError, QuestionError, PromptError, DocumentError, ValueError, OSError)
+USER_ERRORS = (RagError, ValueError, OSError)
 
 ModelOpt = typer.Option(None, "--model", help="GGUF path, file in models/, or a bundled name [env RAG_MODEL]")
 KOpt = typer.Option(None, "--k", help="passages to retrieve [env RAG_K]")

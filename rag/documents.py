@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .errors import DocumentError
+
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -49,8 +51,6 @@ class Skipped:
     reason: str
 
 
-class DocumentError(Exception):
-    """A file that cannot become a document; the message says why in plain words."""
 
 
 def content_hash(data: bytes) -> str:

@@ -38,6 +38,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from .errors import EmbeddingError
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -63,8 +65,6 @@ _PROBES = (
 )
 
 
-class EmbeddingError(Exception):
-    """The embedding model cannot be loaded; one line a user can act on."""
 
 
 def bundled_model_dir() -> Path:

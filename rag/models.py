@@ -17,14 +17,13 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import Settings
+from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
 
 
-class ModelError(Exception):
-    """The model cannot be found or used; the message is one line a user can act on."""
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import PromptError
+
 Message = dict[str, str]
 
 
-class PromptError(Exception):
-    pass
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, Chunk
 from .config import Settings
 from .documents import Document
+from .errors import IndexMismatchError, IndexStoreError
 from .keyword import KeywordIndex
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,7 @@ _GET_PAGE = 5000  # rows per `collection.get` when reading everything (see _get_
 _REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
 
 
-class IndexError_(Exception):
-    """The index cannot be used as it is; the message says what to run."""
-
-
-class IndexMismatchError(IndexError_):
-    pass
+IndexError_ = IndexStoreError  # the old name, until every caller catches the family by type
 
 
 @dataclass(frozen=True)
