@@ -1,7 +1,8 @@
 """Load articles from files and folders into `Document`s, skipping (with a reason) what cannot be read.
 
 Offsets in chunks point into `Document.text`. For .txt/.md that is the file's own text, so a citation's
-start/end can be checked against the file on disk; for .html/.pdf it is the extracted text.
+start/end can be checked against the file on disk; for .html/.pdf it is the extracted text. Web noise
+is cleaned out of a copy (`Document.cleaned`, see rag/cleaning.py); `text` stays as loaded.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .cleaning import Cleaned, clean
 from .errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,11 @@ class Document:
     date: str  # ISO date or ""
     text: str
     content_hash: str
+    cleaned: Cleaned | None = None  # `text` without web noise; None: nothing to clean
+
+    @property
+    def clean(self) -> Cleaned:
+        return self.cleaned or Cleaned(text=self.text)
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
         date=date,
         text=text,
         content_hash=content_hash(data),
+        cleaned=clean(text),
     )
 
 
