@@ -92,7 +92,7 @@ def _wordlike(word: str, vocabulary: set[str]) -> bool:
 # the vocabulary of web page furniture: actions, page parts, share targets, reading-time units
 _INTERFACE = frozenset(
     """advertisement advertisements advert ad ads sponsored promoted share shares sharing tweet email e-mail
-    print copy link save bookmark click tap subscribe subscribers subscription newsletter newsletters sign
+    print copy link save bookmark click tap here subscribe subscribers subscription newsletter newsletters sign
     signup login log register account follow read reading more continue full story article articles
     comment comments reply replies table contents toggle menu home skip jump next previous prev back top related
     recommended trending popular latest news listen audio watch video videos photo photos gallery view

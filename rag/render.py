@@ -19,6 +19,7 @@ MARKER = re.compile(r"\s*\[(\d+)\]")
 SPACE_BEFORE_PUNCT = re.compile(r"(?<=\S)[ \t]+(?=[,;:!?]|\.(?!\.\.))")
 # ",,"  ", ."  ",."  ".." (an ellipsis is not doubled)  ". ."  "?."
 DOUBLED_PUNCT = re.compile(r"[,;:]\s*(?=[,;:.!?])|(?<!\.)\.(?=\.(?!\.))|(?<=[.!?])\s+(?=[.!?])|(?<=[!?])\.(?!\.)")
+_ELLIPSIS = re.compile(r"\.{4,}|…\.+")
 _FINAL = re.compile(r"([.!?…]*)([\"”’')\]]*)([.!?…,;:]*)$")
 _PAIRS = {"“": "”", "(": ")"}
 _CLOSING = {close: open_ for open_, close in _PAIRS.items()}
@@ -48,7 +49,7 @@ def tidy(text: str) -> str:
         text, n = DOUBLED_PUNCT.subn("", text)
         if not n:
             break
-    return SPACE_BEFORE_PUNCT.sub("", text)
+    return SPACE_BEFORE_PUNCT.sub("", _ELLIPSIS.sub("...", text))
 
 
 def _split_final(body: str) -> tuple[str, str]:
@@ -62,12 +63,14 @@ def _split_final(body: str) -> tuple[str, str]:
         inner, outer = "", inner + outer
     if inner not in ("", ".", ".."):
         claim += inner
-    final = outer.strip(",;:") or "."
-    if final == "..":
-        final = "."
-    if final == "." and ends_with_abbreviation(claim + "."):
-        claim += "."
-    return claim + closers, final
+    run = outer.strip(",;:")
+    if "?" in run or "!" in run:
+        final = "".join(ch for ch in run if ch in "?!")
+    else:
+        final = "..." if "…" in run or "..." in run else "."
+    if final != "..." and ends_with_abbreviation(claim + "."):
+        claim += "."  # "the U.S" or "the U.S.!" : the abbreviation keeps its stop
+    return (claim + closers).rstrip(), final
 
 
 def balance(text: str) -> str:

@@ -29,6 +29,7 @@ class Span:
 _CANDIDATE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _WORD_BEFORE = re.compile(r"(?<![^\W_])([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"\s*(\S*)")
+_MARKER_THEN_STOP = re.compile(r"(?:\[\d+\])+[.!?]")
 
 # never end a sentence: titles before a name, Latin abbreviations before what they introduce
 _TITLES = frozenset(
@@ -76,6 +77,8 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return not (after[:1].islower() and _last_char(text, match.start()) not in ".!?…:;\"'”’)]")
     if not after or after[0].islower():
         return not after  # nothing starts a sentence in lowercase ("“Go?” she asked", "e.g. apples")
+    if _MARKER_THEN_STOP.match(after):
+        return False  # an answer's citation and its stop: 'He asked “why?” [1].'
     if match.group(0).rstrip("\"'”’)]") != ".":
         return True  # "!", "?", an ellipsis: the capital after it opens a sentence
     return not _is_abbreviation(text, match.start(), after)
@@ -116,12 +119,12 @@ def _is_initialism(word: str) -> bool:
 
 
 def _opens_sentence(token: str) -> bool:
+    """Whether the word after an ambiguous abbreviation opens a sentence: a capitalised function word,
+    also inside an opening quote ("the U.S. “We will"), but not a name or another initial."""
     if re.match(r"[A-Z]\.", token):
         return False  # another initial: "J. R. R. Tolkien", "J. A. Smith"
-    if token[:1] in "\"“‘'(":
-        return True  # a quotation opens
-    word = re.match(r"[A-Za-z]+", token)
-    return bool(word) and word.group(0).lower() in _OPENERS
+    word = re.match(r"[\"“‘'(]*([A-Z][a-z]*)\b", token)
+    return bool(word) and word.group(1).lower() in _OPENERS
 
 
 def _last_char(text: str, end: int) -> str:
