@@ -36,7 +36,8 @@ _NOUNS = {"footnote": "footnote mark", "menu": "menu line", "caption": "caption 
 
 def describe_cleaned(removed: dict[str, int]) -> str:
     """"36 footnote marks, 5 menu lines" for a summary line."""
-    return ", ".join(f"{n} {_NOUNS.get(kind, kind)}{'s' if n != 1 else ''}" for kind, n in removed.items() if n)
+    kinds = sorted(removed, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
+    return ", ".join(f"{removed[k]} {_NOUNS.get(k, k)}{'s' if removed[k] != 1 else ''}" for k in kinds if removed[k])
 
 
 # -- footnotes -------------------------------------------------------------------------------------

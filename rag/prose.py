@@ -36,6 +36,7 @@ KINDS = (
 
 _BROKEN_ABBREVIATION = re.compile(r"\b[A-Z]\. [A-Z]\b(?![.\w])|\b(?:[A-Z]\.)+[A-Z]\b(?![.\w])")
 _MARKER_AFTER_STOP = re.compile(r"(?<!\.)[.!?][\"”’')]*\s*(?:\[\d+\])+(?=\s*$|\s+[^\s\[.!?])")
+_STOP_BEFORE_MARKER = re.compile(r"[,;:]\s*(?=(?:\s*\[\d+\])+\s*[.!?])")  # "the river, [1]."
 _MARKER_IN_WORD = re.compile(r"[^\W_]\[\d+\][^\W_]")
 _QUOTES = re.compile(r"[\"“”()]")
 # words about the sources or the answer itself: they add nothing a reader did not already have
@@ -59,10 +60,13 @@ def lint(answer: str, question: str = "", *, refused: bool = False) -> list[Find
     found: list[Finding] = []
 
     def add(kind: str, start: int, end: int) -> None:
+        if any(f.kind == kind and f.start <= end and start <= f.end for f in found):
+            return  # one mistake found by two patterns (",," before a marker) counts once
         found.append(Finding(kind=kind, start=start, end=end, text=answer[max(0, start - 20) : end + 20]))
 
     for kind, pattern in (
         ("broken_abbreviation", _BROKEN_ABBREVIATION), ("doubled_punctuation", DOUBLED_PUNCT),
+        ("doubled_punctuation", _STOP_BEFORE_MARKER),
         ("marker_after_punctuation", _MARKER_AFTER_STOP), ("marker_in_word", _MARKER_IN_WORD),
         ("space_before_punctuation", SPACE_BEFORE_PUNCT),
     ):
