@@ -13,6 +13,7 @@ Kinds removed, counted per file: "footnote" (reference digits and bracketed refe
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ _GLUED_TO_PUNCT = re.compile(
     rf"(?<=[A-Za-z%)])([.,;:!?]?[{_CLOSERS}]?)(\d{{1,3}}|[{_SUPERSCRIPTS}]+)(?=[.,;:]?(?:\s|$))"
 )
 # a bracketed reference tag glued to what it annotates: "said.[3]", "Chopin,[n 1]", "Minor.[citation needed]"
-_BRACKET_TAG = re.compile(r"(?<=[\w.,;:!?\"'”’)\]])\[(?:\d{1,3}|[a-z][a-z ?]{0,30}?(?: \d{1,3})?)\]")
+_BRACKET_TAG = re.compile(r"(?<=[\w.,;:!?\"'”’)\]])\[(?:\d{1,3}|[a-z][a-z ?]{0,30}?(?: \d{1,3})?)\](?!\()")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
 
 
@@ -113,7 +114,8 @@ def _is_interface_line(line: str) -> bool:
     """A short line with no sentence in it, made only of interface words, function words, numbers and
     symbols, with at least one interface word: "8 min read", "Read More 👇", "Table of Contents"."""
     body = _BULLET.sub("", line).strip()
-    if not body or len(body) > 60 or body.rstrip(_CLOSERS)[-1:] in ".!?" and len(body.split()) > 3:
+    sentence = body.rstrip(_CLOSERS).endswith((".", "!", "?")) and len(body.split()) > 3
+    if not body or len(body) > 60 or sentence:
         return False
     words = [w.lower() for w in _TOKEN.findall(body)]
     if not words or len(words) > 8:
@@ -175,9 +177,11 @@ def clean(text: str) -> Cleaned:
         # a removed last line takes the line break before it, not after it
         start, end, kind = removals[-1]
         removals[-1] = (max(0, start - 1) if text[start - 1 : start] == "\n" else start, end, kind)
-    inline = [(s, e, "footnote") for s, e in footnote_marks(text)]
-    kept = [r for r in inline if not any(s <= r[0] and r[1] <= e for s, e, _ in removals)]
-    removals += kept
+    line_starts = [s for s, _, _ in removals]  # in text order, not overlapping
+    for start, end in footnote_marks(text):
+        i = bisect.bisect_right(line_starts, start) - 1
+        if i < 0 or removals[i][1] < end:  # not inside a line removed already
+            removals.append((start, end, "footnote"))
     if not removals:
         return Cleaned(text=text)
     clean_text, edits = remove(text, [(s, e) for s, e, _ in removals])

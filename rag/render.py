@@ -3,7 +3,7 @@
 A reader judges an answer by how it reads before checking a source. The rules:
 - citation markers follow the claim and precede the sentence's final punctuation ("... the U.S. [1].",
   not "U.S [1].."); after a closing quote, before the final period (`said “no” [1].`);
-- no doubled or stray punctuation (",,", "..", ", .", " ,"), an ellipsis excepted;
+- no doubled or stray punctuation (",,", "..", ", .", " ,"), an ellipsis excepted; "U. S" rejoined;
 - quotes and parentheses balanced: an unmatched one is dropped;
 - whitespace normal: single spaces, none before punctuation.
 rag/prose.py counts breaches of the same rules in finished answers.
@@ -19,6 +19,9 @@ MARKER = re.compile(r"\s*\[(\d+)\]")
 SPACE_BEFORE_PUNCT = re.compile(r"(?<=\S)[ \t]+(?=[,;:!?]|\.(?!\.\.))")
 # ",,"  ", ."  ",."  ".." (an ellipsis is not doubled)  ". ."  "?."
 DOUBLED_PUNCT = re.compile(r"[,;:]\s*(?=[,;:.!?])|(?<!\.)\.(?=\.(?!\.))|(?<=[.!?])\s+(?=[.!?])|(?<=[!?])\.(?!\.)")
+# a two-letter initialism split or robbed of its stop where a clause ends: "the U. S [1]", "the U.S, and"
+# (not "George W. Bush", "J. R. R. Tolkien")
+_SPLIT_INITIALISM = re.compile(r"\b([A-Z])\. ?([A-Z])\b\.?(?=\s*(?:\[|$)|[,;:])")
 _ELLIPSIS = re.compile(r"\.{4,}|…\.+")
 _FINAL = re.compile(r"([.!?…]*)([\"”’')\]]*)([.!?…,;:]*)$")
 _PAIRS = {"“": "”", "(": ")"}
@@ -44,7 +47,7 @@ def join_sentences(sentences: list[str]) -> str:
 
 def tidy(text: str) -> str:
     """Normal whitespace, no doubled punctuation, balanced quotes and parentheses."""
-    text = " ".join(balance(text).split())
+    text = _SPLIT_INITIALISM.sub(r"\1.\2.", " ".join(balance(text).split()))
     for _ in range(3):  # ". ." becomes ".." becomes "."
         text, n = DOUBLED_PUNCT.subn("", text)
         if not n:
@@ -68,8 +71,9 @@ def _split_final(body: str) -> tuple[str, str]:
         final = "".join(ch for ch in run if ch in "?!")
     else:
         final = "..." if "…" in run or "..." in run else "."
-    if final != "..." and ends_with_abbreviation(claim + "."):
-        claim += "."  # "the U.S" or "the U.S.!" : the abbreviation keeps its stop
+    had_stop = (inner + run).startswith(".")
+    if final != "..." and ends_with_abbreviation(claim + ".") and (had_stop or "." in claim.rsplit(" ", 1)[-1]):
+        claim += "."  # "the U.S." or "the U.S.!": the abbreviation keeps its stop ("the U.S" gets it back)
     return (claim + closers).rstrip(), final
 
 

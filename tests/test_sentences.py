@@ -63,7 +63,7 @@ def test_offsets_are_shifted_and_slice_the_text():
 def test_abbreviation_at_the_end():
     assert ends_with_abbreviation("an ally of the U.S.") and ends_with_abbreviation("Acme Inc.")
     assert not ends_with_abbreviation("born in 1990.") and not ends_with_abbreviation("the end.")
-    assert not ends_with_abbreviation("the U.S")
+    assert not ends_with_abbreviation("the U.S") and not ends_with_abbreviation("they chose Plan B.")
 
 
 # -- generated sentences ---------------------------------------------------------------------------
