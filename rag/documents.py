@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 
 from .cleaning import Cleaned, clean
 from .errors import DocumentError
+from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ def _title_from_text(text: str, markdown: bool = False) -> str:
         if len(line.split()) < 3:
             continue  # section labels such as "NEWS"
         if len(line) > 120:
-            first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+            first = split_sentences(line)[0].text
             line = first if len(first) <= 120 else line[:117].rsplit(" ", 1)[0] + "…"
         return line
     return ""
