@@ -1,28 +1,22 @@
-"""Sentence splitting and sentence-aware, overlapping chunks with character offsets into the source.
+"""Sentence-aware, overlapping chunks of an article's clean text, with offsets into the article as loaded.
 
-Sentences are the unit everywhere downstream (evidence selection, citation checks), so one splitter
-serves the chunker, the answer checker and the evidence highlighter.
+Chunks are cut on the cleaned text (rag/cleaning.py) so that web noise never reaches the index; each
+chunk keeps its start/end in the original text and the edits inside it (rag/textmap.py), so a
+citation's offsets still point into the file and the original passage can be restored.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr", "sr",
-    "inc", "corp", "co", "ltd", "vs", "etc", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
-}
-# a candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*[-*•]\s)|\n")
+from .sentences import Span, split_sentences
+from .textmap import Edits, to_original, within
 
+if TYPE_CHECKING:
+    from .documents import Document
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    text: str
+__all__ = ["CHUNKER_VERSION", "Chunk", "Span", "chunk_document", "chunk_text", "split_sentences"]
 
 
 @dataclass(frozen=True)
@@ -30,54 +24,29 @@ class Chunk:
     chunk_id: str
     source: str
     ordinal: int
-    start: int
+    start: int  # offsets in the article as loaded
     end: int
-    text: str
+    text: str  # the clean text (see rag/cleaning.py)
     lead: str = ""  # whitespace between the previous chunk's end and this start, when they do not overlap
+    edits: Edits = ()  # what cleaning removed inside the chunk, relative to its start (see rag/textmap.py)
+    lead_edits: Edits = ()  # what cleaning removed between the previous chunk and this one, relative to `lead`
 
 
-CHUNKER_VERSION = 2  # bump when chunk bounds or metadata change: indexes re-chunk on the next `rag index`
+CHUNKER_VERSION = 3  # bump when chunk bounds or metadata change: indexes re-chunk on the next `rag index`
 
 
-def split_sentences(text: str, offset: int = 0) -> list[Span]:
-    """Sentences of `text` as spans (offsets shifted by `offset`), whitespace trimmed, none empty."""
-    spans: list[Span] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        if match.group(0)[0] == "." and _is_abbreviation(text, match.start()):
-            continue
-        _append_trimmed(spans, text, start, end, offset)
-        start = end
-    _append_trimmed(spans, text, start, len(text), offset)
-    return spans
+def chunk_document(doc: Document, size: int = 600, overlap: int = 150) -> list[Chunk]:
+    """The chunks of an article's clean text (the article's own text when nothing was cleaned)."""
+    return chunk_text(doc.source, doc.clean.text, size, overlap, doc.clean.edits)
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12):dot])
-    if not word:
-        return False
-    token = word.group(1).lower().strip(".")
-    if token in _ABBREVIATIONS:
-        return True
-    return len(token) == 1 and token.isalpha()  # initials: "J. Smith"
-
-
-def _append_trimmed(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
-    piece = text[start:end]
-    stripped = piece.strip()
-    if not stripped:
-        return
-    lead = len(piece) - len(piece.lstrip())
-    s = start + lead
-    spans.append(Span(offset + s, offset + s + len(stripped), stripped))
-
-
-def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150) -> list[Chunk]:
+def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150, edits: Edits = ()) -> list[Chunk]:
     """Pack whole sentences into chunks of about `size` characters; consecutive chunks share about
-    `overlap` characters of whole sentences. A sentence longer than `size` is cut at word boundaries."""
+    `overlap` characters of whole sentences. A sentence longer than `size` is cut at word boundaries.
+    `edits` map `text` back to the original (rag/textmap.py); chunk offsets are original offsets."""
     sentences = [piece for s in split_sentences(text) for piece in _cut_long(s, size)]
     chunks: list[Chunk] = []
+    prev_end = 0  # clean end of the previous chunk
     i = 0
     while i < len(sentences):
         j = i
@@ -86,8 +55,13 @@ def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150) -> l
             j += 1
             end = sentences[j].end
         start = sentences[i].start
-        lead = text[chunks[-1].end : start] if chunks and chunks[-1].end <= start else ""
-        chunks.append(Chunk(f"{source}#{len(chunks)}", source, len(chunks), start, end, text[start:end], lead))
+        gap = bool(chunks) and prev_end <= start
+        chunks.append(Chunk(
+            f"{source}#{len(chunks)}", source, len(chunks), to_original(start, edits), to_original(end, edits, end=True),
+            text[start:end], text[prev_end:start] if gap else "", within(edits, start, end),
+            within(edits, prev_end, start, inclusive=True) if gap else (),
+        ))
+        prev_end = end
         if j + 1 >= len(sentences):
             break
         # step back over whole sentences to create the overlap, but always move forward

@@ -1,7 +1,8 @@
 """Load articles from files and folders into `Document`s, skipping (with a reason) what cannot be read.
 
 Offsets in chunks point into `Document.text`. For .txt/.md that is the file's own text, so a citation's
-start/end can be checked against the file on disk; for .html/.pdf it is the extracted text.
+start/end can be checked against the file on disk; for .html/.pdf it is the extracted text. Web noise
+is cleaned out of a copy (`Document.cleaned`, see rag/cleaning.py); `text` stays as loaded.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .cleaning import Cleaned, clean
 from .errors import DocumentError
+from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,11 @@ class Document:
     date: str  # ISO date or ""
     text: str
     content_hash: str
+    cleaned: Cleaned | None = None  # `text` without web noise; None: nothing to clean
+
+    @property
+    def clean(self) -> Cleaned:
+        return self.cleaned or Cleaned(text=self.text)
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
         date=date,
         text=text,
         content_hash=content_hash(data),
+        cleaned=clean(text),
     )
 
 
@@ -187,7 +196,7 @@ def _title_from_text(text: str, markdown: bool = False) -> str:
         if len(line.split()) < 3:
             continue  # section labels such as "NEWS"
         if len(line) > 120:
-            first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+            first = split_sentences(line)[0].text
             line = first if len(first) <= 120 else line[:117].rsplit(" ", 1)[0] + "…"
         return line
     return ""

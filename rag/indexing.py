@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .chunking import chunk_text
+from .chunking import chunk_document
+from .cleaning import describe_cleaned
 from .config import Settings
 from .documents import DocumentError, Skipped, content_hash, find_files, load_document, read_bytes
 from .embedding import Embedder
@@ -34,6 +35,7 @@ class IndexReport:
     failed: list[Skipped] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     chunks: int = 0  # chunks embedded in this run
+    cleaned: dict[str, int] = field(default_factory=dict)  # web noise cleaned out of the files indexed, by kind
     total_chunks: int = 0
     seconds: float = 0.0
 
@@ -42,10 +44,11 @@ class IndexReport:
         return bool(self.added or self.updated or self.removed or self.repaired)
 
     def summary(self) -> str:
+        cleaned = f"; cleaned out {describe_cleaned(self.cleaned)}" if self.cleaned else ""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.skipped} unchanged, "
             f"{len(self.removed)} removed, {len(self.failed)} skipped with errors; "
-            f"{self.chunks} chunks embedded, {self.total_chunks} in the index; {self.seconds:.1f} s"
+            f"{self.chunks} chunks embedded, {self.total_chunks} in the index{cleaned}; {self.seconds:.1f} s"
         )
 
 
@@ -124,7 +127,7 @@ def index_paths(
             except DocumentError as exc:
                 report.failed.append(Skipped(str(path), str(exc)))
                 continue
-            chunks = chunk_text(doc.source, doc.text, settings.chunk_chars, settings.chunk_overlap_chars)
+            chunks = chunk_document(doc, settings.chunk_chars, settings.chunk_overlap_chars)
             if chunks:
                 parsed.append((doc, chunks, is_new))
         progress.start(len(parsed), sum(len(c) for _, c, _ in parsed))
@@ -135,7 +138,10 @@ def index_paths(
             for d, c, _, new in pending:
                 (report.added if new else report.updated).append(d.source)
                 report.chunks += len(c)
-                log.info("indexed %s (%d chunks)", d.source, len(c))
+                for kind, n in d.clean.removed.items():
+                    report.cleaned[kind] = report.cleaned.get(kind, 0) + n
+                cleaned = f"; cleaned out {describe_cleaned(d.clean.removed)}" if d.clean.removed else ""
+                log.info("indexed %s (%d chunks%s)", d.source, len(c), cleaned)
             pending.clear()
 
         for group in _groups(parsed, _EMBED_EVERY):

@@ -21,6 +21,7 @@ from .llm import LLM, load_llm
 from .prompts import load_prompts
 from .retrieval import Retriever
 from .store import FileRecord, IndexStore
+from .textmap import restore
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,11 @@ class Pipeline:
         except OSError:
             pass
         text = ""
-        for chunk in self.store.chunks_of(source):
+        for chunk in self.store.chunks_of(source):  # the original text of each, cleaned-out noise put back
+            gap = restore(chunk.lead, chunk.lead_edits)
+            if gap and chunk.start - len(gap) == len(text):
+                text += gap
             if chunk.start > len(text):
                 text += " " * (chunk.start - len(text))
-            text = text[: chunk.start] + chunk.text if chunk.end > len(text) else text
+            text = text[: chunk.start] + restore(chunk.text, chunk.edits) if chunk.end > len(text) else text
         return record, text

@@ -13,14 +13,19 @@ import numpy as np
 
 from .config import Settings
 from .embedding import Embedder
+from .sentences import Span
 from .store import IndexStore, StoredChunk
+from .textmap import Edits, restore, shifted, to_clean, to_original
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A contiguous span of one article, made of one or more retrieved chunks."""
+    """A contiguous span of one article, made of one or more retrieved chunks.
+
+    `text` is clean text (rag/cleaning.py); `start`/`end` are offsets in the article as loaded, and
+    `edits` map offsets in `text` to it (see `to_original`, `source_span`)."""
 
     chunk_id: str
     source: str
@@ -34,6 +39,17 @@ class Passage:
     keyword: float  # best BM25 score of its chunks (0 when only dense found it)
     first_ordinal: int = 0  # ordinal of its first chunk in the article
     lead: str = ""  # whitespace joining it to the chunk before (when they do not overlap)
+    edits: Edits = ()  # what cleaning removed inside `text`, relative to its start
+    lead_edits: Edits = ()  # what cleaning removed inside `lead`
+
+    def to_original(self, offset: int, *, end: bool = False) -> int:
+        """The article offset of an offset in `text` (`end=True` for the end of a span)."""
+        return self.start + to_original(offset, self.edits, end=end)
+
+    def source_span(self, span: Span) -> Span:
+        """A span of `text` (offsets in `text`) as a span of the article: article offsets, original text."""
+        start, end = self.to_original(span.start), self.to_original(span.end, end=True)
+        return Span(start, end, restore(self.text, self.edits)[start - self.start : end - self.start])
 
 
 @dataclass
@@ -117,16 +133,22 @@ _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|
 
 
 def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
-    return Passage(c.chunk_id, c.source, c.title, c.date, c.start, c.end, c.text, score, dense, keyword, c.ordinal, c.lead)
+    return Passage(c.chunk_id, c.source, c.title, c.date, c.start, c.end, c.text, score, dense, keyword, c.ordinal, c.lead,
+                   c.edits, c.lead_edits)
 
 
 def _joinable(a: Passage, b: Passage) -> bool:
-    """Same article, and overlapping or separated only by the whitespace recorded between chunks."""
+    """Same article, and overlapping or separated only by what was recorded between chunks."""
     if a.source != b.source:
         return False
     if b.start <= a.end and a.start <= b.end:
         return True
-    return (b.lead != "" and b.start == a.end + len(b.lead)) or (a.lead != "" and a.start == b.end + len(a.lead))
+    return _follows(a, b) or _follows(b, a)
+
+
+def _follows(a: Passage, b: Passage) -> bool:
+    """`b` starts right after `a`, the recorded lead (whitespace, and noise cleaned out) between them."""
+    return bool(b.lead or b.lead_edits) and b.start == a.end + len(restore(b.lead, b.lead_edits))
 
 
 def merge_overlapping(passages: list[Passage]) -> list[Passage]:
@@ -154,12 +176,17 @@ def merge_overlapping(passages: list[Passage]) -> list[Passage]:
 def _union(a: Passage, b: Passage) -> Passage:
     first, second = (a, b) if a.start <= b.start else (b, a)
     if second.end <= first.end:
-        text, end = first.text, first.end
+        text, end, edits = first.text, first.end, first.edits
     elif second.start > first.end:  # adjacent: the recorded whitespace joins them
         text, end = first.text + second.lead + second.text, second.end
-    else:
-        text, end = first.text + second.text[first.end - second.start :], second.end
+        edits = (first.edits + shifted(second.lead_edits, len(first.text))
+                 + shifted(second.edits, len(first.text) + len(second.lead)))
+    else:  # overlapping: the clean texts overlap where the original ones do
+        cut = to_clean(first.end - second.start, second.edits)
+        text, end = first.text + second.text[cut:], second.end
+        edits = first.edits + shifted(tuple(e for e in second.edits if e[0] >= cut), len(first.text) - cut)
     return replace(
         a, start=first.start, end=end, text=text, score=a.score + b.score, dense=max(a.dense, b.dense),
         keyword=max(a.keyword, b.keyword), first_ordinal=first.first_ordinal, lead=first.lead,
+        lead_edits=first.lead_edits, edits=edits,
     )

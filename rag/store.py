@@ -15,22 +15,24 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .chunking import CHUNKER_VERSION, Chunk
+from .cleaning import KINDS
 from .config import Settings
 from .documents import Document
 from .errors import IndexMismatchError, IndexStoreError
 from .keyword import KeywordIndex
+from .textmap import Edits, dumps, loads
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "chunks"
-SCHEMA_VERSION = 2  # 2: chunk text in the metadata (1: in Chroma's documents; still read)
+SCHEMA_VERSION = 3  # 3: clean text and its edits (2: chunk text in the metadata; 1: in Chroma's documents; all read)
 _ADD_BATCH = 1000
 _GET_PAGE = 5000  # rows per `collection.get` when reading everything (see _get_all)
 _REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
@@ -47,6 +49,7 @@ class FileRecord:
     date: str
     content_hash: str
     chunks: int
+    removed: dict[str, int] = field(default_factory=dict)  # web noise cleaned out, by kind (rag/cleaning.py)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class StoredChunk:
     text: str
     ordinal: int = 0
     lead: str = ""  # whitespace joining it to the previous chunk (see Chunk.lead)
+    edits: Edits = ()  # cleaning's edits inside the chunk and in its lead (see Chunk)
+    lead_edits: Edits = ()
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,7 @@ class IndexStore:
             records[meta["source"]] = FileRecord(
                 meta["source"], meta.get("path", ""), meta.get("title", ""), meta.get("date", ""),
                 meta.get("content_hash", ""), int(meta.get("file_chunks", 0)),
+                {kind: int(meta[f"removed_{kind}"]) for kind in KINDS if meta.get(f"removed_{kind}")},
             )
         return records
 
@@ -286,8 +292,13 @@ class IndexStore:
             "source": doc.source, "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end, "lead": chunk.lead,
             "title": doc.title, "date": doc.date, "text": chunk.text,
         }
+        if chunk.edits:
+            meta["edits"] = dumps(chunk.edits)
+        if chunk.lead_edits:
+            meta["lead_edits"] = dumps(chunk.lead_edits)
         if chunk.ordinal == 0:
             meta.update(content_hash=doc.content_hash, file_chunks=total, path=doc.path)
+            meta.update({f"removed_{kind}": n for kind, n in doc.clean.removed.items()})
         return meta
 
     def remove_file(self, source: str) -> None:
@@ -437,6 +448,7 @@ def _stored(cid: str, doc: str | None, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
         cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]),
         _text(doc, meta), int(meta.get("ordinal", 0)), str(meta.get("lead", "")),
+        loads(meta.get("edits")), loads(meta.get("lead_edits")),
     )
 
 

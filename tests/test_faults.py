@@ -26,7 +26,7 @@ from servers import (RAG, as_unprivileged, read_only_tree, read_only_works, run_
 import rag.documents as documents
 from rag.answering import QuestionError, clean_question
 from rag.app import ChatApp
-from rag.chunking import chunk_text
+from rag.chunking import chunk_document
 from rag.documents import DocumentError, load_document
 from rag.pipeline import Pipeline
 from rag.store import IndexMismatchError, IndexStore
@@ -99,7 +99,7 @@ def assert_index_matches_files(index_dir: Path, files: list[Path]) -> dict[str, 
     assert set(counts) == set(records) == set(by_name), (sorted(counts), sorted(records), sorted(by_name))
     for name, path in by_name.items():
         doc = load_document(path)
-        expected = chunk_text(doc.source, doc.text, int(params["chunk_chars"]), int(params["chunk_overlap_chars"]))
+        expected = chunk_document(doc, int(params["chunk_chars"]), int(params["chunk_overlap_chars"]))
         assert counts[name] == records[name].chunks == len(expected), name
         assert records[name].content_hash == hashlib.sha256(path.read_bytes()).hexdigest(), name
         assert {c.chunk_id for c in expected} <= set(ids), name
@@ -358,7 +358,7 @@ def test_half_written_file_and_orphan_chunks_are_repaired(index_copy, tmp_path):
     pipeline = Pipeline(make_settings(index_copy, model=TINY_MODEL))
     store = pipeline.store
     doc = load_document(extra)
-    chunks = chunk_text(doc.source, doc.text, pipeline.settings.chunk_chars, pipeline.settings.chunk_overlap_chars)
+    chunks = chunk_document(doc, pipeline.settings.chunk_chars, pipeline.settings.chunk_overlap_chars)
     vectors = pipeline.embedder.embed([c.text for c in chunks])
     store.begin_write()
     store.collection().add(ids=[c.chunk_id for c in chunks[1:]], embeddings=vectors[1:],

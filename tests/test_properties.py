@@ -10,7 +10,8 @@ import re
 
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
-from rag.chunking import _ABBREVIATIONS, chunk_text, split_sentences
+from rag.chunking import chunk_text, split_sentences
+from rag.sentences import ABBREVIATIONS
 from rag.citations import MarkedSentence, Renumberer, parse_answer
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -18,7 +19,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 # -- article-like text -----------------------------------------------------------------------
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüéß", min_size=3, max_size=10).filter(
-    lambda w: w not in _ABBREVIATIONS)
+    lambda w: w not in ABBREVIATIONS)
 TOKEN = st.one_of(
     WORD, WORD.map(str.capitalize), st.sampled_from(["U.S.", "Dr.", "Sen.", "1,500", "3.2%", "H-1B", "“quoted”",
                                                      "(aside)", "—", "Washington, D.C.", "J. Smith", "2025-03-07"]),
@@ -84,7 +85,7 @@ def test_sentences_are_ordered_trimmed_spans(text):
 # -- the citation parser ---------------------------------------------------------------------
 
 CLAIM_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).filter(
-    lambda w: w not in _ABBREVIATIONS and w != "and")
+    lambda w: w not in ABBREVIATIONS and w != "and")
 CLAIM = st.lists(CLAIM_WORD, min_size=1, max_size=12).map(lambda ws: " ".join(ws).capitalize())
 CITES = st.lists(st.integers(min_value=1, max_value=40), max_size=4, unique=True)
 
