@@ -243,7 +243,7 @@ class Answerer:
             if ev is None:
                 continue
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
-            citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.text, ev.start, ev.end,
+            citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.source_text, ev.start, ev.end,
                                       round(ev.relevance, 3), ev.date, hs, he))
         return Answer(question=turn.question, answer=" ".join(parts), refused=False, citations=citations,
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,

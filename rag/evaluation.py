@@ -62,7 +62,7 @@ def citation_scores(pipeline, answer: Answer) -> tuple[int, int, int, int]:
     evidence = EvidenceSet(
         items=[
             Evidence(n=c.n, source=c.source, title=c.title, date=c.date, chunk_id=c.chunk_id, start=c.start,
-                     end=c.end, text=c.text, relevance=c.score,
+                     end=c.end, text=c.text, source_text=c.text, relevance=c.score,
                      sentences=tuple(Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=0.0)
                                      for s, v in _embedded(pipeline, c.text, c.start)))
             for c in answer.citations

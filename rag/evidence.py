@@ -37,7 +37,8 @@ class Evidence:
     chunk_id: str
     start: int
     end: int
-    text: str
+    text: str  # clean: what the model reads
+    source_text: str  # the article's own text at start:end, for the citation
     relevance: float  # best sentence score in it
     sentences: tuple[Sentence, ...]
 
@@ -135,7 +136,7 @@ def select_evidence(
     if not passages:
         return EvidenceSet(items=[], best_score=0.0, best_lexical=0.0)
     q_terms = set(question.terms) | set(question.figures)
-    candidates: list[tuple[Passage, list[Span]]] = [(p, split_sentences(p.text, offset=p.start)) for p in passages]
+    candidates: list[tuple[Passage, list[Span]]] = [(p, split_sentences(p.text)) for p in passages]  # offsets in p.text
     flat = [(pi, si, s) for pi, (_, spans) in enumerate(candidates) for si, s in enumerate(spans)]
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
@@ -205,18 +206,21 @@ def select_evidence(
     items: list[Evidence] = []
     for pi, group in _merge_windows(windows):
         passage, spans = candidates[pi]
-        start, end = spans[group[0]].start, spans[group[-1]].end
+        lo, hi = spans[group[0]].start, spans[group[-1]].end  # in passage.text (clean)
+        cited = passage.source_span(Span(lo, hi, passage.text[lo:hi]))  # article offsets, original text
+        start, end = cited.start, cited.end
         if any(e.source == passage.source and start < e.end and e.start < end for e in items):
             continue  # the same sentences reached through two passages of one article
         n = len(items) + 1
         sents = tuple(
-            Sentence(start=spans[g].start, end=spans[g].end, text=spans[g].text, vector=vectors[index_of[(pi, g)]],
+            Sentence(start=passage.to_original(spans[g].start), end=passage.to_original(spans[g].end, end=True),
+                     text=spans[g].text, vector=vectors[index_of[(pi, g)]],
                      score=float(scores[index_of[(pi, g)]]))
             for g in group
         )
-        text = passage.text[start - passage.start : end - passage.start]
+        text = passage.text[lo:hi]
         items.append(Evidence(n=n, source=passage.source, title=passage.title, date=passage.date,
-                              chunk_id=passage.chunk_id, start=start, end=end, text=text,
+                              chunk_id=passage.chunk_id, start=start, end=end, text=text, source_text=cited.text,
                               relevance=max(x.score for x in sents), sentences=sents))
     return EvidenceSet(items=items, best_score=float(scores[order[0]]), best_lexical=float(lexical.max()))
 

@@ -22,7 +22,7 @@ def make_evidence(embedder, texts):
         spans = split_sentences(text)
         vectors = embedder.embed([s.text for s in spans])
         items.append(Evidence(n=n, source=source, title=f"Title {n}", date="", chunk_id=f"{source}#0", start=0,
-                              end=len(text), text=text, relevance=1.0,
+                              end=len(text), text=text, source_text=text, relevance=1.0,
                               sentences=tuple(Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=1.0)
                                               for s, v in zip(spans, vectors))))
     return EvidenceSet(items=items, best_score=1.0, best_lexical=1.0)
