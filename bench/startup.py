@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..config import Settings
+from rag.config import Settings
 from .common import Section, at_most
 from .indexing import rag_command, settings_env
 
@@ -35,11 +35,10 @@ with gr.Blocks() as demo:
     box.submit(lambda q: q, box, out)
 demo.launch(server_name="127.0.0.1", server_port=spec["port"], prevent_thread_lock=True, quiet=True)
 from llama_cpp import Llama
-llm = Llama(model_path=spec["model"], n_ctx=spec["n_ctx"], n_threads=spec["threads"],
-            n_threads_batch=spec["threads"], n_batch=512, verbose=False, seed=0)
+llm = Llama(model_path=spec["model"], **spec["llama"])
 print("loaded", flush=True)
-llm.create_chat_completion(messages=spec["messages"], max_tokens=spec["max_tokens"], temperature=0.0,
-                           top_p=1.0, top_k=1, repeat_penalty=1.05, stop=spec["stop"], seed=0)
+llm.create_chat_completion(messages=spec["messages"], max_tokens=spec["max_tokens"], stop=spec["stop"],
+                           **spec["sampling"])
 print("answered", flush=True)
 time.sleep(600)
 '''
@@ -167,12 +166,14 @@ def _answered(outputs: Any) -> bool:
 
 def measure_baseline(settings: Settings, messages: list[dict[str, str]], stop: list[str], timeout: float = 420.0) -> dict[str, Any]:
     """The bare Gradio page + llama-cpp-python floor, in the same interpreter."""
-    from ..models import resolve_model
+    from rag.llm import llama_options, sampling
+    from rag.models import resolve_model
 
     model = resolve_model(settings.model, settings)
     port = free_port()
-    spec = {"port": port, "model": str(model.path), "n_ctx": settings.n_ctx, "threads": settings.threads,
-            "messages": messages, "max_tokens": settings.max_tokens, "stop": stop}
+    spec = {"port": port, "model": str(model.path), "llama": llama_options(settings),
+            "sampling": sampling(settings.temperature), "messages": messages, "max_tokens": settings.max_tokens,
+            "stop": stop}
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(_BASELINE)
         script = fh.name
