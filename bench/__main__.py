@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="GGUF path, file in models/, or a bundled name [env RAG_MODEL]")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from rich.console import Console
 

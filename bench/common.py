@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout the benchmark runs from
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev.jsonl"  # ../shared/eval/dev.jsonl
@@ -101,8 +102,10 @@ def example_questions(path: Path = EXAMPLES) -> list[dict[str, Any]]:
     dev questions' shape, each with its article as the gold source."""
     data = json.loads(path.read_text(encoding="utf-8"))
     pairs = [(name, question) for name, questions in data.items() for question in questions]
-    return [{"id": f"example{i}", "question": question, "sources": [stem(name)], "kind": "factoid"}
-            for i, (name, question) in enumerate(pairs, start=1)]
+    return [
+        {"id": f"example{i}", "question": question, "sources": [stem(name)], "kind": "factoid"}
+        for i, (name, question) in enumerate(pairs, start=1)
+    ]
 
 
 def stem(source: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from rag.documents import find_files, read_bytes
 from rag.embedding import Embedder
 from rag.indexing import embed_text, index_paths
 from rag.store import IndexStore
+
 from .data import DATA_VERSION, LAYOUT_VERSION, Item, cached_vectors, derived_items, take_chunks, wiki_items
 
 
@@ -74,8 +75,15 @@ def build_index(
     mark = index_dir / "complete"
     if mark.is_file():
         info = mark.read_text().split()
-        return BuiltIndex(label, index_dir, int(info[0]), int(info[1]), int(info[2]), 0.0,
-                          float(info[3]) if len(info) > 3 and info[3] != "-" else None)
+        return BuiltIndex(
+            label,
+            index_dir,
+            int(info[0]),
+            int(info[1]),
+            int(info[2]),
+            0.0,
+            float(info[3]) if len(info) > 3 and info[3] != "-" else None,
+        )
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
     local = bench_settings(settings, index_dir)
@@ -148,8 +156,9 @@ def _label(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
-def distractor_pool(settings: Settings, embedder: Embedder, max_chunks: int,
-                    say: Callable[[str], None] = lambda text: None) -> tuple[list[Item], np.ndarray, dict]:
+def distractor_pool(
+    settings: Settings, embedder: Embedder, max_chunks: int, say: Callable[[str], None] = lambda text: None
+) -> tuple[list[Item], np.ndarray, dict]:
     """The real summary articles needed for indexes up to `max_chunks`, with their cached vectors."""
     items = wiki_items(settings)
     available = sum(len(i.chunks) for i in items)
@@ -164,6 +173,11 @@ def distractor_pool(settings: Settings, embedder: Embedder, max_chunks: int,
             say(f"  embedding distractors: {done:,}/{total:,}")
 
     vectors, seconds, embedded = cached_vectors(settings, embedder, needed, progress)
-    info = {"summaries": len(needed), "chunks": n, "embedded_now": embedded, "embed_seconds": round(seconds, 1),
-            "chunks_per_s": round(embedded / seconds, 1) if seconds else None}
+    info = {
+        "summaries": len(needed),
+        "chunks": n,
+        "embedded_now": embedded,
+        "embed_seconds": round(seconds, 1),
+        "chunks_per_s": round(embedded / seconds, 1) if seconds else None,
+    }
     return needed, vectors, info

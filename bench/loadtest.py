@@ -26,7 +26,8 @@ import json
 import re
 import threading
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .common import example_questions, percentile
 
@@ -81,9 +82,18 @@ def run_load(
         start.wait()
         for r in range(rounds):
             question = questions[(i + r) % len(questions)]
-            record: dict[str, Any] = {"user": i, "round": r, "question": question, "answer": "", "positions": [],
-                                      "latency_s": None, "queued_s": None, "ok": False, "interleaved": False,
-                                      "incomplete": True}
+            record: dict[str, Any] = {
+                "user": i,
+                "round": r,
+                "question": question,
+                "answer": "",
+                "positions": [],
+                "latency_s": None,
+                "queued_s": None,
+                "ok": False,
+                "interleaved": False,
+                "incomplete": True,
+            }
             t0 = time.perf_counter()
             try:
                 job = client.submit(question, api_name=api_name)
@@ -118,7 +128,9 @@ def run_load(
             except Exception as exc:  # noqa: BLE001 - every failure is counted and named, never raised
                 record["latency_s"] = time.perf_counter() - t0
                 with lock:
-                    errors.append(f"user {i} round {r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+                    errors.append(
+                        f"user {i} round {r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    )
             with lock:
                 results.append(record)
 
@@ -127,8 +139,9 @@ def run_load(
     def leaver(j: int) -> None:
         start.wait()
         try:
-            disconnected.append(hang_up_mid_answer(url, questions[j % len(questions)], auth=auth, api_name=api_name,
-                                                   timeout=timeout))
+            disconnected.append(
+                hang_up_mid_answer(url, questions[j % len(questions)], auth=auth, api_name=api_name, timeout=timeout)
+            )
         except Exception as exc:  # noqa: BLE001
             with lock:
                 errors.append(f"disconnecting client {j}: {type(exc).__name__}: {exc}")
@@ -175,8 +188,9 @@ def run_load(
     }
 
 
-def hang_up_mid_answer(url: str, question: str, *, auth: tuple[str, str] | None = None, api_name: str = "/chat",
-                       timeout: float = 600.0) -> bool:
+def hang_up_mid_answer(
+    url: str, question: str, *, auth: tuple[str, str] | None = None, api_name: str = "/chat", timeout: float = 600.0
+) -> bool:
     """Join the queue as a browser would, read the event stream until the answer starts streaming,
     then drop the connection. True when it hung up mid-answer (False: the answer ended first)."""
     import uuid
@@ -193,9 +207,16 @@ def hang_up_mid_answer(url: str, question: str, *, auth: tuple[str, str] | None 
         defaults = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
         data = [question] + [defaults.get(i) for i in dependency["inputs"][1:]]  # the page's current values
         session = f"hang-up-{uuid.uuid4().hex[:12]}"
-        joined = http.post(url + "gradio_api/queue/join", json={
-            "data": data, "fn_index": dependency["id"], "session_hash": session,
-            "event_data": None, "trigger_id": None})
+        joined = http.post(
+            url + "gradio_api/queue/join",
+            json={
+                "data": data,
+                "fn_index": dependency["id"],
+                "session_hash": session,
+                "event_data": None,
+                "trigger_id": None,
+            },
+        )
         joined.raise_for_status()
         with http.stream("GET", url + f"gradio_api/queue/data?session_hash={session}") as stream:
             for line in stream.iter_lines():

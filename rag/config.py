@@ -8,6 +8,7 @@ Run from a checkout, the folders default to the checkout's own (`corpus/`, `.rag
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -95,12 +96,12 @@ class Settings:
     max_upload_mb: int = 20
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        source = os.environ if env is None else env
         base = cls()
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get("RAG_" + f.name.upper())
+            raw = source.get("RAG_" + f.name.upper())
             if raw is None or raw == "":
                 continue
             values[f.name] = _coerce(getattr(base, f.name), raw, f.name)

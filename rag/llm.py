@@ -12,8 +12,9 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from .config import Settings
 from .errors import ModelError, ServerUnreachableError
@@ -195,7 +196,9 @@ class RemoteLLM:
                     )
                 if response.status_code != 200:
                     response.read()
-                    raise ServerUnreachableError(f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}")
+                    raise ServerUnreachableError(
+                        f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}"
+                    )
                 for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
@@ -219,7 +222,9 @@ class RemoteLLM:
                     "ask again. A llama-cpp-python server must run with --interrupt_requests False"
                 )
         except httpx.HTTPError as exc:
-            raise ServerUnreachableError(f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}") from exc
+            raise ServerUnreachableError(
+                f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}"
+            ) from exc
         finally:
             stats.total_ms = (time.perf_counter() - started) * 1000
 

@@ -130,7 +130,9 @@ def part_files(model: BundledModel) -> list[Path]:
         wanted = model.file_pattern.format(i=i)
         path = Path(str(dist.locate_file(wanted)))
         if not path.is_file():
-            raise ModelMissingError(f"bundled model {model.name}: {wanted} missing from package {dist_name}; reinstall it")
+            raise ModelMissingError(
+                f"bundled model {model.name}: {wanted} missing from package {dist_name}; reinstall it"
+            )
         paths.append(path)
     return paths
 
@@ -169,7 +171,9 @@ def assemble_parts(parts: list[Path], dest: Path, sha256: str, size: int = 0) ->
                         out.write(block)
                         written += len(block)
         if size and written != size:
-            raise ModelChecksumError(f"assembled model has {written} bytes, expected {size}: a part package is damaged; reinstall it")
+            raise ModelChecksumError(
+                f"assembled model has {written} bytes, expected {size}: a part package is damaged; reinstall it"
+            )
         if digest.hexdigest() != sha256:
             raise ModelChecksumError(
                 f"assembled model {dest.name} failed its sha256 check (got {digest.hexdigest()[:12]}…, "

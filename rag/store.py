@@ -25,7 +25,12 @@ from .chunking import CHUNKER_VERSION, Chunk
 from .config import Settings
 from .documents import Document
 from .errors import (
-    IndexCorruptError, IndexMismatchError, IndexMissingError, IndexStoreError, RagError, ServerUnreachableError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexStoreError,
+    RagError,
+    ServerUnreachableError,
 )
 from .keyword import KeywordIndex
 

@@ -12,8 +12,16 @@ from rag.errors import ConfigError
 
 
 def test_env_values_are_read_as_the_type_of_each_setting():
-    s = Settings.from_env({"RAG_K": " 9 ", "RAG_TEMPERATURE": "0.3", "RAG_MODEL": "smollm2-135m",
-                           "RAG_INDEX_DIR": "~/idx", "RAG_PORT": "", "RAG_UNRELATED": "x"})
+    s = Settings.from_env(
+        {
+            "RAG_K": " 9 ",
+            "RAG_TEMPERATURE": "0.3",
+            "RAG_MODEL": "smollm2-135m",
+            "RAG_INDEX_DIR": "~/idx",
+            "RAG_PORT": "",
+            "RAG_UNRELATED": "x",
+        }
+    )
     assert s.k == 9 and s.temperature == 0.3 and s.model == "smollm2-135m"
     assert s.index_dir == Path.home() / "idx"  # ~ expanded
     assert s.port == Settings().port  # empty means unset
@@ -61,7 +69,10 @@ def test_without_a_checkout_data_goes_to_the_per_user_folder(monkeypatch, tmp_pa
     s = Settings()
     assert user_data_dir() == tmp_path / "data" / "rag"
     assert (s.corpus_dir, s.index_dir, s.models_dir) == (
-        tmp_path / "data/rag/corpus", tmp_path / "data/rag/index", tmp_path / "data/rag/models")
+        tmp_path / "data/rag/corpus",
+        tmp_path / "data/rag/index",
+        tmp_path / "data/rag/models",
+    )
     assert s.cache_dir == tmp_path / "cache" / "rag"
     assert s.prompts_dir == config.packaged_prompts_dir()
     monkeypatch.delenv("XDG_DATA_HOME")

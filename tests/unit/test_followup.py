@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from rag.followup import last_turn, needs_context, resolve_pronouns, standalone_question
 
-DOGE = [{"role": "user", "content": "Who is Vivek Ramaswamy?"},
-        {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]
+DOGE = [
+    {"role": "user", "content": "Who is Vivek Ramaswamy?"},
+    {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."},
+]
 
 
 def test_pronouns_become_the_person_and_the_thing_of_the_last_exchange():
@@ -18,12 +20,17 @@ def test_pronouns_become_the_person_and_the_thing_of_the_last_exchange():
 
 def test_possessives_keep_their_s():
     assert standalone_question("And his age?", DOGE).prompt == "And Vivek Ramaswamy's age?"
-    assert resolve_pronouns("Where is its office?", "What is NATO?", "NATO is an alliance [1].") == "Where is NATO's office?"
+    assert (
+        resolve_pronouns("Where is its office?", "What is NATO?", "NATO is an alliance [1].")
+        == "Where is NATO's office?"
+    )
 
 
 def test_a_person_the_answer_introduced_is_the_referent():
-    history = [{"role": "user", "content": "What did the report find?"},
-               {"role": "assistant", "content": "Senator Jane Holloway criticised the Harbour Authority [2]."}]
+    history = [
+        {"role": "user", "content": "What did the report find?"},
+        {"role": "assistant", "content": "Senator Jane Holloway criticised the Harbour Authority [2]."},
+    ]
     assert standalone_question("What did she say?", history).prompt == "What did Senator Jane Holloway say?"
 
 

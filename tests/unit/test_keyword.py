@@ -5,9 +5,11 @@ from __future__ import annotations
 from rag.keyword import KeywordIndex, normalise, tokenize
 
 IDS = ["a#0", "b#0", "c#0"]
-TEXTS = ["The H-1B visa quota rose to 1,500 this year.",
-         "Ferry tickets cost four crowns on the Lakeview line.",
-         "Visa rules for students changed; the ferry kept its schedule."]
+TEXTS = [
+    "The H-1B visa quota rose to 1,500 this year.",
+    "Ferry tickets cost four crowns on the Lakeview line.",
+    "Visa rules for students changed; the ferry kept its schedule.",
+]
 
 
 def test_figures_and_hyphenated_codes_are_normalised_both_ways():

@@ -24,9 +24,11 @@ def test_the_project_prompts_load_and_fill():
 
 def test_fewshot_turns_are_parsed_by_their_headings():
     text = "### user\nFirst question?\n\n### assistant\nAn answer [1].\nSecond line.\n### user\nAgain?\n"
-    assert parse_turns(text) == [{"role": "user", "content": "First question?"},
-                                 {"role": "assistant", "content": "An answer [1].\nSecond line."},
-                                 {"role": "user", "content": "Again?"}]
+    assert parse_turns(text) == [
+        {"role": "user", "content": "First question?"},
+        {"role": "assistant", "content": "An answer [1].\nSecond line."},
+        {"role": "user", "content": "Again?"},
+    ]
     assert parse_turns("no headings at all") == []
 
 

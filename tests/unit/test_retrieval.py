@@ -13,11 +13,29 @@ from rag.store import IndexStore
 ARTICLE = "One two three. Four five six. Seven eight nine. Ten eleven twelve."
 
 
-def passage(start: int, end: int, score: float = 1.0, source: str = "a.txt", lead: str = "", ordinal: int = 0,
-            text: str | None = None) -> Passage:
-    return Passage(chunk_id=f"{source}#{ordinal}", source=source, title="A", date="", start=start, end=end,
-                   text=ARTICLE[start:end] if text is None else text, score=score, dense=score / 10, keyword=score,
-                   first_ordinal=ordinal, lead=lead)
+def passage(
+    start: int,
+    end: int,
+    score: float = 1.0,
+    source: str = "a.txt",
+    lead: str = "",
+    ordinal: int = 0,
+    text: str | None = None,
+) -> Passage:
+    return Passage(
+        chunk_id=f"{source}#{ordinal}",
+        source=source,
+        title="A",
+        date="",
+        start=start,
+        end=end,
+        text=ARTICLE[start:end] if text is None else text,
+        score=score,
+        dense=score / 10,
+        keyword=score,
+        first_ordinal=ordinal,
+        lead=lead,
+    )
 
 
 def test_rank_fusion_sums_reciprocal_ranks_over_both_lists():
@@ -63,10 +81,13 @@ def test_a_union_that_reaches_a_third_passage_folds_it_in():
 def test_retrieve_on_a_toy_index(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "harbour.txt").write_text("Harbour committee news\n\nThe harbour committee approved a lighthouse "
-                                        "budget of 77 crowns. Work on the lighthouse starts in May.\n")
-    (corpus / "ferry.txt").write_text("Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday. "
-                                      "Tickets cost four crowns for adults.\n")
+    (corpus / "harbour.txt").write_text(
+        "Harbour committee news\n\nThe harbour committee approved a lighthouse "
+        "budget of 77 crowns. Work on the lighthouse starts in May.\n"
+    )
+    (corpus / "ferry.txt").write_text(
+        "Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday. Tickets cost four crowns for adults.\n"
+    )
     settings = make_settings(tmp_path / "index", corpus_dir=corpus, k=2)
     embedder = HashEmbedder()
     store = IndexStore(settings)

@@ -14,9 +14,9 @@ from rag.store import IndexParams, IndexStore
 
 ARTICLES = {
     "harbour.txt": "Harbour committee news\n\nThe harbour committee approved a lighthouse budget of 77 crowns. "
-                   "Work starts in May.\n",
+    "Work starts in May.\n",
     "ferry.txt": "Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday after a storm. "
-                 "Tickets cost 4 crowns.\n",
+    "Tickets cost 4 crowns.\n",
     "school.md": "# Village school news\n\nThe village school hired two teachers. The mayor opened a library.\n",
 }
 
