@@ -51,8 +51,9 @@ METHOD = [
     "session, Chroma collection.query and bm25s retrieve, summed. recall@5: share of answerable dev "
     "questions with a gold article among the first 5 passages.",
     "Generation: each dev question through the pipeline, from a KV cache holding only the fixed prompt "
-    "prefix; its exact request then goes to the same Llama object directly (create_chat_completion, "
-    "LocalLLM's sampler settings and thread count; its prompt is cached by then, so it is a decoding run). "
+    "prefix; its exact request then goes to the same Llama object directly (create_chat_completion with "
+    "the product's sampler settings, rag.llm.sampling, and its thread count; its prompt is cached by then, "
+    "so it is a decoding run). "
     "tokens/s = (tokens - 1) / (last - first token time) as the pipeline, or the raw loop, received them; "
     "the pipeline's own work between tokens is also timed directly. Time to first token = from asking to "
     "the first streamed text (retrieval and evidence included); its baseline is llama.cpp's own prompt "
