@@ -42,8 +42,6 @@ _ADD_BATCH = 1000
 _GET_PAGE = 5000  # rows per `collection.get` when reading everything (see _get_all)
 _REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
 
-IndexError_ = IndexStoreError  # TEMPORARY: rag/app.py (rewritten on branch ui) still imports it; removed last
-
 
 @dataclass(frozen=True)
 class FileRecord:
