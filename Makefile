@@ -2,14 +2,15 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
+CODE   := rag bench tests setup.py
 
-.PHONY: install chat test test-slow bench index browser clean
+.PHONY: install chat test test-slow lint bench screenshot index browser clean
 
 install: $(STAMP)
 
 # torch is installed first and pinned, so nothing later pulls a multi-GB CUDA build
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
@@ -30,14 +31,27 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# lint and types first (seconds), then the suite; tests write only under test-artifacts/
+test: install browser lint
 	$(BIN)/python -m pytest
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow
 
+# ruff (lint rules and formatting) on the code, mypy on the product; configuration in pyproject.toml
+lint: install
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy
+
+# the performance benchmark: lives beside the product (bench/), not in the installed package
 bench: install
-	$(BIN)/rag bench --json bench-results/bench.json
+	$(BIN)/python -m bench --json bench-results/bench.json
+
+# refresh the README's screenshot from the browser test's own (tests never write into docs/)
+screenshot: install browser
+	$(BIN)/python -m pytest tests/test_browser.py -k streamed_answer_with_highlighted_citation
+	cp test-artifacts/chat-4-marker-focus.png docs/screenshot-chat.png
 
 clean:
 	rm -rf .rag-index .pytest_cache test-artifacts

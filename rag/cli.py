@@ -1,12 +1,18 @@
-"""`rag`: the command line (CONTRACT.md). Errors are one line on stderr and a non-zero exit code."""
+"""`rag`: the command line (CONTRACT.md).
+
+A `RagError` is something the user can fix: its message, one line on stderr, exit code 2. Anything
+else is a bug: one line saying so, exit code 1, and the traceback with `-v`.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import subprocess
 import sys
 import tempfile
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -15,21 +21,14 @@ import typer
 from rich.console import Console
 
 from .answer import Answer, Partial
-from .answering import AskOptions, QuestionError
-from .config import Settings
-from .documents import DocumentError
-from .errors import ConfigError, RagError
+from .config import CHECKOUT, Settings
+from .errors import ConfigError, IndexMissingError, QuestionError, RagError
 from .indexing import IndexProgress
-from .models import ModelError
-from .prompts import PromptError
-from .store import IndexError_
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions about your news articles, offline, with a citation for every claim.")
 err = Console(stderr=True)
 # piped output (a log, `rag eval > file`) keeps wide tables whole instead of wrapping them at 80 columns
 out = Console() if Console().is_terminal or os.environ.get("COLUMNS") else Console(width=160)
-
-USER_ERRORS = (RagError, ValueError, OSError)
 
 ModelOpt = typer.Option(None, "--model", help="GGUF path, file in models/, or a bundled name [env RAG_MODEL]")
 KOpt = typer.Option(None, "--k", help="passages to retrieve [env RAG_K]")
@@ -51,15 +50,25 @@ def _setup_logging(verbose: bool) -> None:
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(verbose: bool = False) -> Iterator[None]:
+    """Our own errors as their one-line message (exit 2); anything else as a bug (exit 1)."""
     try:
         yield
-    except USER_ERRORS as exc:
+    except RagError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug: said plainly, traced under -v
+        if verbose:
+            err.print("".join(traceback.format_exception(exc)), highlight=False, markup=False, soft_wrap=True)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        err.print(f"internal error: {type(exc).__name__}: {first} (a bug; run with -v for the traceback)",
+                  highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _pipeline(settings: Settings, ensure_index: bool = True):
@@ -83,9 +92,7 @@ def ensure_indexed(pipeline) -> None:
     """First use: build the index of corpus/ when there is none yet (the README's promise)."""
     try:
         count = pipeline.store.collection().count()
-    except IndexError_ as exc:
-        if "no index yet" not in str(exc):
-            raise
+    except IndexMissingError:
         count = 0
     if count == 0 and pipeline.settings.corpus_dir.is_dir():
         err.print(f"no index yet: indexing {pipeline.settings.corpus_dir} …")
@@ -106,7 +113,7 @@ def index(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     _setup_logging(verbose)
-    with _user_errors():
+    with _user_errors(verbose):
         settings = _settings(index_dir=index_dir, chroma_url=chroma_url)
         pipeline = _pipeline(settings, ensure_index=False)
         with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -137,11 +144,11 @@ def ask(
 ) -> None:
     """Answer a question from the articles, with sources."""
     _setup_logging(verbose)
-    with _user_errors():
+    with _user_errors(verbose):
         settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
         if jsonl is not None:
             if jsonl != "-":
-                raise ValueError("--jsonl takes '-' (requests on standard input)")
+                raise ConfigError("--jsonl takes '-' (requests on standard input)")
             _batch(settings)
             return
         if not question:
@@ -185,22 +192,30 @@ def _batch(settings: Settings) -> None:
             continue
         request_id = None
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("a request must be a JSON object")
+            request = _request(line)
             request_id = request.get("id")
-            history = request.get("history") or []
-            if not isinstance(history, list):
-                raise ValueError("history must be a list of {role, content}")
-            answer = pipeline.ask(str(request.get("question", "")), history)
+            answer = pipeline.ask(str(request.get("question", "")), request.get("history") or [])
             answer.id = request_id
             result = answer.to_json()
-        except (QuestionError, ValueError) as exc:
+        except QuestionError as exc:
             result = {"id": request_id, "question": "", "answer": "", "refused": True, "citations": [],
                       "model": "", "timings": {}, "error": f"line {line_no}: {exc}"}
             err.print(f"line {line_no}: {exc}", highlight=False)
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def _request(line: str) -> dict:
+    """One batch request line, checked: a bad line is the user's, reported in its own answer object."""
+    try:
+        request = json.loads(line)
+    except ValueError as exc:
+        raise QuestionError(f"not a JSON object ({exc})") from None
+    if not isinstance(request, dict):
+        raise QuestionError("a request must be a JSON object")
+    if not isinstance(request.get("history") or [], list):
+        raise QuestionError("history must be a list of {role, content}")
+    return request
 
 
 @app.command()
@@ -217,7 +232,7 @@ def chat(
 ) -> None:
     """Open the browser chat (default http://127.0.0.1:7860)."""
     _setup_logging(verbose)
-    with _user_errors():
+    with _user_errors(verbose):
         from .app import serve
 
         settings = _settings(host=host, port=port, auth=auth, model=model, k=k, index_dir=index_dir,
@@ -240,7 +255,7 @@ def evaluate(
 ) -> None:
     """Run a question set and print retrieval, answer, refusal and citation metrics."""
     _setup_logging(verbose)
-    with _user_errors():
+    with _user_errors(verbose):
         from .evaluation import print_report, run_eval
 
         settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
@@ -268,19 +283,15 @@ def _eval_index(settings: Settings, corpus: Path | None, keep: bool) -> Iterator
         yield scoped
 
 
-@app.command()
-def bench(
-    json_path: Optional[Path] = typer.Option(None, "--json", help="also write the results here"),
-    quick: bool = typer.Option(False, "--quick", help="smaller sizes, for a smoke run"),
-    model: Optional[str] = ModelOpt,
-    verbose: bool = VerboseOpt,
-) -> None:
-    """Performance benchmark: each figure beside its raw-engine baseline, measured in the same run."""
-    _setup_logging(verbose)
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Performance benchmark (`python -m bench` in a checkout; options: --quick, --json FILE, --model)."""
     with _user_errors():
-        from .bench import run_bench
-
-        run_bench(_settings(model=model), json_path, quick=quick, console=out)
+        if CHECKOUT is None or not (CHECKOUT / "bench" / "__main__.py").is_file():
+            raise ConfigError("run `rag bench` from a checkout: the benchmark is not part of the installed package")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")]))}
+        done = subprocess.run([sys.executable, "-m", "bench", *ctx.args], env=env)  # never imported by the product
+        raise typer.Exit(done.returncode)
 
 
 def main() -> None:

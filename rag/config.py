@@ -1,24 +1,46 @@
 """All configuration in one place: a frozen settings object filled from defaults and `RAG_*` env vars.
 
 CLI options override the environment by building a new object with `Settings.with_overrides`.
+Run from a checkout, the folders default to the checkout's own (`corpus/`, `.rag-index/`, `models/`,
+`prompts/`); installed from a wheel, to per-user folders (`user_data_dir`) and the packaged prompts.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
 
-def _project_root() -> Path:
-    """The checkout when running from one (editable install), else the working directory."""
+
+def _checkout() -> Path | None:
+    """The source checkout this package runs from (editable install, PYTHONPATH), or None for an
+    installed wheel: its defaults then move to per-user folders."""
     here = Path(__file__).resolve().parent.parent
-    return here if (here / "pyproject.toml").exists() else Path.cwd()
+    return here if (here / "pyproject.toml").is_file() and (here / "prompts").is_dir() else None
 
 
-PROJECT_ROOT = _project_root()
-PROMPTS_DIR = PROJECT_ROOT / "prompts" if (PROJECT_ROOT / "prompts").is_dir() else Path(__file__).parent / "prompts"
+CHECKOUT = _checkout()
+
+
+def user_data_dir() -> Path:
+    """Where an installed copy keeps articles, index and models: `$XDG_DATA_HOME/rag` (~/.local/share/rag)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rag"
+
+
+def packaged_prompts_dir() -> Path:
+    """The prompt templates inside the installed package (the wheel ships `prompts/` as
+    `rag/prompt_templates/`, see setup.py)."""
+    return Path(str(resources.files("rag") / "prompt_templates"))
+
+
+def _home(checkout_name: str, data_name: str) -> Path:
+    return CHECKOUT / checkout_name if CHECKOUT else user_data_dir() / data_name
 
 
 def _cache_root() -> Path:
@@ -30,11 +52,12 @@ def _cache_root() -> Path:
 class Settings:
     """Every tunable of the product. Each field `x` reads env var `RAG_X` when set."""
 
-    corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
-    index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".rag-index")
-    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    corpus_dir: Path = field(default_factory=lambda: _home("corpus", "corpus"))
+    index_dir: Path = field(default_factory=lambda: _home(".rag-index", "index"))
+    models_dir: Path = field(default_factory=lambda: _home("models", "models"))
     cache_dir: Path = field(default_factory=_cache_root)
-    prompts_dir: Path = PROMPTS_DIR
+    prompts_dir: Path = field(
+        default_factory=lambda: CHECKOUT / "prompts" if CHECKOUT else packaged_prompts_dir())
 
     # embeddings and chunking
     embed_model: str = "all-MiniLM-L6-v2"
@@ -81,12 +104,12 @@ class Settings:
     max_upload_mb: int = 20
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        source = os.environ if env is None else env
         base = cls()
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get("RAG_" + f.name.upper())
+            raw = source.get("RAG_" + f.name.upper())
             if raw is None or raw == "":
                 continue
             values[f.name] = _coerce(getattr(base, f.name), raw, f.name)
@@ -95,6 +118,9 @@ class Settings:
     def with_overrides(self, **values: Any) -> "Settings":
         """A copy with the given fields changed; `None` means 'not given' and keeps the current value."""
         given = {k: v for k, v in values.items() if v is not None}
+        unknown = sorted(set(given) - {f.name for f in fields(self)})
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
         coerced = {k: (_coerce(getattr(self, k), v, k) if isinstance(v, str) else v) for k, v in given.items()}
         return replace(self, **coerced)
 
@@ -109,16 +135,26 @@ class Settings:
         return self.n_threads or max(1, os.cpu_count() or 1)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def _coerce(current: Any, raw: Any, name: str) -> Any:
+    """`raw` (an env var or option string) as the type of the setting's current value."""
+    text = str(raw).strip()
     try:
         if isinstance(current, bool):
-            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+            if text.lower() not in _TRUE | _FALSE:
+                raise ValueError(text)
+            return text.lower() in _TRUE
         if isinstance(current, int):
-            return int(raw)
+            return int(text)
         if isinstance(current, float):
-            return float(raw)
-        if isinstance(current, Path):
-            return Path(raw).expanduser()
+            return float(text)
     except ValueError as exc:
-        raise ValueError(f"setting {name}: cannot read {raw!r} as {type(current).__name__}") from exc
+        raise ConfigError(
+            f"setting {name} (RAG_{name.upper()}): cannot read {raw!r} as {type(current).__name__}"
+        ) from exc
+    if isinstance(current, Path):
+        return Path(text).expanduser()
     return raw

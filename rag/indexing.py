@@ -18,7 +18,8 @@ from .cleaning import describe_cleaned
 from .config import Settings
 from .documents import DocumentError, Skipped, content_hash, find_files, load_document, read_bytes
 from .embedding import Embedder
-from .store import IndexError_, IndexParams, IndexStore
+from .errors import RagError
+from .store import IndexParams, IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def index_paths(
             pending.clear()
 
         for group in _groups(parsed, _EMBED_EVERY):
-            texts = [_embed_text(doc.title, c.text) for doc, chunks, _ in group for c in chunks]
+            texts = [embed_text(doc.title, c.text) for doc, chunks, _ in group for c in chunks]
             vectors = embedder.embed(texts, progress=progress.advance)
             at = 0
             for doc, chunks, is_new in group:
@@ -164,7 +165,7 @@ def index_paths(
     finally:
         try:
             store.end_write(changed=report.changed or interrupted)
-        except IndexError_ as exc:
+        except RagError as exc:
             if not failed:
                 raise
             # the run's own error says more (e.g. disk full); the mark stays, the next run repairs
@@ -191,6 +192,8 @@ def _groups(parsed: list[tuple], size: int) -> Iterator[list[tuple]]:
         yield group
 
 
-def _embed_text(title: str, text: str) -> str:
-    """Chunks are embedded with their article title: it names the story a passage belongs to."""
+def embed_text(title: str, text: str) -> str:
+    """What is embedded for a chunk: its text under its article's title, which names the story a
+    passage belongs to. Public so that anything embedding chunks itself (the benchmark's cached
+    distractors) makes the same vectors as `rag index`."""
     return f"{title}\n{text}" if title else text

@@ -43,6 +43,11 @@ class KeywordIndex:
         self.ids = ids
         self.generation = generation
 
+    @property
+    def engine(self) -> bm25s.BM25 | None:
+        """The bm25s index itself (None when empty), for measuring the raw engine beside this class."""
+        return self._retriever
+
     @classmethod
     def build(cls, ids: list[str], texts: list[str], generation: int) -> "KeywordIndex":
         if not ids:

@@ -13,9 +13,10 @@ import math
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -47,6 +48,19 @@ class GenerationStats:
         self.tokens += 1
 
 
+def sampling(temperature: float) -> dict[str, Any]:
+    """llama.cpp's sampler settings for an answer: greedy at temperature 0, a fixed seed, a light
+    repeat penalty. Public so a baseline that calls llama-cpp-python directly samples the same way."""
+    return {"temperature": temperature, "top_p": 1.0, "top_k": 1 if temperature == 0 else 40,
+            "repeat_penalty": 1.05, "seed": 0}
+
+
+def llama_options(settings: Settings) -> dict[str, Any]:
+    """The `llama_cpp.Llama` constructor options the product loads a model with (besides its path)."""
+    return {"n_ctx": settings.n_ctx, "n_threads": settings.threads, "n_threads_batch": settings.threads,
+            "n_batch": 512, "verbose": False, "seed": 0}
+
+
 class LLM(Protocol):
     name: str
 
@@ -72,10 +86,7 @@ class LocalLLM:
         self._adaptive = not settings.n_threads  # 0: as many threads as there are idle cores, per answer
         self.threads_used = settings.threads
         try:
-            self._llama = Llama(
-                model_path=path, n_ctx=settings.n_ctx, n_threads=settings.threads, n_threads_batch=settings.threads,
-                n_batch=512, verbose=False, seed=0,
-            )
+            self._llama = Llama(model_path=path, **llama_options(settings))
         except Exception as exc:  # noqa: BLE001 - llama.cpp reports load failures as ValueError/RuntimeError
             raise ModelError(f"cannot load model {name}: the file is corrupt or not a supported GGUF ({exc})") from exc
 
@@ -96,6 +107,11 @@ class LocalLLM:
     def busy(self) -> bool:
         return self._lock.locked()
 
+    @property
+    def llama(self) -> Any:
+        """The `llama_cpp.Llama` object itself, for measuring the raw engine beside the product."""
+        return self._llama
+
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
@@ -111,10 +127,9 @@ class LocalLLM:
             started = time.perf_counter()
             stats.queued_ms = (started - waited) * 1000
             self._fit_threads()
-            chunks = self._llama.create_completion(
-                prompt=tokens, max_tokens=max_tokens, temperature=temperature, top_p=1.0,
-                top_k=1 if temperature == 0 else 40, repeat_penalty=1.05, stream=True,
-                stop=[*(stop or []), *self._stop_texts], seed=0,
+            chunks: Any = self._llama.create_completion(
+                prompt=tokens, max_tokens=max_tokens, stream=True, stop=[*(stop or []), *self._stop_texts],
+                **sampling(temperature),
             )
             try:
                 for chunk in chunks:
@@ -242,13 +257,15 @@ class RemoteLLM:
         try:
             with self._client.stream("POST", self.endpoint, json=body, headers=self._headers) as response:
                 if response.status_code in (401, 403):
-                    raise ModelError(
+                    raise ServerUnreachableError(
                         f"the LLM server at {self.shown} refused the request ({response.status_code}): "
                         "set its API key with RAG_LLM_API_KEY"
                     )
                 if response.status_code != 200:
                     response.read()
-                    raise ModelError(f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}")
+                    raise ServerUnreachableError(
+                        f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}"
+                    )
                 for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
@@ -267,12 +284,14 @@ class RemoteLLM:
                     stats.token(started)
                     yield piece
             if not finished:  # cut off: connection lost, or the server dropped us for another request
-                raise ModelError(
+                raise ServerUnreachableError(
                     f"the LLM server at {self.shown} stopped before the answer was complete (no finish_reason); "
                     "ask again. A llama-cpp-python server must run with --interrupt_requests False"
                 )
         except httpx.HTTPError as exc:
-            raise ModelError(f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}") from exc
+            raise ServerUnreachableError(
+                f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}"
+            ) from exc
         finally:
             stats.total_ms = (time.perf_counter() - started) * 1000
 

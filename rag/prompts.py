@@ -1,5 +1,8 @@
 """Prompt templates live as text files in `prompts/`; this module reads and fills them.
 
+An installed wheel carries them as package data (`rag/prompt_templates/`, see setup.py); the default
+`Settings.prompts_dir` points there when there is no checkout.
+
 The system prompt and few-shot turns never change between questions, so they form a fixed prefix
 that llama.cpp keeps in its KV cache; only passages and the question are new tokens per answer.
 """
@@ -14,8 +17,6 @@ from pathlib import Path
 from .errors import PromptError
 
 Message = dict[str, str]
-
-
 
 
 @dataclass(frozen=True)

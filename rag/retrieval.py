@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -92,12 +93,8 @@ class Retriever:
     def _fuse(
         self, vector: np.ndarray, dense: list[tuple[StoredChunk, float]], keyword: list[tuple[str, float]], k: int
     ) -> list[Passage]:
-        rrf_k = self.settings.rrf_k
-        fused: dict[str, float] = {}
-        for rank, (chunk, _) in enumerate(dense):
-            fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
-        for rank, (cid, _) in enumerate(keyword):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+        fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in keyword]],
+                                       self.settings.rrf_k)
         chunks = {c.chunk_id: c for c, _ in dense}
         cosine = {c.chunk_id: s for c, s in dense}
         bm25 = dict(keyword)
@@ -127,6 +124,16 @@ class Retriever:
             if _joinable(before, passages[i]):
                 passages[i] = replace(_union(passages[i], before), chunk_id=passages[i].chunk_id)
         return passages
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
+    """Each id's sum of 1 / (k + rank) over the rankings it is in (ranks from 1): an id ranked high
+    by either search rises, and cosine and BM25 scores, which are not comparable, are never mixed."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
 
 
 _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|these|those|but|however|also)\b", re.I)

@@ -25,7 +25,14 @@ from .chunking import CHUNKER_VERSION, Chunk
 from .cleaning import KINDS
 from .config import Settings
 from .documents import Document
-from .errors import IndexMismatchError, IndexStoreError
+from .errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexStoreError,
+    RagError,
+    ServerUnreachableError,
+)
 from .keyword import KeywordIndex
 from .textmap import Edits, dumps, loads
 
@@ -36,9 +43,6 @@ SCHEMA_VERSION = 3  # 3: clean text and its edits (2: chunk text in the metadata
 _ADD_BATCH = 1000
 _GET_PAGE = 5000  # rows per `collection.get` when reading everything (see _get_all)
 _REFRESH_S = 2.0  # how often the collection's metadata is re-read (other processes may have written)
-
-
-IndexError_ = IndexStoreError  # the old name, until every caller catches the family by type
 
 
 @dataclass(frozen=True)
@@ -99,18 +103,18 @@ def open_client(settings: Settings):
                 settings=chroma_settings,
             )
         except Exception as exc:  # noqa: BLE001
-            raise IndexError_(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+            raise ServerUnreachableError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     path = settings.index_dir / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise IndexError_(f"cannot create the index folder {settings.index_dir}: {exc.strerror or exc}") from exc
+        raise IndexStoreError(f"cannot create the index folder {settings.index_dir}: {exc.strerror or exc}") from exc
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - sqlite/rust errors of many kinds
         if _is_read_only(exc, path) or _is_full(exc):
-            raise IndexError_(_failure_message(exc, str(settings.index_dir), "open")) from exc
-        raise IndexError_(
+            raise _failure(exc, str(settings.index_dir), "open") from exc
+        raise IndexCorruptError(
             f"the index at {settings.index_dir} is corrupt or unreadable ({type(exc).__name__}); run `rag index --rebuild`"
         ) from exc
 
@@ -150,12 +154,12 @@ class IndexStore:
                     self._collection = self.client.get_collection(COLLECTION, embedding_function=None)
             except Exception as exc:  # noqa: BLE001
                 if not create and _is_not_found(exc):
-                    raise IndexError_(
-                        f"no index yet at {self.location}: run `rag index` first"
-                    ) from exc
+                    raise IndexMissingError(f"no index yet at {self.location}: run `rag index` first") from exc
                 if _is_read_only(exc) or _is_full(exc) or _is_unreachable(exc):
-                    raise IndexError_(_failure_message(exc, self.location, "write" if create else "read")) from exc
-                raise IndexError_(f"the index at {self.location} is unreadable ({exc}); run `rag index --rebuild`") from exc
+                    raise _failure(exc, self.location, "write" if create else "read") from exc
+                raise IndexCorruptError(
+                    f"the index at {self.location} is unreadable ({exc}); run `rag index --rebuild`"
+                ) from exc
             self._refreshed = time.monotonic()
         if params is not None:
             self.check_params(params)
@@ -178,25 +182,25 @@ class IndexStore:
             try:
                 with self._guard("read"):
                     self._collection = self.client.get_collection(COLLECTION, embedding_function=None)
-            except IndexError_:
+            except RagError:
                 raise
             except Exception as exc:  # noqa: BLE001
                 if _is_not_found(exc):
                     self._collection = None
-                    raise IndexError_(f"the index at {self.location} was removed: run `rag index`") from exc
+                    raise IndexMissingError(f"the index at {self.location} was removed: run `rag index`") from exc
                 raise
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
-        """Storage failures (disk full, read-only folder, server gone) as one-line IndexError_s."""
+        """Storage failures (disk full, read-only folder, server gone) as one-line errors of the family."""
         try:
             yield
-        except IndexError_:
+        except RagError:
             raise
         except Exception as exc:  # noqa: BLE001 - filtered just below
             if not _is_storage_failure(exc):
                 raise
-            raise IndexError_(_failure_message(exc, self.location, action)) from exc
+            raise _failure(exc, self.location, action) from exc
 
     def stored_params(self) -> dict[str, Any]:
         return dict(self.collection().metadata or {})
@@ -268,7 +272,9 @@ class IndexStore:
             if ids:
                 with self._guard("write"):
                     col.add(ids=list(ids), embeddings=np.vstack(vectors), metadatas=list(metas))
-                ids.clear(), vectors.clear(), metas.clear()
+                ids.clear()
+                vectors.clear()
+                metas.clear()
 
         for doc, chunks, doc_vectors in items:
             for i in list(range(1, len(chunks))) + [0]:
@@ -453,8 +459,9 @@ def _stored(cid: str, doc: str | None, meta: dict[str, Any]) -> StoredChunk:
 
 
 def _is_not_found(exc: Exception) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
 
 
 # -- storage failures as one line ------------------------------------------------------------------
@@ -499,6 +506,12 @@ def _is_storage_failure(exc: BaseException) -> bool:
     from chromadb.errors import ChromaError
 
     return isinstance(exc, (ChromaError, OSError, ConnectionError)) or _is_unreachable(exc) or _is_full(exc)
+
+
+def _failure(exc: BaseException, location: str, action: str) -> RagError:
+    """The error of the family for a failed read or write: an unreachable server, or the store's own."""
+    message = _failure_message(exc, location, action)
+    return ServerUnreachableError(message) if _is_unreachable(exc) else IndexStoreError(message)
 
 
 def _failure_message(exc: BaseException, location: str, action: str) -> str:

@@ -10,8 +10,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.config import PROJECT_ROOT, Settings  # noqa: E402
+from rag.config import Settings  # noqa: E402
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout under test
 CORPUS = PROJECT_ROOT / "corpus"
 TINY_MODEL = "smollm2-135m"  # fast; exercises the pipeline, answers poorly
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"  # the product default, for tests that need a real cited answer

@@ -9,15 +9,14 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import CORPUS, PROJECT_ROOT, TINY_MODEL, make_settings, rag_env
 
-from rag.bench import BenchPlan, run_bench
-from rag.bench.common import Row, Section, gold_rank, load_dev_questions, percentile
-from rag.bench.data import derived_items, take_chunks, wiki_items, wiki_summaries
-from rag.bench.report import fmt, summary
+from bench import BenchPlan, run_bench
+from bench.common import Row, Section, example_questions, gold_rank, load_dev_questions, percentile
+from bench.data import Item, derived_items, take_chunks, wiki_items, wiki_summaries
+from bench.report import fmt, summary
 from rag.chunking import Chunk
 from rag.documents import Document
-
-from conftest import CORPUS, TINY_MODEL, make_settings, rag_env
 
 
 def test_percentile_and_gold_rank():
@@ -43,6 +42,16 @@ def test_missing_dev_questions_are_an_empty_list(tmp_path):
     assert load_dev_questions(tmp_path / "absent.jsonl") == []
 
 
+def test_example_questions_are_data_beside_the_corpus(tmp_path):
+    shipped = example_questions()
+    assert shipped and all((CORPUS / f"{q['sources'][0]}.txt").is_file() for q in shipped)
+    own = tmp_path / "examples.json"
+    own.write_text(json.dumps({"a.txt": ["Who?", "When?"], "b.md": ["Where?"]}))
+    assert [(q["question"], q["sources"]) for q in example_questions(own)] == [
+        ("Who?", ["a"]), ("When?", ["a"]), ("Where?", ["b"])]
+    assert len({q["id"] for q in example_questions(own)}) == 3
+
+
 def test_wiki_summaries_are_read_from_the_installed_package():
     summaries = wiki_summaries()
     assert len(summaries) > 9000
@@ -52,8 +61,6 @@ def test_wiki_summaries_are_read_from_the_installed_package():
 
 def test_derived_chunks_mix_two_real_chunks_with_a_unit_vector():
     def item(i: int, text: str):
-        from rag.bench.data import Item
-
         doc = Document(f"w{i}.txt", "", f"Title {i}", "", text, str(i))
         return Item(doc, [Chunk(f"w{i}.txt#0", f"w{i}.txt", 0, 0, len(text), text)])
 
@@ -128,10 +135,10 @@ def test_load_section_serves_concurrent_users_against_one_at_a_time(tmp_path):
 
 
 @pytest.mark.slow
-def test_rag_bench_quick_command(tmp_path):
-    """`rag bench --quick` as `make bench` runs it (every section, the tiny model)."""
+def test_bench_quick_command(tmp_path):
+    """`python -m bench --quick` as `make bench` runs it (every section, the tiny model)."""
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "rag.cli", "bench", "--quick", "--json", str(out)],
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out)], cwd=PROJECT_ROOT,
                           env=rag_env(tmp_path / "index", RAG_MODEL=TINY_MODEL), capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -56,6 +56,22 @@ def test_missing_model_is_one_clear_line(shared_index):
     assert "not found" in result.stderr
 
 
+def test_a_bundled_model_failing_its_checksum_is_one_clear_line(shared_index, monkeypatch):
+    """In-process: a bundled model whose one part (typer's __init__.py, an installed file) does not
+    match its recorded sha256 must never answer (and nothing is left in the cache)."""
+    from typer.testing import CliRunner
+
+    from rag import cli
+    from rag.models import BUNDLED, BundledModel
+
+    monkeypatch.setitem(BUNDLED, "damaged", BundledModel("damaged", "damaged-q0", "typer", 1, "typer/__init__.py", 0,
+                                                         "0" * 64))
+    env = {k: v for k, v in rag_env(shared_index, RAG_MODEL="damaged").items() if k.startswith("RAG_")}
+    result = CliRunner().invoke(cli.app, ["ask", "Who is Gerald Feierstein?"], env=env)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "failed its sha256 check" in result.stderr
+
+
 def test_empty_question_is_an_error(shared_index):
     result = run(["ask", ""], shared_index)
     assert result.returncode == 2 and "give a question" in result.stderr

@@ -3,11 +3,10 @@
 import shutil
 
 import pytest
-
-from rag.pipeline import Pipeline
-from rag.store import IndexError_, IndexMismatchError
-
 from conftest import CORPUS, TINY_MODEL, make_settings
+
+from rag.errors import IndexCorruptError, IndexMismatchError
+from rag.pipeline import Pipeline
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_corrupt_index_gives_a_clear_error(tmp_path):
     index_dir = tmp_path / "index"
     (index_dir / "chroma").mkdir(parents=True)
     (index_dir / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(IndexError_, match="rebuild"):
+    with pytest.raises(IndexCorruptError, match="rebuild"):
         Pipeline(make_settings(index_dir, model=TINY_MODEL)).store.collection()
 
 

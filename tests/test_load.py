@@ -1,5 +1,5 @@
 """Under load: eight chat users at once on one app instance (real gradio_client sessions, the tiny
-model, short answers), plus one client that hangs up mid-answer. `rag.loadtest.run_load` measures;
+model, short answers), plus one client that hangs up mid-answer. `bench.loadtest.run_load` measures;
 the figures are written to test-artifacts/load.json.
 """
 
@@ -11,7 +11,10 @@ import pytest
 from conftest import TINY_MODEL, make_settings
 from servers import free_port, wait_until
 
-from rag.loadtest import DEFAULT_QUESTIONS, percentile, run_load, serve_for_load
+from bench.common import example_questions
+from bench.loadtest import run_load, serve_for_load
+
+QUESTIONS = [q["question"] for q in example_questions()]
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +31,14 @@ def app(shared_index, tmp_path_factory):
 def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts):
     url, chat = app
     # each question once, alone: what a correct answer is for this model and index
-    solo = {q: run_load(url, users=1, questions=[q]) for q in DEFAULT_QUESTIONS}
-    for q, figures in solo.items():
+    solo = {q: run_load(url, users=1, questions=[q]) for q in QUESTIONS}
+    for figures in solo.values():
         assert figures["completed"] == 1, figures["errors"]
     expected = {q: figures["answers"][0]["answer"] for q, figures in solo.items()}
 
     chat.peak_generating = 0
     closed_before = chat.closed_streams
-    figures = run_load(url, users=8, questions=DEFAULT_QUESTIONS, disconnect=1)
+    figures = run_load(url, users=8, questions=QUESTIONS, disconnect=1)
     assert not figures["errors"], figures["errors"]
     assert figures["completed"] == 8 and figures["failed"] == 0
     assert figures["interleaved"] == 0 and figures["incomplete"] == 0
@@ -57,9 +60,3 @@ def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts
     report["solo_latency_s"] = {q: f["p50_s"] for q, f in solo.items()}
     (artifacts / "load.json").write_text(json.dumps(report, indent=1))
 
-
-def test_percentile_is_nearest_rank():
-    assert percentile([], 95) == 0.0
-    assert percentile([3.0], 95) == 3.0
-    values = [float(v) for v in range(1, 21)]
-    assert percentile(values, 95) == 19.0 and percentile(values, 50) == 10.0 and percentile(values, 100) == 20.0

@@ -13,12 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DEFAULT_MODEL, PROJECT_ROOT, make_settings, rag_env
 
-from rag.config import PROJECT_ROOT
 from rag.evaluation import run_eval
 from rag.pipeline import Pipeline
-
-from conftest import DEFAULT_MODEL, make_settings, rag_env
 
 pytestmark = pytest.mark.slow
 

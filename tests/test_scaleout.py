@@ -18,11 +18,12 @@ from conftest import CORPUS, TINY_MODEL, make_settings, rag_env
 from contract import assert_answer_object
 from servers import chroma_server, free_port, llama_server, run_rag
 
+from bench.loadtest import run_load, serve_for_load
+from rag.errors import ServerUnreachableError
 from rag.llm import GenerationStats, RemoteLLM
-from rag.loadtest import run_load, serve_for_load
-from rag.models import ModelError, resolve_model
+from rag.models import resolve_model
 from rag.pipeline import Pipeline
-from rag.store import COLLECTION, IndexError_
+from rag.store import COLLECTION
 
 API_KEY = "team-key-4d1f"  # the LLM server wants it; it must never show up in a message
 QUESTION = "Who is Gerald Feierstein?"
@@ -125,12 +126,12 @@ def test_remote_generation_streams(llm_server):
 
 def test_llm_server_problems_are_one_clear_line(llm_server):
     messages = [{"role": "user", "content": "Say hello."}]
-    with pytest.raises(ModelError, match=r"refused the request \(401\).*RAG_LLM_API_KEY") as refused:
+    with pytest.raises(ServerUnreachableError, match=r"refused the request \(401\).*RAG_LLM_API_KEY") as refused:
         list(RemoteLLM(llm_server.url, TINY_MODEL, "wrong-key").stream(messages, 8, 0.0))
     assert "wrong-key" not in str(refused.value)
-    with pytest.raises(ModelError, match="cannot reach the LLM server"):
+    with pytest.raises(ServerUnreachableError, match="cannot reach the LLM server"):
         list(RemoteLLM(f"http://127.0.0.1:{free_port()}", TINY_MODEL).stream(messages, 8, 0.0))
-    with pytest.raises(ModelError) as hidden:
+    with pytest.raises(ServerUnreachableError) as hidden:
         list(RemoteLLM(f"http://alice:s3cret@127.0.0.1:{free_port()}", TINY_MODEL).stream(messages, 8, 0.0))
     assert "s3cret" not in str(hidden.value)
 
@@ -150,7 +151,7 @@ def test_an_interrupting_llm_server_is_never_taken_for_a_whole_answer(tmp_path, 
             try:
                 for _ in llm.stream(long_task, max_tokens=400, temperature=0.0):
                     started.set()
-            except ModelError as exc:
+            except ServerUnreachableError as exc:
                 errors.append(exc)
             finally:
                 started.set()
@@ -183,7 +184,7 @@ def test_chroma_server_unreachable_or_gone_is_one_clear_line(tmp_path):
         assert [r.source for r in pipeline.library()] == ["note.txt"]
     finally:
         server.stop()
-    with pytest.raises(IndexError_, match="Chroma server at .* is not answering"):
+    with pytest.raises(ServerUnreachableError, match="Chroma server at .* is not answering"):
         pipeline.library()
 
 

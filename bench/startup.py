@@ -18,14 +18,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..config import Settings
+from rag.config import Settings
+
 from .common import Section, at_most
 from .indexing import rag_command, settings_env
 
-_BASELINE = r'''
+_BASELINE = r"""
 import json, sys, time
 spec = json.loads(sys.argv[1])
 import gradio as gr
@@ -35,14 +37,13 @@ with gr.Blocks() as demo:
     box.submit(lambda q: q, box, out)
 demo.launch(server_name="127.0.0.1", server_port=spec["port"], prevent_thread_lock=True, quiet=True)
 from llama_cpp import Llama
-llm = Llama(model_path=spec["model"], n_ctx=spec["n_ctx"], n_threads=spec["threads"],
-            n_threads_batch=spec["threads"], n_batch=512, verbose=False, seed=0)
+llm = Llama(model_path=spec["model"], **spec["llama"])
 print("loaded", flush=True)
-llm.create_chat_completion(messages=spec["messages"], max_tokens=spec["max_tokens"], temperature=0.0,
-                           top_p=1.0, top_k=1, repeat_penalty=1.05, stop=spec["stop"], seed=0)
+llm.create_chat_completion(messages=spec["messages"], max_tokens=spec["max_tokens"], stop=spec["stop"],
+                           **spec["sampling"])
 print("answered", flush=True)
 time.sleep(600)
-'''
+"""
 
 
 def free_port() -> int:
@@ -132,7 +133,9 @@ def measure_chat(settings: Settings, index_dir: Path, question: str, timeout: fl
     env = settings_env(settings.with_overrides(index_dir=index_dir, host="127.0.0.1", port=port, auth=""))
     log = tempfile.TemporaryFile(mode="w+")
     started = time.perf_counter()
-    proc = subprocess.Popen(rag_command() + ["chat", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        rag_command() + ["chat", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     rss = PeakRSS(proc.pid)
     result: dict[str, Any] = {"url": url}
     try:
@@ -159,28 +162,47 @@ def _answered(outputs: Any) -> bool:
         chatbot = outputs[0]
         last = chatbot[-1]
         content = last["content"]
-        text = "".join(p.get("text", "") for p in content if isinstance(p, dict)) if isinstance(content, list) else str(content)
+        text = (
+            "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if isinstance(content, list)
+            else str(content)
+        )
         return last["role"] == "assistant" and "rag-answer" in text
     except (TypeError, KeyError, IndexError):
         return False
 
 
-def measure_baseline(settings: Settings, messages: list[dict[str, str]], stop: list[str], timeout: float = 420.0) -> dict[str, Any]:
+def measure_baseline(
+    settings: Settings, messages: list[dict[str, str]], stop: list[str], timeout: float = 420.0
+) -> dict[str, Any]:
     """The bare Gradio page + llama-cpp-python floor, in the same interpreter."""
-    from ..models import resolve_model
+    from rag.llm import llama_options, sampling
+    from rag.models import resolve_model
 
     model = resolve_model(settings.model, settings)
     port = free_port()
-    spec = {"port": port, "model": str(model.path), "n_ctx": settings.n_ctx, "threads": settings.threads,
-            "messages": messages, "max_tokens": settings.max_tokens, "stop": stop}
+    spec = {
+        "port": port,
+        "model": str(model.path),
+        "llama": llama_options(settings),
+        "sampling": sampling(settings.temperature),
+        "messages": messages,
+        "max_tokens": settings.max_tokens,
+        "stop": stop,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(_BASELINE)
         script = fh.name
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, script, json.dumps(spec)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, script, json.dumps(spec)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     rss = PeakRSS(proc.pid)
     result: dict[str, Any] = {}
     try:
@@ -200,8 +222,14 @@ def measure_baseline(settings: Settings, messages: list[dict[str, str]], stop: l
 
 
 def run_startup(
-    settings: Settings, index_dir: Path, index_label: str, question: str, messages: list[dict[str, str]] | None,
-    stop: list[str], scratch: Path, say: Callable[[str], None],
+    settings: Settings,
+    index_dir: Path,
+    index_label: str,
+    question: str,
+    messages: list[dict[str, str]] | None,
+    stop: list[str],
+    scratch: Path,
+    say: Callable[[str], None],
 ) -> Section:
     section = Section("start-up")
     # a private copy: the bench process itself has the cached index open
@@ -212,16 +240,35 @@ def run_startup(
     chat = measure_chat(settings, copy, question)
     say("start-up: baseline (bare Gradio page + llama-cpp-python, same model and prompt)")
     base = measure_baseline(settings, messages or [{"role": "user", "content": question}], stop)
-    gb = 1024 ** 3
-    section.add("chat page ready", chat.get("page_ready_s"), "s", baseline=base.get("page_ready_s"),
-                baseline_label="bare Gradio page", target="<= 10 s", met=at_most(chat.get("page_ready_s"), 10.0),
-                note=f"index {index_label}")
-    section.add("first answer (from process start)", chat.get("first_answer_s"), "s", baseline=base.get("first_answer_s"),
-                baseline_label="Gradio + Llama load + same prompt",
-                note="complete answer via gradio_client" + ("" if chat.get("answer_ok") else "; answer not recognised"))
-    section.add("peak RSS (chat, first answer)", chat["peak_rss_bytes"] / gb, "GB", baseline=base["peak_rss_bytes"] / gb,
-                baseline_label="Gradio + llama-cpp-python", target="<= 3 GB", met=at_most(chat["peak_rss_bytes"] / gb, 3.0),
-                note=f"model {settings.model}, index {index_label}")
+    gb = 1024**3
+    section.add(
+        "chat page ready",
+        chat.get("page_ready_s"),
+        "s",
+        baseline=base.get("page_ready_s"),
+        baseline_label="bare Gradio page",
+        target="<= 10 s",
+        met=at_most(chat.get("page_ready_s"), 10.0),
+        note=f"index {index_label}",
+    )
+    section.add(
+        "first answer (from process start)",
+        chat.get("first_answer_s"),
+        "s",
+        baseline=base.get("first_answer_s"),
+        baseline_label="Gradio + Llama load + same prompt",
+        note="complete answer via gradio_client" + ("" if chat.get("answer_ok") else "; answer not recognised"),
+    )
+    section.add(
+        "peak RSS (chat, first answer)",
+        chat["peak_rss_bytes"] / gb,
+        "GB",
+        baseline=base["peak_rss_bytes"] / gb,
+        baseline_label="Gradio + llama-cpp-python",
+        target="<= 3 GB",
+        met=at_most(chat["peak_rss_bytes"] / gb, 3.0),
+        note=f"model {settings.model}, index {index_label}",
+    )
     section.details.update({"chat": chat, "baseline": base})
     shutil.rmtree(copy, ignore_errors=True)
     return section

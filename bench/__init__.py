@@ -1,6 +1,7 @@
-"""`rag bench`: every figure a person waits on, beside the raw engine it runs on, measured in one run.
+"""`python -m bench` (`make bench`): every figure a person waits on, beside the raw engine it runs on,
+measured in one run.
 
-Sections (each in rag/bench/<name>.py):
+Sections (each in bench/<name>.py):
 - indexing: `rag index` chunks/s vs raw `SentenceTransformer.encode`; re-index of an unchanged corpus;
   the product embedder's recall against torch vectors on the same chunks.
 - retrieval: retrieve-step latency at ~1k, 10k, 100k chunks vs the raw engines (embedding session,
@@ -20,28 +21,20 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..config import Settings
-from .common import DEV_QUESTIONS, Section, load_dev_questions
+from rag.config import Settings
+
+from .common import DEV_QUESTIONS, Section, example_questions, load_dev_questions
 from .report import render, summary, write_json
 
 __all__ = ["run_bench", "BenchPlan"]
 
 SECTIONS = ("indexing", "retrieval", "generation", "start-up", "load")
-
-# used when ../shared/eval/dev.jsonl is absent: questions about the articles that ship in corpus/
-FALLBACK_QUESTIONS = [
-    {"id": "shipped1", "question": "Who co-led the Department of Government Efficiency with Elon Musk?",
-     "sources": ["001_4d4d9a555159c093"], "kind": "factoid"},
-    {"id": "shipped2", "question": "What did Musk call Social Security on Joe Rogan's podcast?",
-     "sources": ["003_35891acf2a7fbcf7"], "kind": "factoid"},
-    {"id": "shipped3", "question": "How many State Department employees took buyouts?",
-     "sources": ["002_a3ce7c2eb21b0992"], "kind": "factoid"},
-]
 
 METHOD = [
     "Ratios compare figures taken in this run, so a busy machine slows both sides alike; absolute times "
@@ -50,16 +43,17 @@ METHOD = [
     "(CC BY-SA, read in place from the installed package, never copied into the repository), chunked and "
     "embedded by the product (vectors cached under the cache folder). Beyond their ~12,900 chunks, indexes "
     "are filled with derived chunks (in articles of 8): the first half of one real chunk joined to the second "
-    "half of another, with the length-weighted mean of the two chunks' vectors as vector (not re-embedded: the note above "
-    "gives its cosine to the real embedding on a sample). Built indexes are cached under "
+    "half of another, with the length-weighted mean of the two chunks' vectors as vector (not re-embedded: "
+    "the note above gives its cosine to the real embedding on a sample). Built indexes are cached under "
     "<cache>/bench/ and reused by later runs; delete that folder to rebuild.",
     "Retrieval latency: the whole Retriever.retrieve (embed query, Chroma dense, bm25s keyword, fusion, "
     "merge) per dev question, 3 rounds after warm-up; baseline: the same query through the raw embedding "
     "session, Chroma collection.query and bm25s retrieve, summed. recall@5: share of answerable dev "
     "questions with a gold article among the first 5 passages.",
     "Generation: each dev question through the pipeline, from a KV cache holding only the fixed prompt "
-    "prefix; its exact request then goes to the same Llama object directly (create_chat_completion, "
-    "LocalLLM's sampler settings and thread count; its prompt is cached by then, so it is a decoding run). "
+    "prefix; its exact request then goes to the same Llama object directly (create_chat_completion with "
+    "the product's sampler settings, rag.llm.sampling, and its thread count; its prompt is cached by then, "
+    "so it is a decoding run). "
     "tokens/s = (tokens - 1) / (last - first token time) as the pipeline, or the raw loop, received them; "
     "the pipeline's own work between tokens is also timed directly. Time to first token = from asking to "
     "the first streamed text (retrieval and evidence included); its baseline is llama.cpp's own prompt "
@@ -93,17 +87,30 @@ class BenchPlan:
     users: int = 8  # concurrent chat users in the load section
 
     @classmethod
-    def for_run(cls, quick: bool) -> "BenchPlan":
+    def for_run(cls, quick: bool) -> BenchPlan:
         if quick:
-            return cls(sizes=(300, 1000), index_files=40, reps=1, questions=3, raw_requests=3, fidelity_sample=20,
-                       users=3)
-        return cls(sizes=(1000, 10_000, 100_000), index_files=1000, reps=3, questions=None, raw_requests=8,
-                   fidelity_sample=200, budget_s=19 * 60)
+            return cls(
+                sizes=(300, 1000), index_files=40, reps=1, questions=3, raw_requests=3, fidelity_sample=20, users=3
+            )
+        return cls(
+            sizes=(1000, 10_000, 100_000),
+            index_files=1000,
+            reps=3,
+            questions=None,
+            raw_requests=8,
+            fidelity_sample=200,
+            budget_s=19 * 60,
+        )
 
 
 def run_bench(
-    settings: Settings, json_path: Path | None = None, quick: bool = False, console=None,
-    sections: tuple[str, ...] = SECTIONS, plan: BenchPlan | None = None, questions_path: Path | None = None,
+    settings: Settings,
+    json_path: Path | None = None,
+    quick: bool = False,
+    console=None,
+    sections: tuple[str, ...] = SECTIONS,
+    plan: BenchPlan | None = None,
+    questions_path: Path | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark, print its table, write JSON to `json_path`; returns the JSON payload.
 
@@ -123,23 +130,33 @@ def run_bench(
     if questions:
         say(f"dev questions: {len(questions)} from {questions_path}")
     else:
-        questions = [q for q in FALLBACK_QUESTIONS if (settings.corpus_dir / f"{q['sources'][0]}.txt").is_file()]
+        examples = example_questions()  # about the articles that ship in corpus/
+        questions = [q for q in examples if (settings.corpus_dir / f"{q['sources'][0]}.txt").is_file()]
         if not questions:
-            questions = [{**q, "sources": []} for q in FALLBACK_QUESTIONS]
-        console.print(f"[yellow]note:[/yellow] {questions_path} not found: timing with {len(questions)} built-in "
-                      "questions instead" + ("" if questions[0]["sources"] else "; recall is not measured"))
+            questions = [{**q, "sources": []} for q in examples]
+        console.print(
+            f"[yellow]note:[/yellow] {questions_path} not found: timing with the {len(questions)} example "
+            "questions of corpus/examples.json" + ("" if questions[0]["sources"] else "; recall is not measured")
+        )
     gen_questions = questions[: plan.questions] if plan.questions else questions
 
-    from ..embedding import Embedder
+    from rag.embedding import Embedder
 
     cache_root = Path(settings.cache_dir) / "bench"
     cache_root.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="rag-bench-"))
     say("loading the embedder (the ONNX export is made once, the first time)")
-    embedder = Embedder(settings.embed_model, settings.embed_batch_size, backend=settings.embed_backend,
-                        cache_dir=settings.cache_dir, threads=settings.threads)
-    say(f"embedder: {embedder.name} ({embedder.backend}); model: {settings.model}; {os.cpu_count()} CPU cores, "
-        f"load average {load_before:.1f}")
+    embedder = Embedder(
+        settings.embed_model,
+        settings.embed_batch_size,
+        backend=settings.embed_backend,
+        cache_dir=settings.cache_dir,
+        threads=settings.threads,
+    )
+    say(
+        f"embedder: {embedder.name} ({embedder.backend}); model: {settings.model}; {os.cpu_count()} CPU cores, "
+        f"load average {load_before:.1f}"
+    )
 
     done: list[Section] = []
     built: dict[int, Any] = {}
@@ -164,12 +181,22 @@ def run_bench(
         from .indexing import run_indexing
         from .retrieval import run_retrieval
 
-        run("indexing", lambda: run_indexing(settings, embedder, questions, workdir, plan.index_files, say,
-                                             reps=plan.reps))
+        run(
+            "indexing",
+            lambda: run_indexing(settings, embedder, questions, workdir, plan.index_files, say, reps=plan.reps),
+        )
 
         def retrieval() -> Section:
-            section, indexes = run_retrieval(settings, embedder, questions, list(plan.sizes), cache_root, say,
-                                             reps=plan.reps, fidelity_sample=plan.fidelity_sample)
+            section, indexes = run_retrieval(
+                settings,
+                embedder,
+                questions,
+                list(plan.sizes),
+                cache_root,
+                say,
+                reps=plan.reps,
+                fidelity_sample=plan.fidelity_sample,
+            )
             built.update(indexes)
             return section
 
@@ -177,9 +204,9 @@ def run_bench(
 
         def news_index() -> Path:
             if 0 not in built:
-                from .indexes import build_index
-
                 import numpy as np
+
+                from .indexes import build_index
 
                 built[0] = build_index(settings, embedder, 0, [], np.zeros((0, embedder.dimension)), cache_root, say)
             return built[0].index_dir
@@ -188,8 +215,9 @@ def run_bench(
             from .generation import run_generation
 
             deadline = started + plan.budget_s - plan.startup_reserve_s if plan.budget_s else None
-            section = run_generation(settings, news_index(), gen_questions, say, raw_limit=plan.raw_requests,
-                                     deadline=deadline)
+            section = run_generation(
+                settings, news_index(), gen_questions, say, raw_limit=plan.raw_requests, deadline=deadline
+            )
             first = next((q for q in section.details.get("questions", []) if q.get("ttft_s") is not None), None)
             if first is not None:
                 first_request["id"] = first["id"]
@@ -205,8 +233,16 @@ def run_bench(
             index_dir = built[size].index_dir if built else news_index()
             label = built[size].size_label if built else "news only"
             asked = next((q for q in gen_questions if q.get("id") == first_request.get("id")), gen_questions[0])
-            return run_startup(settings, index_dir, label, asked["question"], first_request.get("messages"),
-                               first_request.get("stop", []), workdir, say)
+            return run_startup(
+                settings,
+                index_dir,
+                label,
+                asked["question"],
+                first_request.get("messages"),
+                first_request.get("stop", []),
+                workdir,
+                say,
+            )
 
         run("start-up", startup)
 
@@ -221,21 +257,40 @@ def run_bench(
 
     seconds = time.perf_counter() - started
     load_after = _load()
-    header = (f"rag bench{' --quick' if quick else ''}: {settings.model}, {embedder.name}; {os.cpu_count()} cores, "
-              f"load average {load_before:.1f} → {load_after:.1f}; {seconds / 60:.1f} min")
+    header = (
+        f"bench{' --quick' if quick else ''}: {settings.model}, {embedder.name}; {os.cpu_count()} cores, "
+        f"load average {load_before:.1f} → {load_after:.1f}; {seconds / 60:.1f} min"
+    )
     render(console, done, header, METHOD)
     counts = summary(done)
-    console.print(f"targets: {counts['met']} met, {counts['missed']} missed, {counts['unmeasured']} not measured "
-                  f"(of {counts['targets']})", highlight=False)
+    console.print(
+        f"targets: {counts['met']} met, {counts['missed']} missed, {counts['unmeasured']} not measured "
+        f"(of {counts['targets']})",
+        highlight=False,
+    )
     payload = {
-        "version": 1, "quick": quick, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "version": 1,
+        "quick": quick,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
-        "machine": {"cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": load_after,
-                    "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"model": settings.model, "embedder": embedder.name, "embed_backend": embedder.backend,
-                     "k": settings.k, "threads": settings.threads, "chunk_chars": settings.chunk_chars},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "settings": {
+            "model": settings.model,
+            "embedder": embedder.name,
+            "embed_backend": embedder.backend,
+            "k": settings.k,
+            "threads": settings.threads,
+            "chunk_chars": settings.chunk_chars,
+        },
         "dev_questions": str(questions_path) if load_dev_questions(questions_path) else None,
-        "plan": plan.__dict__, "method": METHOD,
+        "plan": plan.__dict__,
+        "method": METHOD,
     }
     if json_path is not None:
         write_json(Path(json_path), payload, done)

@@ -1,17 +1,18 @@
-"""Shared pieces of the benchmark: result rows, percentiles, timers, the dev questions."""
+"""Shared pieces of the benchmark: result rows, percentiles, timers, the questions it asks."""
 
 from __future__ import annotations
 
 import json
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from ..config import PROJECT_ROOT
-
-DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"  # ../shared/eval/dev.jsonl
+ROOT = Path(__file__).resolve().parent.parent  # the checkout the benchmark runs from
+DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev.jsonl"  # ../shared/eval/dev.jsonl
+EXAMPLES = ROOT / "corpus" / "examples.json"  # the bundled articles' example questions
 
 
 @dataclass
@@ -94,6 +95,17 @@ def load_dev_questions(path: Path | None = None) -> list[dict[str, Any]]:
     except OSError:
         return []
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def example_questions(path: Path = EXAMPLES) -> list[dict[str, Any]]:
+    """The bundled articles' example questions (`corpus/examples.json`: file name -> questions) in the
+    dev questions' shape, each with its article as the gold source."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pairs = [(name, question) for name, questions in data.items() for question in questions]
+    return [
+        {"id": f"example{i}", "question": question, "sources": [stem(name)], "kind": "factoid"}
+        for i, (name, question) in enumerate(pairs, start=1)
+    ]
 
 
 def stem(source: str) -> str:

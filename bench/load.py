@@ -1,7 +1,7 @@
 """Many chat users on one app instance: throughput and latency against one user alone, same run.
 
 The app is the real one (gradio, queue, one llama.cpp model) on a free loopback port; the users are
-`gradio_client` sessions (rag.loadtest). The baseline is the same questions asked one at a time:
+`gradio_client` sessions (bench.loadtest). The baseline is the same questions asked one at a time:
 with one local model the answers are written one after another, so N users ideally take N times one
 user's time and the throughput stays that of a single user. The load run adds one client that hangs
 up mid-answer, whose slot must come free.
@@ -9,18 +9,24 @@ up mid-answer, whose slot must come free.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..config import Settings
+from rag.config import Settings
+
 from .common import Section, percentile
 from .startup import free_port
 
 
 def run_load_section(
-    settings: Settings, index_dir: Path, questions: list[dict[str, Any]], say: Callable[[str], None], users: int = 8,
+    settings: Settings,
+    index_dir: Path,
+    questions: list[dict[str, Any]],
+    say: Callable[[str], None],
+    users: int = 8,
 ) -> Section:
-    from ..loadtest import run_load, serve_for_load
+    from .loadtest import run_load, serve_for_load
 
     section = Section("load")
     asked = [q["question"] for q in questions if q.get("answers")][:4] or [q["question"] for q in questions[:4]]
@@ -36,16 +42,37 @@ def run_load_section(
     finally:
         close()
     solo_qps = len(solo_latency) / solo_wall if solo_wall else None
-    section.add(f"answers/s with {users} users", figures["throughput_qps"], "ans/s", baseline=solo_qps,
-                baseline_label="one user at a time", note=f"{figures['completed']}/{figures['requests']} complete")
-    section.add(f"latency p50, {users} users", figures["p50_s"], "s", baseline=percentile(solo_latency, 50),
-                baseline_label="one user alone")
-    section.add(f"latency p95, {users} users", figures["p95_s"], "s", baseline=percentile(solo_latency, 95),
-                baseline_label="one user alone", note=f"wait in the queue p95 {figures['queued_p95_s']:.1f} s")
+    section.add(
+        f"answers/s with {users} users",
+        figures["throughput_qps"],
+        "ans/s",
+        baseline=solo_qps,
+        baseline_label="one user at a time",
+        note=f"{figures['completed']}/{figures['requests']} complete",
+    )
+    section.add(
+        f"latency p50, {users} users",
+        figures["p50_s"],
+        "s",
+        baseline=percentile(solo_latency, 50),
+        baseline_label="one user alone",
+    )
+    section.add(
+        f"latency p95, {users} users",
+        figures["p95_s"],
+        "s",
+        baseline=percentile(solo_latency, 95),
+        baseline_label="one user alone",
+        note=f"wait in the queue p95 {figures['queued_p95_s']:.1f} s",
+    )
     ok = figures["completed"] == users and not figures["interleaved"] and not figures["incomplete"]
-    section.add("complete, un-interleaved answers", float(figures["completed"] - figures["interleaved"]), "answers",
-                target=f"= {users}", met=ok,
-                note=f"{figures['disconnected']} client hung up; queue positions shown up to "
-                     f"{figures['max_queue_position']}")
+    section.add(
+        "complete, un-interleaved answers",
+        float(figures["completed"] - figures["interleaved"]),
+        "answers",
+        target=f"= {users}",
+        met=ok,
+        note=f"{figures['disconnected']} client hung up; queue positions shown up to {figures['max_queue_position']}",
+    )
     section.details = {k: v for k, v in figures.items() if k != "answers"}
     return section

@@ -37,8 +37,14 @@ def render(console, sections: list[Section], header: str, method: list[str]) -> 
         console = Console(file=console.file, width=160, no_color=console.no_color, highlight=False)
 
     table = Table(title=header, title_justify="left", show_lines=False, expand=False)
-    for name, justify in (("metric", "left"), ("value", "right"), ("baseline (same run)", "right"),
-                          ("ratio", "right"), ("target", "left"), ("", "left")):
+    for name, justify in (
+        ("metric", "left"),
+        ("value", "right"),
+        ("baseline (same run)", "right"),
+        ("ratio", "right"),
+        ("target", "left"),
+        ("", "left"),
+    ):
         table.add_column(name, justify=justify, overflow="fold")
     for section in sections:
         table.add_row(f"[bold]{section.name}[/bold] [dim]({section.seconds:.0f} s)[/dim]", "", "", "", "", "")
@@ -63,15 +69,24 @@ def render(console, sections: list[Section], header: str, method: list[str]) -> 
 
 def summary(sections: list[Section]) -> dict[str, int]:
     rows = [r for s in sections for r in s.rows if r.target]
-    return {"targets": len(rows), "met": sum(1 for r in rows if r.met), "missed": sum(1 for r in rows if r.met is False),
-            "unmeasured": sum(1 for r in rows if r.met is None)}
+    return {
+        "targets": len(rows),
+        "met": sum(1 for r in rows if r.met),
+        "missed": sum(1 for r in rows if r.met is False),
+        "unmeasured": sum(1 for r in rows if r.met is None),
+    }
 
 
 def write_json(path: Path, payload: dict[str, Any], sections: list[Section]) -> None:
     payload = dict(payload)
     payload["sections"] = {
-        s.name: {"seconds": round(s.seconds, 1), "error": s.error, "rows": [r.as_json() for r in s.rows],
-                 "notes": s.notes, "details": s.details}
+        s.name: {
+            "seconds": round(s.seconds, 1),
+            "error": s.error,
+            "rows": [r.as_json() for r in s.rows],
+            "notes": s.notes,
+            "details": s.details,
+        }
         for s in sections
     }
     payload["summary"] = summary(sections)

@@ -1,0 +1,84 @@
+"""The command line's error contract: a problem the user can fix is one line and exit code 2; a bug is
+one line saying so and exit code 1, with its traceback under -v. In-process, no model is loaded."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from servers import free_port
+from typer.testing import CliRunner
+
+from rag import cli
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path):
+    """`rag ARGS...` with RAG_* taken only from `env`, an empty index folder and no corpus."""
+    for name in [n for n in os.environ if n.startswith("RAG_")]:
+        monkeypatch.delenv(name)
+    runner = CliRunner()
+
+    def invoke(*args: str, **env: str):
+        base = {"RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_CORPUS_DIR": str(tmp_path / "no-corpus")}
+        return runner.invoke(cli.app, list(args), env={**base, **env})
+
+    return invoke
+
+
+def one_error_line(result, code: int) -> str:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_bad_setting(run):
+    line = one_error_line(run("ask", "Who?", RAG_K="six"), 2)
+    assert line.startswith("error: setting k (RAG_K): cannot read 'six' as int")
+
+
+def test_no_index_yet(run):
+    line = one_error_line(run("ask", "Who?"), 2)
+    assert "no index yet" in line and "rag index" in line
+
+
+def test_a_corrupt_index(run, tmp_path):
+    (tmp_path / "index" / "chroma").mkdir(parents=True)
+    (tmp_path / "index" / "chroma" / "chroma.sqlite3").write_bytes(b"not a database" * 200)
+    line = one_error_line(run("ask", "Who?"), 2)
+    assert "corrupt" in line and "rag index --rebuild" in line
+
+
+def test_an_unreachable_chroma_server(run):
+    line = one_error_line(run("ask", "Who?", "--chroma-url", f"http://127.0.0.1:{free_port()}"), 2)
+    assert "cannot reach the Chroma server" in line
+
+
+def test_a_wrong_option_value(run):
+    assert "--jsonl takes '-'" in one_error_line(run("ask", "--jsonl", "requests.jsonl"), 2)
+    assert "give a question" in one_error_line(run("ask"), 2)
+
+
+def test_bench_outside_a_checkout_says_where_it_lives(run, monkeypatch):
+    monkeypatch.setattr(cli, "CHECKOUT", None)
+    assert "from a checkout" in one_error_line(run("bench", "--quick"), 2)
+
+
+def bug(**_: object) -> None:
+    raise ZeroDivisionError("an injected bug")
+
+
+def test_a_bug_is_one_line_and_exit_code_1(run, monkeypatch):
+    monkeypatch.setattr(cli, "_settings", bug)
+    line = one_error_line(run("ask", "Who?"), 1)
+    assert line.startswith("internal error: ZeroDivisionError: an injected bug") and "-v" in line
+
+
+def test_a_bug_shows_its_traceback_with_v(run, monkeypatch):
+    monkeypatch.setattr(cli, "_settings", bug)
+    result = run("ask", "-v", "Who?")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert 'raise ZeroDivisionError("an injected bug")' in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("internal error: ZeroDivisionError")
