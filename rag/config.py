@@ -1,6 +1,9 @@
 """All configuration in one place: a frozen settings object filled from defaults and `RAG_*` env vars.
 
-CLI options override the environment by building a new object with `Settings.with_overrides`.
+CLI options override the environment by building a new object with `Settings.with_overrides`. The
+numeric settings a user tunes (k, temperature, upload size, question length) have their allowed range
+declared once in `LIMITS`: every Settings object is checked against it when made, and the browser's
+sliders read their bounds from it, so the CLI, the environment and the page agree.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from .errors import ConfigError
 
 
 def _project_root() -> Path:
@@ -21,6 +26,37 @@ PROJECT_ROOT = _project_root()
 PROMPTS_DIR = PROJECT_ROOT / "prompts" if (PROJECT_ROOT / "prompts").is_dir() else Path(__file__).parent / "prompts"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Limit:
+    """The allowed range of one numeric setting (both ends included)."""
+
+    low: float
+    high: float
+    step: float = 1
+
+    def check(self, name: str, value: float) -> None:
+        if not self.low <= value <= self.high:
+            raise ConfigError(f"setting {name} must be between {self.low:g} and {self.high:g}, not {value:g}")
+
+    def clamp(self, value: Any) -> float | None:
+        """A value from outside (a browser, an API call) brought into range; None when not a number."""
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if number != number:  # NaN
+            return None
+        return max(self.low, min(self.high, number))
+
+
+LIMITS: dict[str, Limit] = {
+    "k": Limit(low=1, high=50),  # passages retrieved: 0 would answer from nothing
+    "temperature": Limit(low=0.0, high=2.0, step=0.05),
+    "max_upload_mb": Limit(low=1, high=1024),
+    "max_question_chars": Limit(low=1, high=100_000),
+}
+
+
 def _cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "rag"
@@ -31,6 +67,7 @@ class Settings:
     """Every tunable of the product. Each field `x` reads env var `RAG_X` when set."""
 
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
+    examples_file: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus" / "examples.json")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".rag-index")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
     cache_dir: Path = field(default_factory=_cache_root)
@@ -70,7 +107,11 @@ class Settings:
     auth: str = ""
     chroma_url: str = ""
     max_question_chars: int = 2000
-    max_upload_mb: int = 20
+    max_upload_mb: int = 30  # the largest article file, uploaded or read by `rag index`
+
+    def __post_init__(self) -> None:
+        for name, limit in LIMITS.items():
+            limit.check(name, getattr(self, name))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -95,6 +136,10 @@ class Settings:
         """How many answers one app instance writes at once: a local llama.cpp model one at a time; a
         server (llama.cpp --parallel, Ollama, vLLM) batches several."""
         return max(1, self.llm_concurrency or (4 if self.llm_url else 1))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def threads(self) -> int:

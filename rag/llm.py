@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Iterator, Protocol
 
 from .config import Settings
 from .models import ModelError, resolve_model
+from .redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class RemoteLLM:
 
         base = url.rstrip("/")
         self.endpoint = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
-        self.shown = _without_credentials(self.endpoint)  # for messages: no user:password@ in them
+        self.shown = redact(self.endpoint)  # for messages: no user:password@ in them
         self.name = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
@@ -203,18 +203,13 @@ class RemoteLLM:
                     "ask again. A llama-cpp-python server must run with --interrupt_requests False"
                 )
         except httpx.HTTPError as exc:
-            raise ModelError(f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}") from exc
+            raise ModelError(f"cannot reach the LLM server at {self.shown}: {redact(str(exc))}") from exc
         finally:
             stats.total_ms = (time.perf_counter() - started) * 1000
 
     def warm(self, messages: list[Message]) -> None:
         for _ in self.stream(messages, max_tokens=1, temperature=0.0):
             pass
-
-
-def _without_credentials(text: str) -> str:
-    """`http://user:secret@host/...` -> `http://host/...` wherever a URL appears in `text`."""
-    return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", r"\1", text)
 
 
 def load_llm(settings: Settings) -> LLM:

@@ -24,7 +24,7 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, Chunk
 from .config import Settings
 from .documents import Document
-from .errors import IndexMismatchError, IndexStoreError
+from .errors import IndexMismatchError, IndexMissingError, IndexStoreError
 from .keyword import KeywordIndex
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class IndexStore:
                     self._collection = self.client.get_collection(COLLECTION, embedding_function=None)
             except Exception as exc:  # noqa: BLE001
                 if not create and _is_not_found(exc):
-                    raise IndexError_(
+                    raise IndexMissingError(
                         f"no index yet at {self.location}: run `rag index` first"
                     ) from exc
                 if _is_read_only(exc) or _is_full(exc) or _is_unreachable(exc):
