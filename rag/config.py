@@ -67,7 +67,6 @@ class Settings:
     """Every tunable of the product. Each field `x` reads env var `RAG_X` when set."""
 
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
-    examples_file: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus" / "examples.json")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".rag-index")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
     cache_dir: Path = field(default_factory=_cache_root)

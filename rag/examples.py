@@ -1,7 +1,8 @@
-"""Example questions about the bundled articles, kept as data beside them (`corpus/examples.json`).
+"""Example questions about articles, kept as data beside them (`examples.json` in the articles folder).
 
-The file maps an article's file name to questions its text answers. The chat offers those whose
-article is in the index; the benchmark and tests read the same file, so nobody keeps a copy in code.
+The file maps an article's file name to questions its text answers; the bundled `corpus/` has one.
+The chat offers those whose article is in the index; the benchmark reads the same file, so nobody
+keeps a copy of the questions in code. A folder of one's own articles may have one too, or none.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from pathlib import Path
 
 from .errors import ConfigError
 
+EXAMPLES_FILE = "examples.json"  # in the articles folder; not an article (`rag index` skips .json)
 
-def load_examples(path: Path) -> dict[str, list[str]]:
-    """{article file name: [questions]}; empty when there is no such file (a corpus of one's own)."""
+
+def load_examples(folder: Path) -> dict[str, list[str]]:
+    """{article file name: [questions]} from the articles folder's examples.json; empty without one."""
+    path = Path(folder) / EXAMPLES_FILE
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:

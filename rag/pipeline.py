@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class Pipeline:
-    """`embedder` and `llm` replace the models named in the settings (tests pass small stand-ins)."""
+    """`embedder` and `llm`, when given, are used instead of loading the configured models: a
+    benchmark's recording wrapper, or the scripted stand-ins of the unit tests."""
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
                  llm: LLM | None = None) -> None:
@@ -37,6 +38,7 @@ class Pipeline:
         self._llm_lock = threading.Lock()
         self._index_lock = threading.Lock()
         self._embedder: Embedder | None = embedder
+        self._embedder_given = embedder is not None
         self._store: IndexStore | None = None
         self._llm: LLM | None = llm
 
@@ -127,7 +129,7 @@ class Pipeline:
     def index(self, paths: list[Path] | None = None, prune: bool = False, rebuild: bool = False,
               progress: IndexProgress = IndexProgress()) -> IndexReport:
         with self._index_lock:
-            if rebuild and self.settings.embed_backend == "auto":
+            if rebuild and self.settings.embed_backend == "auto" and not self._embedder_given:
                 with self._lock:  # everything is re-embedded: take the fastest embedder, not the old index's
                     self._embedder = self._make_embedder(None)
             return index_paths(paths or [self.settings.corpus_dir], self.settings, self.store, self.embedder,

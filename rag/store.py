@@ -145,9 +145,7 @@ class IndexStore:
                     self._collection = self.client.get_collection(COLLECTION, embedding_function=None)
             except Exception as exc:  # noqa: BLE001
                 if not create and _is_not_found(exc):
-                    raise IndexMissingError(
-                        f"no index yet at {self.location}: run `rag index` first"
-                    ) from exc
+                    raise IndexMissingError(f"no index yet at {self.location}: run `rag index` first") from exc
                 if _is_read_only(exc) or _is_full(exc) or _is_unreachable(exc):
                     raise IndexError_(_failure_message(exc, self.location, "write" if create else "read")) from exc
                 raise IndexError_(f"the index at {self.location} is unreadable ({exc}); run `rag index --rebuild`") from exc

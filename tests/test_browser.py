@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_MODEL, make_settings
+from conftest import CORPUS, DEFAULT_MODEL, make_settings
 from servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -45,8 +45,9 @@ def app_url(shared_index, tmp_path_factory):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (the browser tests need Debian's chromium)")
     index = tmp_path_factory.mktemp("browser") / "index"
     shutil.copytree(shared_index, index)  # uploads must not touch the shared index
-    settings = make_settings(index, model=DEFAULT_MODEL, port=free_port()).with_overrides(
-        corpus_dir=tmp_path_factory.mktemp("browser-uploads"))
+    uploads = tmp_path_factory.mktemp("browser-uploads")
+    shutil.copyfile(CORPUS / "examples.json", uploads / "examples.json")  # the indexed articles' example questions
+    settings = make_settings(index, model=DEFAULT_MODEL, port=free_port()).with_overrides(corpus_dir=uploads)
     ui = build_app(Pipeline(settings))
     url = ui.launch(block=False, quiet=True)
     yield url.rstrip("/")

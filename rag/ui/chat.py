@@ -158,10 +158,14 @@ class ChatPanel:
         article with a title."""
         try:
             records = self.ctx.library.records()
-            shipped = load_examples(self.ctx.settings.examples_file)
+        except RagError as exc:  # the index cannot be read: the status line will say why
+            self.ctx.messages.failure(exc, "listing the library for example questions")
+            records = []
+        try:
+            shipped = load_examples(self.ctx.settings.corpus_dir)
         except RagError as exc:
-            self.ctx.messages.failure(exc, "choosing example questions")
-            records, shipped = [], {}
+            self.ctx.messages.failure(exc, "reading the example questions")
+            shipped = {}
         sources = {r.source for r in records}
         picked = [{"text": questions[0]} for name, questions in shipped.items() if name in sources and questions]
         for r in records:
