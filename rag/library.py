@@ -12,9 +12,9 @@ import logging
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .documents import SUPPORTED_SUFFIXES, content_hash, load_document, read_bytes, too_large
 from .errors import DocumentError, IndexMissingError, RagError
@@ -107,7 +107,8 @@ class Library:
     def _check(self, path: Path, name: str, known: dict[str, str], taken: set[str]) -> bytes | Rejected:
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            return Rejected(name=name, reason=f"unsupported file type {suffix or '(none)'}: use .txt, .md, .html or .pdf")
+            kind = suffix or "(none)"
+            return Rejected(name=name, reason=f"unsupported file type {kind}: use .txt, .md, .html or .pdf")
         limit = self.pipeline.settings.max_upload_bytes
         try:
             size = path.stat().st_size

@@ -7,7 +7,7 @@ on a web page would hand a visitor the server's folders, its API key or a `user:
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 _URL_LOGIN = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@")
 _ABS_PATH = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[\"'(=]))(?:[A-Za-z]:\\|/)(?:[^\s\"'()<>,;:]+[/\\])+([^\s\"'()<>,;:]*)")

@@ -168,7 +168,8 @@ def test_switching_the_model_loads_it_with_a_message(served):
         steps = list(settings.switch_model(other))
         assert f"Loading the model {other}" in steps[0][0]
         assert "is loaded" in steps[-1][0] and ui.pipeline.llm_loaded
-        assert other in Client(url, verbose=False).predict(QUESTION, api_name="/answer")["model"]  # the model that wrote it
+        answer = Client(url, verbose=False).predict(QUESTION, api_name="/answer")
+        assert other in answer["model"]  # the model that wrote it
     finally:
         list(settings.switch_model(TINY_MODEL))
     assert ui.pipeline.settings.model == TINY_MODEL

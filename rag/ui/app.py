@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -35,6 +35,7 @@ from .serving import check_launch  # noqa: E402
 from .settings import SettingsPanel  # noqa: E402
 from .sources import SourcesPanel  # noqa: E402
 from .startup import Startup  # noqa: E402
+from .state import AppState  # noqa: E402
 
 STATUS_WATCH_S = 15 * 60  # a page stops following the start-up after this long
 
@@ -49,6 +50,7 @@ class ChatUI:
         self.sources = SourcesPanel(self.ctx)
         self.chat = ChatPanel(self.ctx, self.sources, self.settings_panel)
         self.articles = ArticlesPanel(self.ctx, self.sources)
+        self.status: gr.HTML  # the status line above the tabs
         self.demo = self._build()
 
     @property
@@ -56,7 +58,8 @@ class ChatUI:
         return self.ctx.pipeline
 
     @property
-    def state(self):  # noqa: ANN201 - AppState; a property so tests and tools read one place
+    def state(self) -> AppState:
+        """Start-up phase and answer counts (what tests, the load test and the status line read)."""
         return self.ctx.state
 
     def _build(self) -> gr.Blocks:

@@ -3,11 +3,12 @@ bar) and the library of indexed articles to view or remove. The work is done by 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as StillRunning
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import gradio as gr
 
@@ -84,9 +85,7 @@ class ArticlesPanel:
 
     def add_files(self, files: list[Any] | None) -> Iterator[tuple[Any, Any, Any]]:
         """Check, save and index the uploaded files. Yields (report, library, cleared file input)."""
-        paths = [Path(f if isinstance(f, str) else getattr(f, "path", None) or getattr(f, "name", ""))
-                 for f in (files or [])]
-        paths = [p for p in paths if str(p) not in ("", ".")]
+        paths = [path for path in map(_upload_path, files or []) if path is not None]
         if not paths:
             yield render.upload_report([], []), gr.skip(), None
             return
@@ -155,3 +154,9 @@ class ArticlesPanel:
         except Exception as exc:  # noqa: BLE001
             note = f"Could not remove {source}: {self.ctx.messages.failure(exc, f'removing {source!r}')}"
         return render.upload_report([], [], [note]), self.library_html(note)
+
+
+def _upload_path(file: Any) -> Path | None:
+    """Where Gradio put an upload: a path string, or a file object with `.path` (or `.name`)."""
+    where = file if isinstance(file, str) else getattr(file, "path", None) or getattr(file, "name", None)
+    return Path(where) if isinstance(where, str) and where else None

@@ -8,9 +8,11 @@ concurrency group with model switching, so a local model writes one answer at a 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import gradio as gr
+from gradio.components.chatbot import ExampleMessage
 
 from ..answer import Answer, Partial, Status
 from ..answering import AskOptions, clean_question
@@ -133,7 +135,7 @@ class ChatPanel:
                 finished = True
             finally:
                 if stream is not None:
-                    stream.close()  # releases the model's lock at once when we stop early
+                    stream.close()  # type: ignore[attr-defined]  # a generator: closing releases the model's lock
         if finished:
             conv.append(Turn(question=question, answer=answer, error=error))
             yield render.chat_messages(conv), self.sources.show(conv), conv
@@ -153,7 +155,7 @@ class ChatPanel:
             raise gr.Error(self.ctx.messages.failure(exc, "answering"), print_exception=False) from None
 
     # -- helpers -------------------------------------------------------------------------------
-    def examples(self) -> list[dict[str, str]]:
+    def examples(self) -> list[ExampleMessage]:
         """Questions for an empty chat: the shipped ones whose article is indexed, then one per other
         article with a title."""
         try:
@@ -167,7 +169,9 @@ class ChatPanel:
             self.ctx.messages.failure(exc, "reading the example questions")
             shipped = {}
         sources = {r.source for r in records}
-        picked = [{"text": questions[0]} for name, questions in shipped.items() if name in sources and questions]
+        picked: list[ExampleMessage] = [
+            {"text": questions[0]} for name, questions in shipped.items() if name in sources and questions
+        ]
         for r in records:
             if len(picked) >= MAX_EXAMPLES:
                 break

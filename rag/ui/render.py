@@ -10,10 +10,11 @@ when it is loaded (see `_compact`), so what the page gets has no stray spaces or
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 
@@ -203,7 +204,7 @@ def _macros(name: str) -> Any:
 
 
 class _CompactLoader(jinja2.PackageLoader):
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool] | None]:
         source, filename, uptodate = super().get_source(environment, template)
         return _compact(source), filename, uptodate
 

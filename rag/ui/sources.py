@@ -3,7 +3,8 @@ what was searched; and the whole article, fetched by the browser when asked for.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import gradio as gr
 

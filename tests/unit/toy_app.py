@@ -4,8 +4,8 @@ folder (real Chroma and bm25s), a ScriptedLLM for the model, and the app's panel
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from conftest import make_settings
 from fakes import HashEmbedder, ScriptedLLM
