@@ -33,6 +33,7 @@ class Answer:
     search_query: str = ""  # what was searched (follow-ups are rewritten)
     searched: list[dict[str, Any]] = field(default_factory=list)  # top passages looked at, for refusals
     notice: str = ""  # e.g. "question trimmed to 2000 characters"
+    signals: dict[str, float] = field(default_factory=dict)  # what decided answer vs refusal (rag/judge.py)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id} if self.id is not None else {}
@@ -44,6 +45,8 @@ class Answer:
         )
         if self.notice:
             out["notice"] = self.notice
+        if self.signals:
+            out["signals"] = self.signals
         return out
 
 

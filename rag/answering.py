@@ -1,8 +1,10 @@
 """From a question (and history) to a checked, cited `Answer`, streamed as it is written.
 
-Steps: standalone query -> retrieval -> evidence sentences -> LLM (streamed) -> per-sentence support
-check and citation repair -> refusal when nothing supported remains -> competing figures added when
-the articles disagree. Only verified sentences carry [n] markers, so what streams is what is final.
+Steps: standalone query -> question analysed once -> retrieval -> evidence sentences -> the model's
+own verdict on whether they hold the answer (read at a reflection token) -> the answer, always
+generated and streamed -> each sentence's citations checked and repaired, unsupported and empty
+sentences dropped -> the judge question -> one calibrated confidence decides: show or refuse.
+Only checked sentences carry [n] markers while streaming, so what carries a marker is final.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .answer import Answer, Citation, Partial, Status
@@ -18,25 +20,38 @@ from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
-from .answertype import QUESTION_WORDS, AnswerType, asks_for_person, expected_type, first_question, new_people, supplies
-from .evidence import Evidence, EvidenceSet, Sentence, lexical_overlap, select_evidence
+from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
 from .followup import standalone_question
-from .grounding import CheckedSentence, SupportChecker, evidence_terms, is_refusal
-from .llm import LLM, GenerationStats
+from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
+from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
+from .llm import LLM, GenerationStats, Message
 from .prompts import PromptSet
+from .question import AnswerKind, Question, analyse, supplies
 from .retrieval import Retrieval, Retriever
-from .terms import asked_names, content_terms, names, numbers
+from .terms import content_terms, numbers
 
 log = logging.getLogger(__name__)
 
 Event = Partial | Status | Answer
-EXTRACTIVE_MIN_OVERLAP = 0.75  # share of the question's terms a quoted sentence must contain
+_STOP = ["\n\n", "Question:", "Passages:", "Found:"]
 
 
 @dataclass(frozen=True)
 class AskOptions:
     k: int | None = None
     temperature: float | None = None
+
+
+@dataclass(kw_only=True)
+class _Turn:
+    """What one answer has gathered so far, for the final Answer."""
+
+    question: str
+    search_query: str
+    notice: str
+    timings: dict[str, float]
+    searched: list[dict] = field(default_factory=list)
+    model: str = ""
 
 
 def clean_question(question: str, limit: int) -> tuple[str, str]:
@@ -64,65 +79,74 @@ class Answerer:
     # -- public --------------------------------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
         started = time.perf_counter()
-        question, notice = clean_question(question, self.settings.max_question_chars)
-        query = standalone_question(question, history or [])
+        text, notice = clean_question(question, self.settings.max_question_chars)
+        query = standalone_question(text, history or [])
+        asked = analyse(query.prompt)
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
         evidence = select_evidence(
-            query.search, retrieval, self.embedder, max_items=self.settings.max_evidence,
+            asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
             max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
         )
         timings = dict(retrieval.timings)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
-        base = dict(question=question, model="", timings=timings, search_query=query.search, notice=notice,
-                    searched=_searched(retrieval))
+        turn = _Turn(question=text, search_query=query.search, notice=notice, timings=timings,
+                     searched=_searched(retrieval))
 
-        if not self._relevant(query.topic, retrieval, evidence):
+        if not self._on_topic(asked, retrieval, evidence):
+            turn.model = self._llm().name
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            yield self._refusal(base, self._llm_name())
+            yield self._refusal(turn)
             return
 
         loading = time.perf_counter()
         llm = self._llm()
         timings["model_load_ms"] = (time.perf_counter() - loading) * 1000
         started += timings["model_load_ms"] / 1000  # loading once per process is not answering time
-        base["model"] = llm.name
-        stats = GenerationStats()
-        checker = SupportChecker(evidence, query.topic, self.settings.support_threshold)
+        turn.model = llm.name
         messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt)
         temperature = self.settings.temperature if options.temperature is None else options.temperature
 
+        reading = time.perf_counter()
+        found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
+        timings["found_ms"] = (time.perf_counter() - reading) * 1000
+        if found < self.settings.found_floor:  # the model is sure the passages do not say: no need to write
+            log.info("found %.3f < %.3f: refused before answering", found, self.settings.found_floor)
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            yield self._refusal(turn, Signals(found=found, judged=0.0, coverage=0.0))
+            return
+
+        checker = SupportChecker(evidence, asked, self.settings.support_threshold)
+        stats = GenerationStats()
         raw = ""
         checked: list[CheckedSentence] = []
         renumber = Renumberer()
-        for piece in llm.stream(messages, self.settings.max_tokens, temperature, stats, stop=["\n\n\n", "Question:", "Passages:"]):
+        for piece in llm.stream(messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX):
             raw += piece
-            sentences = parse_answer(raw)
+            sentences = parse_answer(_reply(raw))
             for sentence in sentences[len(checked) : max(0, len(sentences) - 1)]:
                 checked.append(self._check(checker, sentence))
             yield Partial(self._display(checked, sentences[len(checked):], renumber))
-        for sentence in parse_answer(raw)[len(checked):]:
+        for sentence in parse_answer(_reply(raw))[len(checked):]:
             checked.append(self._check(checker, sentence))
-
-        timings.update(first_token_ms=stats.first_token_ms, generate_ms=stats.total_ms, tokens=stats.tokens,
-                       prompt_tokens=stats.prompt_tokens, queued_ms=stats.queued_ms)
+        timings.update(first_token_ms=timings["found_ms"] + stats.first_token_ms, generate_ms=stats.total_ms,
+                       tokens=stats.tokens, prompt_tokens=stats.prompt_tokens, queued_ms=stats.queued_ms)
         log.info("evidence:\n%s", evidence.prompt_block())
-        log.info("model said: %r", raw)
-        kept = [c for c in checked if c.supported and not is_refusal(c.text)]
-        for c in checked:
-            if not c.supported and not is_refusal(c.text):
-                log.info("dropped unsupported sentence %r (coverage %.2f, missing %s)", c.text, c.coverage, c.missing)
-        if kept and not any(supplies(query.topic, c.text) for c in kept):
-            log.info("answer does not supply the %s asked for: %r", expected_type(query.topic), [c.text for c in kept])
-            kept = []
-        if not kept:  # the model failed or gave up: quote a sentence that plainly answers, if there is one
-            kept = self._extractive(query.prompt, evidence)
-        if kept:
-            kept += self._competing_figures(query.prompt, kept, evidence)
+        log.info("model said: %r (found %.3f)", raw, found)
+
+        kept = self._keep(checked, asked)
+        judging = time.perf_counter()
+        judged = self._judge(llm, messages, raw) if kept else 0.0
+        timings["judge_ms"] = (time.perf_counter() - judging) * 1000
+        coverage = sum(c.coverage for c in kept) / len(kept) if kept else 0.0
+        signals = Signals(found=found, judged=judged, coverage=coverage)
+        sure = confidence(signals, self.settings)
+        log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        if not kept:
-            yield self._refusal(base, llm.name)
+        if not kept or sure < self.settings.answer_threshold:
+            yield self._refusal(turn, signals)
             return
-        yield self._final(base, kept, evidence)
+        kept += self._competing_figures(asked, kept, evidence)
+        yield self._final(turn, kept, evidence, signals, sure)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Answer:
         for event in self.stream(question, history, options):
@@ -131,21 +155,18 @@ class Answerer:
         raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
 
     # -- steps ---------------------------------------------------------------------------------
-    def _llm_name(self) -> str:
-        return getattr(self._llm(), "name", "")
-
-    def _relevant(self, question: str, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
-        """Retrieval-side refusal: nothing near the question at all (no shared terms, low similarity), or
-        a name the question asks about that the evidence never mentions ("Who won the 2025 Super Bowl?"
-        over articles that never say "Super Bowl": the model would answer from memory)."""
+    def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
+        """Retrieval-side refusal, before any model time: nothing near the question at all (no shared
+        terms, low similarity), or a whole name the question is about that the evidence never mentions
+        ("Who won the 2025 Super Bowl?" over articles that never say "Super Bowl": the model would
+        answer from memory)."""
         if not evidence.items:
             return False
         shown = set().union(*(evidence_terms(e) for e in evidence.items))
-        asked = asked_names(first_question(question))
-        unknown = [n for n in asked if content_terms(n).isdisjoint(shown)]
-        # a lone capitalised word may be an adjective ("Polish", "European") or spelt another way
-        # ("Zelenskyy"): only a whole unknown name, or nothing named known at all, rules the question out
-        if any(len(n.split()) > 1 for n in unknown) or (asked and len(unknown) == len(asked)):
+        unknown = [n for n in asked.names if content_terms(n).isdisjoint(shown)]
+        # a lone capitalised word may be an adjective ("Polish") or spelt another way ("Zelenskyy"):
+        # only a whole unknown name, or nothing named known at all, rules the question out
+        if any(len(n.split()) > 1 for n in unknown) or (asked.names and len(unknown) == len(asked.names)):
             log.info("the evidence never mentions %s", unknown)
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
@@ -155,47 +176,60 @@ class Answerer:
         return checker.check(sentence, vector)
 
     @staticmethod
+    def _keep(checked: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:
+        """Supported sentences that say something: no refusal phrase, no filler, no repetition. An
+        answer none of whose sentences holds the kind of thing asked for keeps nothing."""
+        kept: list[CheckedSentence] = []
+        for c in checked:
+            if not c.supported or is_refusal(c.text):
+                log.info("dropped %r (supported %s, coverage %.2f, missing %s)", c.text, c.supported, c.coverage, c.missing)
+            elif adds_nothing(c.text, asked, [k.text for k in kept]):
+                log.info("dropped %r: it adds nothing to the question", c.text)
+            else:
+                kept.append(c)
+        if kept and not any(supplies(asked, c.text) for c in kept):
+            log.info("no kept sentence holds the %s asked for", asked.kind.value)
+            return []
+        return kept
+
+    def _judge(self, llm: LLM, messages: list[Message], raw: str) -> float:
+        """P(yes) to the judge question, asked in the conversation that was just answered."""
+        conversation = [*messages, {"role": "assistant", "content": ANSWER_PREFIX + raw.strip()},
+                        {"role": "user", "content": self.prompts.judge}]
+        return llm.yes_probability(conversation)
+
+    @staticmethod
     def _display(checked: list[CheckedSentence], pending: list[MarkedSentence], renumber: Renumberer) -> str:
         shown = [renumber.render(MarkedSentence(c.text, c.cited)) for c in checked if c.supported and not is_refusal(c.text)]
         shown += [p.text for p in pending]
         return " ".join(shown)
 
-    def _extractive(self, question: str, evidence: EvidenceSet) -> list[CheckedSentence]:
-        """When the model's words did not hold up: quote the best evidence sentence, but only if it
-        holds the kind of thing asked for and nearly every term of the question."""
-        if expected_type(question) is None:
-            return []
-        q_terms = (content_terms(question) - QUESTION_WORDS) | numbers(question)
-        person = asks_for_person(question)  # a quote that names no new person does not say who
-        return _quote_best(
-            evidence.items,
-            lambda s: lexical_overlap(q_terms, s.text) >= EXTRACTIVE_MIN_OVERLAP and supplies(question, s.text)
-            and (not person or bool(new_people(question, s.text))),
-        )
-
-    def _competing_figures(self, question: str, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
+    def _competing_figures(self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
         """Articles that disagree: for a question about a figure, quote another article's different figure
         for the same thing (it shares the answer's words and is nearly as relevant)."""
-        if expected_type(question) is not AnswerType.FIGURE:
+        if asked.kind is not AnswerKind.FIGURE:
             return []
         stated = set().union(*(numbers(c.text) for c in kept))
         if not stated:
             return []
         cited_sources = {ev.source for c in kept for n in c.cited if (ev := evidence.by_n(n))}
-        answer_terms = content_terms(" ".join(c.text for c in kept)) - names(question)
+        answer_terms = content_terms(" ".join(c.text for c in kept)) - content_terms(" ".join(asked.names))
 
         def competes(s: Sentence) -> bool:
-            figures = numbers(s.text) - numbers(question)
+            figures = numbers(s.text) - asked.figures
             return (bool(figures) and not figures & stated and s.score >= evidence.best_score - 0.45
                     and bool(answer_terms & content_terms(s.text)))
 
         others = [ev for ev in evidence.items if ev.source not in cited_sources]
         return _quote_best(others, competes, lambda t: f"Another article gives a different figure: “{t.rstrip('.')}”")
 
-    def _refusal(self, base: dict, model: str) -> Answer:
-        return Answer(answer=self.prompts.refusal, refused=True, citations=[], **{**base, "model": model})
+    def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
+        return Answer(question=turn.question, answer=self.prompts.refusal, refused=True, citations=[],
+                      model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
+                      searched=turn.searched, signals=_signal_dict(signals))
 
-    def _final(self, base: dict, kept: list[CheckedSentence], evidence: EvidenceSet) -> Answer:
+    def _final(self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals,
+               sure: float) -> Answer:
         renumber = Renumberer()
         parts = [renumber.render(MarkedSentence(c.text, c.cited)) for c in kept]
         highlights: dict[int, tuple[int, int]] = {}
@@ -211,7 +245,20 @@ class Answerer:
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
             citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.text, ev.start, ev.end,
                                       round(ev.relevance, 3), ev.date, hs, he))
-        return Answer(answer=" ".join(parts), refused=False, citations=citations, **base)
+        return Answer(question=turn.question, answer=" ".join(parts), refused=False, citations=citations,
+                      model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
+                      searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)})
+
+
+def _reply(raw: str) -> str:
+    """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
+    return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
+
+
+def _signal_dict(signals: Signals | None) -> dict[str, float]:
+    if signals is None:
+        return {}
+    return {"found": round(signals.found, 3), "judged": round(signals.judged, 3), "coverage": round(signals.coverage, 3)}
 
 
 def _searched(retrieval: Retrieval) -> list[dict]:
@@ -229,6 +276,6 @@ def _quote_best(
     if not found:
         return []
     _, ev, best = max(found, key=lambda f: f[0])
-    quoted = CheckedSentence(wording(best.text), [ev.n], True, 1.0, 1.0)
+    quoted = CheckedSentence(text=wording(best.text), cited=[ev.n], supported=True, coverage=1.0, similarity=1.0)
     quoted.highlights = {ev.n: [s for s in ev.sentences if s.text == best.text]}
     return [quoted]

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -17,7 +18,7 @@ from .answer import Answer, Partial
 from .answering import AskOptions, QuestionError
 from .config import Settings
 from .documents import DocumentError
-from .errors import RagError
+from .errors import ConfigError, RagError
 from .indexing import IndexProgress
 from .models import ModelError
 from .prompts import PromptError
@@ -207,6 +208,7 @@ def chat(
 def evaluate(
     file: Path = typer.Argument(..., help="questions, one JSON per line (dev.jsonl format)"),
     conversations: Optional[Path] = typer.Option(None, "--conversations", help="two-turn conversations file"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="the set's own articles: indexed into a temporary index (or --index-dir) first"),
     as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
     model: Optional[str] = ModelOpt,
     k: Optional[int] = KOpt,
@@ -221,11 +223,28 @@ def evaluate(
         from .evaluation import print_report, run_eval
 
         settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
-        report = run_eval(_pipeline(settings), file, conversations)
+        with _eval_index(settings, corpus, keep=index_dir is not None) as settings:
+            report = run_eval(_pipeline(settings), file, conversations)
         if as_json:
             print(json.dumps(report, indent=1))
         else:
             print_report(report, out)
+
+
+@contextmanager
+def _eval_index(settings: Settings, corpus: Path | None, keep: bool) -> Iterator[Settings]:
+    """An eval set with its own articles: index them first, into a temporary index unless one is given."""
+    if corpus is None:
+        yield settings
+        return
+    if not corpus.is_dir():
+        raise ConfigError(f"--corpus {corpus}: not a folder of articles")
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
+        scoped = settings.with_overrides(corpus_dir=corpus, index_dir=settings.index_dir if keep else Path(tmp))
+        from .pipeline import Pipeline
+
+        err.print(Pipeline(scoped).index([corpus], prune=True).summary(), highlight=False)
+        yield scoped
 
 
 @app.command()

@@ -97,8 +97,16 @@ class Settings:
     llm_api_key: str = ""
     llm_concurrency: int = 0  # answers generated at once per app instance; 0: 1 for a local model, 4 for llm_url
 
-    # grounding
+    # grounding: the lexical share of an answer sentence's claims its cited passages must hold
     support_threshold: float = 0.5
+    # answer or refuse (rag/judge.py): confidence = sigmoid(bias + weights . (logit found, logit judged,
+    # coverage)); fitted on the tuning sets by `python -m bench.calibrate`, the same values in `rag eval`
+    found_floor: float = 0.0  # below this P(found) the answer is refused before it is written
+    found_weight: float = 1.0
+    judge_weight: float = 0.0
+    coverage_weight: float = 0.0
+    answer_bias: float = 0.0
+    answer_threshold: float = 0.5
 
     # serving
     host: str = "127.0.0.1"

@@ -22,6 +22,7 @@ from .citations import MarkedSentence, parse_answer
 from .evidence import Evidence, EvidenceSet, Sentence
 from .grounding import SupportChecker, is_refusal
 from .chunking import split_sentences
+from .question import analyse
 
 
 def norm(text: str) -> str:
@@ -59,14 +60,16 @@ def citation_scores(pipeline, answer: Answer) -> tuple[int, int, int, int]:
         return 0, 0, 0, 0
     by_n = {c.n: c for c in answer.citations}
     evidence = EvidenceSet(
-        [
-            Evidence(c.n, c.source, c.title, c.date, c.chunk_id, c.start, c.end, c.text, c.score,
-                     tuple(Sentence(s.start, s.end, s.text, v, 0.0) for s, v in _embedded(pipeline, c.text, c.start)))
+        items=[
+            Evidence(n=c.n, source=c.source, title=c.title, date=c.date, chunk_id=c.chunk_id, start=c.start,
+                     end=c.end, text=c.text, relevance=c.score,
+                     sentences=tuple(Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=0.0)
+                                     for s, v in _embedded(pipeline, c.text, c.start)))
             for c in answer.citations
         ],
-        0.0, 0.0,
+        best_score=0.0, best_lexical=0.0,
     )
-    checker = SupportChecker(evidence, answer.question)
+    checker = SupportChecker(evidence, analyse(answer.question))
     supported = sentences = good = total = 0
     for sentence in parse_answer(answer.answer):
         if is_refusal(sentence.text):
@@ -128,7 +131,7 @@ def _score_item(pipeline, item: dict[str, Any], answer: Answer, passages, latenc
         "cites": len(cited), "cites_gold": sum(c in gold_sources for c in cited),
         "sent_supported": sup, "sentences": sents, "cit_good": good, "cit_total": total,
         "latency_ms": latency, "first_token_ms": answer.timings.get("first_token_ms", 0.0),
-        "answer": answer.answer,
+        "answer": answer.answer, "question": item["question"], "signals": answer.signals,
     }
 
 

@@ -15,11 +15,11 @@ import numpy as np
 from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
-from .answertype import AnswerType, expected_type, type_score
-from .terms import content_terms, numbers
+from .question import AnswerKind, Question, supplies
+from .terms import content_terms, is_person, numbers, proper_names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sentence:
     start: int  # offsets in the article
     end: int
@@ -28,7 +28,7 @@ class Sentence:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Evidence:
     n: int  # the number the model sees
     source: str
@@ -42,7 +42,7 @@ class Evidence:
     sentences: tuple[Sentence, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvidenceSet:
     items: list[Evidence]
     best_score: float  # best sentence relevance over all candidates
@@ -96,8 +96,33 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
     return found
 
 
+def type_score(question: Question, sentence: str) -> float:
+    """How strongly a sentence holds what the question asks for, for ranking evidence: a new person's
+    full name for "who", a figure in digits for "how many", a date for "when", a new name for
+    "where"; weaker forms score less, and questions of other kinds rank on meaning and words alone."""
+    kind = question.kind
+    if kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
+        return 0.0
+    if not supplies(question, sentence):
+        return 0.0
+    if kind is AnswerKind.FIGURE:
+        return 1.0 if numbers(sentence) - question.figures else 0.5
+    if kind is AnswerKind.PERSON:
+        return 1.0 if new_people(question, sentence) else 0.3
+    return 1.0
+
+
+def new_people(question: Question, text: str) -> list[str]:
+    """People's full names in `text` that the question does not name, not even by surname
+    ("Marco Rubio" is not new to a question about Rubio)."""
+    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
+    # "Fox News’ Bret Baier": an owner's name and a person's are two names
+    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
+    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
+
+
 def select_evidence(
-    question: str,
+    question: Question,
     retrieval: Retrieval,
     embedder: Embedder,
     max_items: int,
@@ -108,18 +133,18 @@ def select_evidence(
     windows and `max_chars` in all (the settings' max_evidence, evidence_chars, evidence_window_chars)."""
     passages = retrieval.passages
     if not passages:
-        return EvidenceSet([], 0.0, 0.0)
-    q_terms = content_terms(question) | numbers(question)
+        return EvidenceSet(items=[], best_score=0.0, best_lexical=0.0)
+    q_terms = set(question.terms) | set(question.figures)
     candidates: list[tuple[Passage, list[Span]]] = [(p, split_sentences(p.text, offset=p.start)) for p in passages]
     flat = [(pi, si, s) for pi, (_, spans) in enumerate(candidates) for si, s in enumerate(spans)]
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     aliases = acronyms([p.text for p in passages])
     lexical = np.array([lexical_overlap(q_terms, s.text, aliases) for _, _, s in flat])
-    kind = expected_type(question)
+    kind = question.kind
     # headings and photo credits ("Saul Loeb/AFP via Getty Images") name people but answer nothing
     heading = [is_heading(s.text) for _, _, s in flat]
-    typed = np.array([0.0 if h else type_score(question, s.text, kind) for h, (_, _, s) in zip(heading, flat)])
+    typed = np.array([0.0 if h else type_score(question, s.text) for h, (_, _, s) in zip(heading, flat)])
     prior = np.array([1.0 / (1 + pi) for pi, _, _ in flat])  # the retriever's view of the whole passage
     scores = 0.55 * dense + 0.35 * lexical + TYPE_WEIGHT * typed + 0.05 * prior
     index_of = {(pi, si): i for i, (pi, si, _) in enumerate(flat)}
@@ -131,7 +156,7 @@ def select_evidence(
             for back, weight in ((1, 0.8), (2, 0.6)):
                 j = index_of.get((pi, si - back))
                 # a sentence with its own figure is a candidate answer, not context (names are everywhere)
-                if j is not None and not (kind is AnswerType.FIGURE and typed[j]):
+                if j is not None and not (kind is AnswerKind.FIGURE and typed[j]):
                     context[i] = max(context[i], weight * scores[j] + TYPE_WEIGHT * typed[i])
     scores = context
     order = np.argsort(-scores)
@@ -163,10 +188,10 @@ def select_evidence(
         covered.update((pi, g) for g in group)
         used += size
 
-    if kind is AnswerType.FIGURE:
+    if kind is AnswerKind.FIGURE:
         # articles often disagree on figures: make sure a second article's figure is on the table
         def figures(pi: int, si: int) -> set[str]:
-            return numbers(candidates[pi][1][si].text) - numbers(question)
+            return numbers(candidates[pi][1][si].text) - question.figures
 
         figure_sources = {candidates[pi][0].source for pi, group in windows for g in group if figures(pi, g)}
         for idx in order:
@@ -185,13 +210,15 @@ def select_evidence(
             continue  # the same sentences reached through two passages of one article
         n = len(items) + 1
         sents = tuple(
-            Sentence(spans[g].start, spans[g].end, spans[g].text, vectors[index_of[(pi, g)]], float(scores[index_of[(pi, g)]]))
+            Sentence(start=spans[g].start, end=spans[g].end, text=spans[g].text, vector=vectors[index_of[(pi, g)]],
+                     score=float(scores[index_of[(pi, g)]]))
             for g in group
         )
         text = passage.text[start - passage.start : end - passage.start]
-        items.append(Evidence(n, passage.source, passage.title, passage.date, passage.chunk_id, start, end, text,
-                              max(x.score for x in sents), sents))
-    return EvidenceSet(items, float(scores[order[0]]), float(lexical.max()))
+        items.append(Evidence(n=n, source=passage.source, title=passage.title, date=passage.date,
+                              chunk_id=passage.chunk_id, start=start, end=end, text=text,
+                              relevance=max(x.score for x in sents), sentences=sents))
+    return EvidenceSet(items=items, best_score=float(scores[order[0]]), best_lexical=float(lexical.max()))
 
 
 TYPE_WEIGHT = 0.3  # how much holding the asked-for kind of thing (a person, a figure, a date) lifts a sentence

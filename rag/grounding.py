@@ -1,10 +1,11 @@
-"""Citation checking and repair: every kept answer sentence must be supported by the passages it cites.
+"""Citation checking and repair: every kept answer sentence must be covered by the passages it cites.
 
 A sentence's claims are its content words, numbers and names that the question did not already
 supply. Citations are chosen as a small cover of those claims: the model's own citations first (when
 they support anything), then the evidence that covers most of what is left (RAGFlow-style insertion).
 Numbers and names must be covered exactly; the remaining words mostly; otherwise the sentence is
-dropped. No model judges another here: the checks are lexical, numeric and embedding similarity.
+dropped. This check is lexical: it chooses citations and catches invented names and figures; whether
+the words mean what the passage means is the judge's question (rag/judge.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
+from .question import Question
 from .terms import content_terms, figure_units, names, numbers
 
 REFUSAL_PATTERN = re.compile(
@@ -26,15 +28,16 @@ REFUSAL_PATTERN = re.compile(
     re.I,
 )
 
-# words that carry no checkable claim: answer scaffolding and reporting verbs
-_SCAFFOLD = content_terms(
+# words that carry no checkable claim: answer scaffolding, reporting verbs, talk about the sources
+SCAFFOLD = content_terms(
     "according reported report reports reportedly stated states statement also however the article passage "
     "passages mention mentioned mentions note noted answer question based information provided text "
-    "describes described indicates indicated suggests suggested"
+    "describes described indicates indicated suggests suggested source sources agree agrees true correct "
+    "confirm confirms confirmed indeed yes given specific specifically exact exactly"
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CheckedSentence:
     text: str
     cited: list[int] = field(default_factory=list)  # evidence numbers, in citation order
@@ -50,12 +53,20 @@ def is_refusal(text: str) -> bool:
     return bool(REFUSAL_PATTERN.search(text))
 
 
-def claims(sentence: str, question: str) -> tuple[set[str], set[str]]:
+def claims(sentence: str, question: Question) -> tuple[set[str], set[str]]:
     """(all claim terms, the strict ones: numbers and names) that `sentence` adds to `question`."""
-    given = content_terms(question) | numbers(question) | names(question)
+    given = content_terms(question.text) | set(question.figures) | names(question.text)
     strict = (numbers(sentence) | names(sentence)) - given
-    loose = (content_terms(sentence) - given - _SCAFFOLD) | strict
+    loose = (content_terms(sentence) - given - SCAFFOLD) | strict
     return loose, strict
+
+
+def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
+    """Filler: a sentence that claims nothing beyond the question's own words and talk about the
+    sources ("The sources agree that this is true."), or nothing the sentences before it did not say."""
+    loose, _ = claims(sentence, question)
+    said = set().union(*(claims(b, question)[0] for b in before)) if before else set()
+    return not loose or loose <= said
 
 
 def evidence_terms(ev: Evidence) -> set[str]:
@@ -65,18 +76,18 @@ def evidence_terms(ev: Evidence) -> set[str]:
 class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
-    def __init__(self, evidence: EvidenceSet, question: str, min_coverage: float = 0.6, min_similarity: float = 0.72):
+    def __init__(self, evidence: EvidenceSet, question: Question, min_coverage: float = 0.6, min_similarity: float = 0.72):
         self.evidence = evidence
         self.question = question
         self.min_coverage = min_coverage
         self.min_similarity = min_similarity
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
         self._all_terms = set().union(*self._terms.values()) if self._terms else set()
-        self._question_strict = names(question) | numbers(question)
+        self._question_strict = names(question.text) | set(question.figures)
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
-        result = CheckedSentence(sentence.text)
+        result = CheckedSentence(text=sentence.text)
         if not self.evidence.items:
             result.missing = sorted(loose)
             return result

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator, Protocol
 
+import numpy as np
+
 from .config import Settings
-from .models import ModelError, resolve_model
+from .errors import ModelError, ServerUnreachableError
+from .models import resolve_model
 from .redaction import redact
 
 log = logging.getLogger(__name__)
+
+# used when a GGUF carries no chat template of its own
+_CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
 
 Message = dict[str, str]
 
@@ -43,8 +52,10 @@ class LLM(Protocol):
 
     def stream(
         self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None,
+        stop: list[str] | None = None, prefix: str = "",
     ) -> Iterator[str]: ...
+
+    def yes_probability(self, messages: list[Message], prefix: str = "") -> float: ...
 
     def warm(self, messages: list[Message]) -> None: ...
 
@@ -90,21 +101,24 @@ class LocalLLM:
 
     def stream(
         self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None,
+        stop: list[str] | None = None, prefix: str = "",
     ) -> Iterator[str]:
+        """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded)."""
         stats = stats if stats is not None else GenerationStats()
+        tokens = self._tokens(messages, prefix)
         waited = time.perf_counter()
         with self._lock:
             started = time.perf_counter()
             stats.queued_ms = (started - waited) * 1000
             self._fit_threads()
-            chunks = self._llama.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, top_p=1.0, top_k=1 if temperature == 0 else 40,
-                repeat_penalty=1.05, stream=True, stop=stop or [], seed=0,
+            chunks = self._llama.create_completion(
+                prompt=tokens, max_tokens=max_tokens, temperature=temperature, top_p=1.0,
+                top_k=1 if temperature == 0 else 40, repeat_penalty=1.05, stream=True,
+                stop=[*(stop or []), *self._stop_texts], seed=0,
             )
             try:
                 for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content") or ""
+                    piece = chunk["choices"][0].get("text") or ""
                     if not piece:
                         continue
                     stats.token(started)
@@ -114,12 +128,66 @@ class LocalLLM:
                 if close:
                     close()
                 stats.total_ms = (time.perf_counter() - started) * 1000
-                stats.prompt_tokens = self._llama.n_tokens - stats.tokens
+                stats.prompt_tokens = len(tokens)
 
     def warm(self, messages: list[Message]) -> None:
         """Evaluate the fixed prefix once so the first real question starts from a warm KV cache."""
         for _ in self.stream(messages, max_tokens=1, temperature=0.0):
             pass
+
+    def yes_probability(self, messages: list[Message], prefix: str = "") -> float:
+        """The model as a judge: P(yes) / (P(yes) + P(no)) for the next token of its reply to `messages`
+        (after `prefix`, words put in its mouth). One forward pass, no decoding; the prompt's longest
+        prefix already in the KV cache is kept, so a question appended to what was just read or
+        answered costs only its own tokens."""
+        tokens = self._tokens(messages, prefix)
+        with self._lock:
+            self._fit_threads()
+            llama = self._llama
+            keep = 0
+            for a, b in zip(llama._input_ids, tokens):
+                if a != b:
+                    break
+                keep += 1
+            keep = min(keep, len(tokens) - 1)  # at least one token is evaluated, to refresh the logits
+            llama.n_tokens = keep
+            llama.eval(tokens[keep:])
+            logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)).astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        yes = float(probs[self._answer_tokens[0]].sum())
+        no = float(probs[self._answer_tokens[1]].sum())
+        return yes / (yes + no) if yes + no > 0 else 0.5
+
+    @cached_property
+    def _answer_tokens(self) -> tuple[list[int], list[int]]:
+        """First tokens of the ways a reply can say yes / no ("yes", " Yes", "YES", ...)."""
+        def firsts(word: str) -> list[int]:
+            forms = {word, word.capitalize(), word.upper(), " " + word, " " + word.capitalize()}
+            return sorted({self._llama.tokenize(f.encode(), add_bos=False, special=False)[0] for f in forms})
+        return firsts("yes"), firsts("no")
+
+    @cached_property
+    def _formatter(self):
+        """The model's own chat template (from its GGUF), as create_chat_completion uses it."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        meta = self._llama.metadata
+        template = meta.get("tokenizer.chat_template") or _CHATML
+        vocab = self._llama._model
+        def text_of(token: int) -> str:
+            return vocab.token_get_text(token) if token >= 0 else ""
+        return Jinja2ChatFormatter(template=template, eos_token=text_of(self._llama.token_eos()),
+                                   bos_token=text_of(self._llama.token_bos()))
+
+    def _tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
+        """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`."""
+        text = self._formatter(messages=messages).prompt + prefix
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    @cached_property
+    def _stop_texts(self) -> list[str]:
+        eos = self._llama.token_eos()
+        return [self._llama._model.token_get_text(eos)] if eos >= 0 else []
 
 
 def idle_cores(cores: int, samples: int = 5, gap_s: float = 0.002) -> int:
@@ -159,13 +227,14 @@ class RemoteLLM:
 
     def stream(
         self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None,
+        stop: list[str] | None = None, prefix: str = "",
     ) -> Iterator[str]:
+        """`prefix` is sent as the start of the assistant's reply (prefill: llama.cpp server, vLLM);
+        a server that ignores prefill writes its own opening, which the answer stage reads as well."""
         import httpx
 
         stats = stats if stats is not None else GenerationStats()
-        body = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,
-                "stream": True, "seed": 0}
+        body = self._body(messages, prefix, max_tokens=max_tokens, temperature=temperature, stream=True)
         if stop:
             body["stop"] = stop
         started = time.perf_counter()
@@ -210,6 +279,41 @@ class RemoteLLM:
     def warm(self, messages: list[Message]) -> None:
         for _ in self.stream(messages, max_tokens=1, temperature=0.0):
             pass
+
+    def yes_probability(self, messages: list[Message], prefix: str = "") -> float:
+        """P(yes) / (P(yes) + P(no)) from the first token's top log-probabilities when the server returns
+        them (llama.cpp server, vLLM, recent Ollama); else the reply itself: yes 1.0, no 0.0."""
+        import httpx
+
+        body = self._body(messages, prefix, max_tokens=1, temperature=0.0, stream=False, logprobs=True, top_logprobs=20)
+        try:
+            response = self._client.post(self.endpoint, json=body, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise ServerUnreachableError(f"cannot reach the LLM server at {self.shown}: {redact(str(exc))}") from exc
+        if response.status_code != 200:
+            raise ModelError(f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}")
+        try:
+            choice = response.json()["choices"][0]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ModelError(f"the LLM server at {self.shown} sent a reply that is not a chat completion") from exc
+        yes = no = 0.0
+        for entry in ((choice.get("logprobs") or {}).get("content") or [{}])[0].get("top_logprobs") or []:
+            word = str(entry.get("token", "")).strip().lower()
+            if word in ("yes", "no"):
+                p = math.exp(float(entry.get("logprob", -100.0)))
+                yes, no = (yes + p, no) if word == "yes" else (yes, no + p)
+        if yes + no > 0:
+            return yes / (yes + no)
+        reply = str((choice.get("message") or {}).get("content") or "").strip().lower()
+        return 1.0 if reply.startswith("yes") else 0.0 if reply.startswith("no") else 0.5
+
+    def _body(self, messages: list[Message], prefix: str, **options: object) -> dict:
+        body: dict = {"model": self.name, "messages": list(messages), "seed": 0, **options}
+        if prefix:
+            body["messages"].append({"role": "assistant", "content": prefix})
+            body["continue_final_message"] = True  # vLLM's name for prefill; llama.cpp server prefills by itself
+            body["add_generation_prompt"] = False
+        return body
 
 
 def load_llm(settings: Settings) -> LLM:

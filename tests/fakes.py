@@ -36,7 +36,7 @@ class ScriptedLLM:
         self.busy = False
 
     def stream(self, messages: list[Message], max_tokens: int = 200, temperature: float = 0.0, stats=None,
-               stop: list[str] | None = None) -> Iterator[str]:
+               stop: list[str] | None = None, prefix: str = "") -> Iterator[str]:
         self.prompts.append(messages)
         if not self.outputs:
             raise AssertionError(f"ScriptedLLM ran out of outputs; last prompt: {messages[-1]['content'][:200]!r}")
@@ -47,7 +47,7 @@ class ScriptedLLM:
                 stats.token(0.0)
             yield piece
 
-    def yes_probability(self, messages: list[Message]) -> float:
+    def yes_probability(self, messages: list[Message], prefix: str = "") -> float:
         self.judged.append(messages)
         return self.judge(messages) if callable(self.judge) else float(self.judge)
 

@@ -1,0 +1,186 @@
+"""The question, analysed once from its grammar into one record that every later step reads.
+
+English questions are regular: a wh-word (or a preposition and one), an optional head noun ("which
+architect", "what year"), then the rest. The expected kind of answer follows from the wh-word and, for
+what/which, from whether the head noun names a time or a quantity (closed classes of English, not
+nouns collected from question sets). Whether an answer is of the right kind beyond that is for the
+judge to say, not for word lists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .terms import STOPWORDS, content_terms, names, numbers, proper_names, words
+
+
+class AnswerKind(str, Enum):
+    PERSON = "person"  # who, whom
+    OWNER = "owner"  # whose
+    FIGURE = "figure"  # how many / how much / how long ..., what number / percentage ...
+    DATE = "date"  # when, what year / day / month ...
+    PLACE = "place"  # where
+    REASON = "reason"  # why
+    MANNER = "manner"  # how did ...
+    THING = "thing"  # what / which + head noun, or a bare what
+    UNKNOWN = "unknown"  # no wh-word (a command, a yes/no question)
+
+
+AUXILIARIES = frozenset(
+    "is are was were be been being am do does did has have had can could will would shall should may might must".split()
+)
+PREPOSITIONS = frozenset(
+    "in on at for with by to from of about into onto over under during after before since until between among "
+    "against through across per via".split()
+)
+DETERMINERS = frozenset("the a an this that these those his her its their our my your some any".split())
+_FUNCTION_WORDS = STOPWORDS | PREPOSITIONS | DETERMINERS | AUXILIARIES | frozenset("besides despite".split())
+# closed classes: units of time, and nouns whose value is a quantity
+TIME_NOUNS = frozenset("year years date day days month months week decade century era season time weekday".split())
+QUANTITY_NOUNS = frozenset(
+    "number amount percentage percent share proportion fraction rate total sum count price cost figure margin".split()
+)
+# "what kind of X" / "which type of X" / "what is the name of X": the head is X
+_HEAD_SKIP = frozenset("kind kinds type types sort sorts name names form forms part parts".split())
+_NOT_HEAD = frozenset("first last also most ever still later recently currently often".split())  # adverbs
+_IDENTITY = re.compile(r"^\W*(?i:who\s+(?:is|was|are|were))\s+[A-Z]")
+_WH = ("who", "whom", "whose", "what", "which", "when", "where", "why", "how")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """What a question asks: read by retrieval, evidence selection, checking and the judge."""
+
+    text: str  # the question as asked (cleaned), the first question when several are run together
+    wh: str = ""  # the wh-word, lower case ("" when there is none)
+    head: str = ""  # the head noun of a what/which question ("architect", "year"), lower case
+    kind: AnswerKind = AnswerKind.UNKNOWN
+    terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words, wh-words and head aside
+    names: tuple[str, ...] = ()  # proper names the question mentions ("Super Bowl", "Marco Rubio")
+    figures: frozenset[str] = field(default_factory=frozenset)  # canonical numbers in the question
+
+    @property
+    def asks_for_name(self) -> bool:
+        """Answered by a proper name the question does not already hold (a person, an owner)."""
+        return self.kind in (AnswerKind.PERSON, AnswerKind.OWNER)
+
+
+def first_question(text: str) -> str:
+    return re.split(r"(?<=\?)\s+", text.strip(), maxsplit=1)[0]
+
+
+def analyse(text: str) -> Question:
+    """One pass over the question's words: wh-word, head noun, expected kind, names, figures."""
+    text = first_question(text)
+    tokens = [w.lower() for w in words(text)]
+    wh_at = next((i for i, w in enumerate(tokens[:4]) if w in _WH and all(t in PREPOSITIONS for t in tokens[:i])), None)
+    if wh_at is None:  # "Bedau notes that protests may serve as what purpose?": a wh-word later on
+        wh_at = next((i for i, w in enumerate(tokens) if w in ("what", "which", "who", "whom", "when", "where")), None)
+    wh = tokens[wh_at] if wh_at is not None else ""
+    after = tokens[wh_at + 1 :] if wh_at is not None else []
+    head = _head_noun(after) if wh in ("what", "which") else ""
+    kind = _kind(wh, after, head)
+    if kind is AnswerKind.PERSON and _IDENTITY.match(text):  # "Who is Gerald Feierstein?" asks what he is
+        kind = AnswerKind.THING
+    skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
+    return Question(
+        text=text, wh=wh, head=head, kind=kind, terms=frozenset(content_terms(text) - skip),
+        names=_names(text), figures=frozenset(numbers(text)),
+    )
+
+
+def _head_noun(after: list[str]) -> str:
+    """The noun a what/which question is about: "which [Republican senator] warned", "what [year] did",
+    "what kind of [music]", "what is the [percentage] of". A time or quantity noun right after the
+    wh-word decides the kind; otherwise the last word before a verb, an auxiliary or a preposition."""
+    if len(after) > 2 and after[0] in AUXILIARIES and after[1] in DETERMINERS:
+        after = after[2:]  # "what was the percentage of ...", "what is the name of ..."
+    picked: list[str] = []
+    i = 0
+    while i < len(after):
+        word = after[i]
+        if word in AUXILIARIES or word in DETERMINERS or word in _NOT_HEAD:
+            break
+        if word in PREPOSITIONS:
+            if picked and picked[-1] in _HEAD_SKIP and word == "of":  # "kind of music": look past it
+                picked = []
+                i += 1
+                continue
+            break
+        if picked and (picked[0] in TIME_NOUNS or picked[0] in QUANTITY_NOUNS):
+            break
+        if picked and re.search(r"ed$", word):  # "which senator warned ...": the verb ends the phrase
+            break
+        picked.append(word)
+        if len(picked) == 3:
+            break
+        i += 1
+    return picked[-1] if picked else ""
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Proper names in the question, without a capitalised function word that opens it ("With whom",
+    "Besides Alexandre Yersin") and without names that carry no content word."""
+    out = []
+    for name in proper_names(text):
+        parts = name.split()
+        while parts and parts[0].lower() in _FUNCTION_WORDS:
+            parts = parts[1:]
+        if parts and content_terms(" ".join(parts)):
+            out.append(" ".join(parts))
+    return tuple(dict.fromkeys(out))
+
+
+def _kind(wh: str, after: list[str], head: str) -> AnswerKind:
+    if wh in ("who", "whom"):
+        return AnswerKind.PERSON
+    if wh == "whose":
+        return AnswerKind.OWNER
+    if wh == "when":
+        return AnswerKind.DATE
+    if wh == "where":
+        return AnswerKind.PLACE
+    if wh == "why":
+        return AnswerKind.REASON
+    if wh == "how":
+        nxt = after[0] if after else ""
+        return AnswerKind.MANNER if not nxt or nxt in AUXILIARIES else AnswerKind.FIGURE
+    if wh in ("what", "which"):
+        if head in TIME_NOUNS:
+            return AnswerKind.DATE
+        if head in QUANTITY_NOUNS:
+            return AnswerKind.FIGURE
+        return AnswerKind.THING
+    return AnswerKind.UNKNOWN
+
+
+_DATE_TEXT = re.compile(
+    r"\b(1\d{3}|20\d{2})s?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight)\b|"
+    r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b",
+    re.I,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|trillion|dozens?|half|quarter|once|twice)\b", re.I)
+
+
+def new_content(question: Question, text: str) -> set[str]:
+    """What `text` says beyond the question's own words: content terms, names and figures."""
+    return (content_terms(text) | numbers(text)) - set(question.terms) - set(question.figures) - content_terms(question.text)
+
+
+def supplies(question: Question, text: str) -> bool:
+    """Does `text` hold a new thing of the kind asked for? A figure for "how many", a date for "when",
+    a name for "who"; for other questions, anything the question does not already say."""
+    kind = question.kind
+    if kind is AnswerKind.FIGURE:
+        return bool(numbers(text) - question.figures) or bool(_NUMBER_WORD.search(text))
+    if kind is AnswerKind.DATE:
+        asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question.text)}
+        return any(m.group(0).lower() not in asked for m in _DATE_TEXT.finditer(text))
+    if question.asks_for_name:
+        return bool(names(text, initial=True) - names(question.text, initial=True))
+    return bool(new_content(question, text))

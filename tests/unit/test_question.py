@@ -1,0 +1,54 @@
+"""The question record, read from the question's grammar: no noun lists from question sets."""
+
+import pytest
+
+from rag.question import AnswerKind, analyse, supplies
+
+
+@pytest.mark.parametrize("question, kind, head", [
+    ("Who co-led DOGE with Musk?", AnswerKind.PERSON, ""),
+    ("With whom did Chopin go to Berlin?", AnswerKind.PERSON, ""),
+    ("Who is Gerald Feierstein?", AnswerKind.THING, ""),  # asks what a named person is
+    ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
+    ("When did he resign?", AnswerKind.DATE, ""),
+    ("In what year was the original iPod released?", AnswerKind.DATE, "year"),
+    ("What weekday did they dine?", AnswerKind.DATE, "weekday"),
+    ("How many homes lost power?", AnswerKind.FIGURE, ""),
+    ("How long did the dinner last?", AnswerKind.FIGURE, ""),
+    ("What share of Americans approve of him?", AnswerKind.FIGURE, "share"),
+    ("What was the percentage of Germans attending private schools?", AnswerKind.FIGURE, "percentage"),
+    ("Where did they dine?", AnswerKind.PLACE, ""),
+    ("Why did Musk resign?", AnswerKind.REASON, ""),
+    ("How did the council vote?", AnswerKind.MANNER, ""),
+    ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
+    ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
+    ("What kind of music did she sing?", AnswerKind.THING, "music"),
+    ("Deshin Shekpa was the head of what school?", AnswerKind.THING, "school"),
+    ("Tell me about the budget.", AnswerKind.UNKNOWN, ""),
+])
+def test_kind_and_head_come_from_the_wh_word_and_the_noun_after_it(question, kind, head):
+    asked = analyse(question)
+    assert (asked.kind, asked.head) == (kind, head)
+
+
+def test_names_and_figures_are_read_without_opening_function_words():
+    asked = analyse("Besides Alexandre Yersin, who visited Hong Kong in 1894?")
+    assert asked.names == ("Alexandre Yersin", "Hong Kong")
+    assert asked.figures == {"1894"}
+    assert "visit" in asked.terms and "who" not in asked.terms
+
+
+def test_only_the_first_of_several_questions_counts():
+    assert analyse("Who did she meet? How many homes lost power?").kind is AnswerKind.PERSON
+
+
+def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
+    assert supplies(analyse("How many homes lost power?"), "About 15,000 homes.")
+    assert supplies(analyse("How many homes lost power?"), "Twelve thousand homes.")
+    assert not supplies(analyse("How many homes lost power in 2024?"), "Homes lost power in 2024.")
+    assert supplies(analyse("When did he resign?"), "He resigned in 2017.")
+    assert not supplies(analyse("When did he resign in 2017?"), "He resigned in 2017.")
+    assert supplies(analyse("Who defended the plan?"), "Mayor Lena Ortiz defended it.")
+    assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
+    assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
+    assert not supplies(analyse("Why did he resign?"), "He did resign.")
