@@ -232,17 +232,17 @@ def hang_up_mid_answer(
 
 def serve_for_load(settings, timeout: float = 600.0) -> tuple[str, Any, Callable[[], None]]:
     """Start one app instance on `settings` (host/port from them), wait until its model is loaded.
-    Returns (url, the ChatApp, close)."""
-    from rag.app import build_app, launch
+    Returns (url, the app's context: its pipeline and its state counters, close)."""
     from rag.pipeline import Pipeline
+    from rag.ui import build_app
+    from rag.ui.state import Phase
 
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True)
-    chat = demo.rag_chat  # type: ignore[attr-defined]
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True)
     ends = time.monotonic() + timeout
-    while chat.phase not in ("ready", "error") and time.monotonic() < ends:
+    while ui.ctx.state.phase not in (Phase.READY, Phase.ERROR) and time.monotonic() < ends:
         time.sleep(0.2)
-    if chat.phase != "ready":
-        demo.close()
-        raise RuntimeError(f"the app did not get ready: {chat.status()[0]}")
-    return url, chat, demo.close
+    if ui.ctx.state.phase is not Phase.READY:
+        ui.close()
+        raise RuntimeError(f"the app did not get ready: {ui.ctx.status()[0]}")
+    return url, ui.ctx, ui.close

@@ -76,28 +76,10 @@ def _pipeline(settings: Settings, ensure_index: bool = True):
 
     pipeline = Pipeline(settings)
     if ensure_index:
-        ensure_indexed(pipeline)
-        check_embedder(pipeline)
+        report = pipeline.ensure_ready(lambda corpus: err.print(f"no index yet: indexing {corpus} …"))
+        if report is not None:
+            err.print(report.summary())
     return pipeline
-
-
-def check_embedder(pipeline) -> None:
-    """Refuse to search an index built by another embedding model (its vectors mean something else)."""
-    from .indexing import index_params
-
-    pipeline.store.check_params(index_params(pipeline.settings, pipeline.embedder))
-
-
-def ensure_indexed(pipeline) -> None:
-    """First use: build the index of corpus/ when there is none yet (the README's promise)."""
-    try:
-        count = pipeline.store.collection().count()
-    except IndexMissingError:
-        count = 0
-    if count == 0 and pipeline.settings.corpus_dir.is_dir():
-        err.print(f"no index yet: indexing {pipeline.settings.corpus_dir} …")
-        report = pipeline.index([pipeline.settings.corpus_dir])
-        err.print(report.summary())
 
 
 @app.command()
@@ -233,7 +215,7 @@ def chat(
     """Open the browser chat (default http://127.0.0.1:7860)."""
     _setup_logging(verbose)
     with _user_errors(verbose):
-        from .app import serve
+        from .ui import serve
 
         settings = _settings(host=host, port=port, auth=auth, model=model, k=k, index_dir=index_dir,
                              chroma_url=chroma_url, llm_url=llm_url)

@@ -3,6 +3,9 @@
 CLI options override the environment by building a new object with `Settings.with_overrides`.
 Run from a checkout, the folders default to the checkout's own (`corpus/`, `.rag-index/`, `models/`,
 `prompts/`); installed from a wheel, to per-user folders (`user_data_dir`) and the packaged prompts.
+The numeric settings a user tunes (k, temperature, upload size, question length) have their allowed range
+declared once in `LIMITS`: every Settings object is checked against it when made, and the browser's
+sliders read their bounds from it, so the CLI, the environment and the page agree.
 """
 
 from __future__ import annotations
@@ -41,6 +44,37 @@ def packaged_prompts_dir() -> Path:
 
 def _home(checkout_name: str, data_name: str) -> Path:
     return CHECKOUT / checkout_name if CHECKOUT else user_data_dir() / data_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limit:
+    """The allowed range of one numeric setting (both ends included)."""
+
+    low: float
+    high: float
+    step: float = 1
+
+    def check(self, name: str, value: float) -> None:
+        if not self.low <= value <= self.high:
+            raise ConfigError(f"setting {name} must be between {self.low:g} and {self.high:g}, not {value:g}")
+
+    def clamp(self, value: Any) -> float | None:
+        """A value from outside (a browser, an API call) brought into range; None when not a number."""
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if number != number:  # NaN
+            return None
+        return max(self.low, min(self.high, number))
+
+
+LIMITS: dict[str, Limit] = {
+    "k": Limit(low=1, high=50),  # passages retrieved: 0 would answer from nothing
+    "temperature": Limit(low=0.0, high=2.0, step=0.05),
+    "max_upload_mb": Limit(low=1, high=1024),
+    "max_question_chars": Limit(low=1, high=100_000),
+}
 
 
 def _cache_root() -> Path:
@@ -101,7 +135,11 @@ class Settings:
     auth: str = ""
     chroma_url: str = ""
     max_question_chars: int = 2000
-    max_upload_mb: int = 20
+    max_upload_mb: int = 30  # the largest article file, uploaded or read by `rag index`
+
+    def __post_init__(self) -> None:
+        for name, limit in LIMITS.items():
+            limit.check(name, getattr(self, name))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -129,6 +167,10 @@ class Settings:
         """How many answers one app instance writes at once: a local llama.cpp model one at a time; a
         server (llama.cpp --parallel, Ollama, vLLM) batches several."""
         return max(1, self.llm_concurrency or (4 if self.llm_url else 1))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def threads(self) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .cleaning import Cleaned, clean
+from .config import Settings
 from .errors import DocumentError
 from .sentences import split_sentences
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 _MB = 1024 * 1024
-MAX_FILE_BYTES = 30 * _MB
+MAX_FILE_BYTES = Settings.max_upload_mb * _MB  # the setting's default; `rag index` and uploads pass theirs
 PDF_PARSE_TIMEOUT_S = 30.0
 PDF_MEMORY_LIMIT = 2048 * _MB  # address space of the PDF parsing process (decompression bombs)
 
@@ -100,19 +101,23 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror or exc}") from exc
     if size == 0:
         raise DocumentError("empty file")
-    if size > MAX_FILE_BYTES:
-        raise DocumentError(f"too large ({size / _MB:.0f} MB; the limit is {MAX_FILE_BYTES / _MB:.0f} MB)")
+    if size > max_bytes:
+        raise DocumentError(too_large(size, max_bytes))
     try:
         return path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror or exc}") from exc
+
+
+def too_large(size: int, max_bytes: int) -> str:
+    return f"too large ({size / _MB:.0f} MB; the limit is {max_bytes / _MB:.0f} MB)"
 
 
 def load_document(path: Path, data: bytes | None = None) -> Document:

@@ -105,7 +105,7 @@ def index_paths(
                 continue
             seen_names[path.name] = path
             try:
-                data = read_bytes(path)
+                data = read_bytes(path, settings.max_upload_bytes)
             except DocumentError as exc:
                 report.failed.append(Skipped(str(path), str(exc)))
                 continue

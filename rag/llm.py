@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import numpy as np
 from .config import Settings
 from .errors import ModelError, ServerUnreachableError
 from .models import resolve_model
+from .redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ class RemoteLLM:
 
         base = url.rstrip("/")
         self.endpoint = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
-        self.shown = _without_credentials(self.endpoint)  # for messages: no user:password@ in them
+        self.shown = redact(self.endpoint)  # for messages: no user:password@ in them
         self.name = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
@@ -289,9 +289,7 @@ class RemoteLLM:
                     "ask again. A llama-cpp-python server must run with --interrupt_requests False"
                 )
         except httpx.HTTPError as exc:
-            raise ServerUnreachableError(
-                f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}"
-            ) from exc
+            raise ServerUnreachableError(f"cannot reach the LLM server at {self.shown}: {redact(str(exc))}") from exc
         finally:
             stats.total_ms = (time.perf_counter() - started) * 1000
 
@@ -308,7 +306,7 @@ class RemoteLLM:
         try:
             response = self._client.post(self.endpoint, json=body, headers=self._headers)
         except httpx.HTTPError as exc:
-            raise ServerUnreachableError(f"cannot reach the LLM server at {self.shown}: {_without_credentials(str(exc))}") from exc
+            raise ServerUnreachableError(f"cannot reach the LLM server at {self.shown}: {redact(str(exc))}") from exc
         if response.status_code != 200:
             raise ModelError(f"the LLM server at {self.shown} answered {response.status_code}: {response.text[:200]}")
         try:
@@ -333,11 +331,6 @@ class RemoteLLM:
             body["continue_final_message"] = True  # vLLM's name for prefill; llama.cpp server prefills by itself
             body["add_generation_prompt"] = False
         return body
-
-
-def _without_credentials(text: str) -> str:
-    """`http://user:secret@host/...` -> `http://host/...` wherever a URL appears in `text`."""
-    return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", r"\1", text)
 
 
 def load_llm(settings: Settings) -> LLM:

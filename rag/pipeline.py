@@ -1,7 +1,8 @@
 """The one object behind the CLI, the batch mode and the web app: wires the steps together once.
 
 Heavy parts (embedder, index, LLM) load lazily and once, under locks, so the web page can come up
-before the model has finished loading and two requests never load a model twice.
+before the model has finished loading and two requests never load a model twice. `ensure_ready` is
+the one place that turns "no index yet" into a first indexing run, for the CLI and the app alike.
 """
 
 from __future__ import annotations
@@ -9,19 +10,19 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .answer import Answer
 from .answering import Answerer, AskOptions, Event
 from .config import Settings
-from .documents import content_hash
 from .embedding import Embedder
-from .indexing import IndexProgress, IndexReport, index_paths
+from .errors import IndexMissingError
+from .indexing import IndexProgress, IndexReport, index_params, index_paths
 from .llm import LLM, load_llm
 from .prompts import load_prompts
 from .retrieval import Retriever
 from .store import FileRecord, IndexStore
-from .textmap import restore
+
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,34 @@ class Pipeline:
         retriever = Retriever(self.store, self.embedder, self.settings)
         return Answerer(self.settings, retriever, self.embedder, self.llm, self.prompts)
 
+    # -- readiness -----------------------------------------------------------------------------
+    def ensure_ready(self, on_first_index: Callable[[Path], None] = lambda corpus: None) -> IndexReport | None:
+        """Make the index answerable: index the corpus folder when there is no index yet or it is empty
+        (what the README promises on first use; `on_first_index` is told before it starts), then refuse
+        an index built by another embedder. Returns the first run's report, or None."""
+        try:
+            empty = self.store.collection().count() == 0
+        except IndexMissingError:
+            empty = True
+        report = None
+        corpus = self.settings.corpus_dir
+        if empty and corpus.is_dir():
+            on_first_index(corpus)
+            report = self.index([corpus])
+            log.info("first-run index: %s", report.summary())
+        self.check_embedder()
+        return report
+
+    def check_embedder(self) -> None:
+        """Refuse to search an index built by another embedding model: its vectors mean something else
+        (IndexMismatchError). Cheap; the app repeats it before each answer, as the index may be rebuilt."""
+        self.store.check_params(index_params(self.settings, self.embedder))
+
+    def load_search(self) -> None:
+        """Load the keyword index and run the embedder once, so the first question does not wait for them."""
+        self.store.keyword()
+        self.embedder.embed_one("warm up")
+
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[Path] | None = None, prune: bool = False, rebuild: bool = False,
               progress: IndexProgress = IndexProgress()) -> IndexReport:
@@ -121,26 +150,3 @@ class Pipeline:
             store = self.store
             with store.changing():
                 store.remove_file(source)
-
-    def article_text(self, source: str) -> tuple[FileRecord | None, str]:
-        """The article as indexed: from its file when unchanged, else pieced together from its chunks."""
-        record = self.store.files().get(source)
-        if record is None:
-            return None, ""
-        path = Path(record.path)
-        try:
-            if path.is_file() and path.suffix.lower() in (".txt", ".md"):
-                data = path.read_bytes()
-                if content_hash(data) == record.content_hash:
-                    return record, data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-        except OSError:
-            pass
-        text = ""
-        for chunk in self.store.chunks_of(source):  # the original text of each, cleaned-out noise put back
-            gap = restore(chunk.lead, chunk.lead_edits)
-            if gap and chunk.start - len(gap) == len(text):
-                text += gap
-            if chunk.start > len(text):
-                text += " " * (chunk.start - len(text))
-            text = text[: chunk.start] + restore(chunk.text, chunk.edits) if chunk.end > len(text) else text
-        return record, text

@@ -1,12 +1,14 @@
 """The browser chat's server side, through real clients: gradio_client, raw HTTP, and the handlers.
 
 One app on the tiny model (answer content does not matter here) serves the client tests; the upload
-and library tests call the handlers on a private copy of the index, with uploads in a tmp folder.
+and library tests call the panels' handlers on a private copy of the index, with uploads in a tmp
+folder. The JSON endpoint (`/answer`) is the probe where the answer matters, not its HTML.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -18,9 +20,18 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from rag.answer import Answer, Citation
-from rag.app import ChatApp, LaunchError, build_app, check_launch, is_loopback, launch, parse_auth, serve
+from rag.errors import LaunchError
+from rag.library import Article, safe_filename
 from rag.pipeline import Pipeline
-from rag.webui import Turn, chat_messages, render_article, render_evidence, safe_filename, scrub
+from rag.redaction import scrub
+from rag.store import FileRecord
+from rag.ui import build_app, render, serve
+from rag.ui.context import AppContext
+from rag.ui.conversation import Turn
+from rag.ui.serving import check_launch, is_loopback, parse_auth
+from rag.ui.sources import SourcesPanel
+from rag.ui.articles import ArticlesPanel
+from rag.ui.state import Phase
 
 QUESTION = "How many State Department employees took buyouts?"
 EVIL = '<img src=x onerror=window.__xss=1> <script>window.__xss=2</script>'
@@ -31,13 +42,12 @@ def served(shared_index, tmp_path_factory):
     """The app on the tiny model with short answers, on a free loopback port."""
     settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), max_tokens=32).with_overrides(
         corpus_dir=tmp_path_factory.mktemp("uploads"))
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True)
-    chat: ChatApp = demo.rag_chat
-    assert wait_until(lambda: chat.phase in ("ready", "error"), 180), chat.status()
-    assert chat.phase == "ready", chat.status()
-    yield url, chat
-    demo.close()
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True)
+    assert wait_until(lambda: ui.state.phase in (Phase.READY, Phase.ERROR), 180), ui.ctx.status()
+    assert ui.state.phase is Phase.READY, ui.ctx.status()
+    yield url, ui
+    ui.close()
 
 
 def _text(message: dict) -> str:
@@ -55,7 +65,7 @@ def _last_answer(result) -> str:
 
 
 def test_answers_through_gradio_client_with_history(served):
-    url, chat = served
+    url, _ = served
     assert url.startswith("http://127.0.0.1:")
     client = Client(url, verbose=False)
     first = client.predict(QUESTION, api_name="/chat")
@@ -73,6 +83,36 @@ def test_answers_through_gradio_client_with_history(served):
     assert 'data-turn="1"' in second[1]
 
 
+def test_answer_endpoint_returns_the_answer_object(served):
+    url, _ = served
+    client = Client(url, verbose=False)
+    assert "/answer" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    answer = client.predict(QUESTION, api_name="/answer")
+    assert answer["question"] == QUESTION and answer["model"].startswith(TINY_MODEL)
+    assert isinstance(answer["answer"], str) and answer["answer"] and isinstance(answer["refused"], bool)
+    assert answer["timings"]["total_ms"] > 0
+    marked = {int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])}
+    assert {c["n"] for c in answer["citations"]} == marked  # every [n] cited, nothing extra (CONTRACT.md)
+    for c in answer["citations"]:
+        assert set(c) >= {"n", "source", "title", "chunk_id", "text", "start", "end", "score"}
+    follow_up = client.predict("And what did he say about it?",
+                               [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": answer["answer"]}],
+                               api_name="/answer")
+    assert follow_up["search_query"] != "And what did he say about it?"  # the history reached the rewriter
+
+
+@pytest.mark.parametrize("args,message", [
+    (("   \n ",), "question is empty"),
+    ((QUESTION, [{"role": "robot", "content": "x"}]), "history must be a list"),
+])
+def test_answer_endpoint_refuses_bad_requests_in_one_line(served, args, message):
+    url, _ = served
+    with pytest.raises(AppError) as err:
+        Client(url, verbose=False).predict(*args, api_name="/answer")
+    assert message in str(err.value)
+    assert "Traceback" not in str(err.value) and 'File "' not in str(err.value)
+
+
 def test_empty_question_is_a_friendly_error(served):
     url, _ = served
     client = Client(url, verbose=False)
@@ -83,31 +123,26 @@ def test_empty_question_is_a_friendly_error(served):
     assert "Traceback" not in message and "File \"" not in message
 
 
-def test_two_clients_both_get_complete_answers_one_at_a_time(served):
-    url, chat = served
-    chat.peak_generating = 0
+def test_chat_and_answer_endpoint_share_one_generation_slot(served):
+    url, ui = served
+    ui.state.peak_generating = 0
     a, b = Client(url, verbose=False), Client(url, verbose=False)
     job_a = a.submit(QUESTION, api_name="/chat")
-    job_b = b.submit("Who co-led the Department of Government Efficiency with Elon Musk?", api_name="/chat")
-    ranks = set()
+    job_b = b.submit("Who co-led the Department of Government Efficiency with Elon Musk?", api_name="/answer")
     while not (job_a.done() and job_b.done()):
-        for job in (job_a, job_b):
-            status = job.status()
-            if status.code.name == "IN_QUEUE" and status.rank is not None:
-                ranks.add(status.rank)
         time.sleep(0.1)
-    for job in (job_a, job_b):
-        answer = _last_answer(job.result(timeout=5))
-        assert 'class="rag-answer' in answer and "rag-pending" not in answer
-    assert chat.peak_generating == 1  # the queue let one generation run at a time
-    assert chat.generating == 0
+    answer = _last_answer(job_a.result(timeout=5))
+    assert 'class="rag-answer' in answer and "rag-pending" not in answer
+    assert job_b.result(timeout=5)["answer"]
+    assert ui.state.peak_generating == 1  # the queue let one generation run at a time
+    assert ui.state.generating == 0
 
 
 def test_client_that_disconnects_mid_answer_frees_the_slot(served):
-    url, chat = served
+    url, ui = served
     config = httpx.get(url + "config").json()
     fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
-    closed_before = chat.closed_streams
+    closed_before = ui.state.closed_streams
     session = "disconnect-test"
     joined = httpx.post(url + "gradio_api/queue/join", json={
         "data": [QUESTION, 6, 0.0, None], "fn_index": fn_index, "session_hash": session,
@@ -117,40 +152,40 @@ def test_client_that_disconnects_mid_answer_frees_the_slot(served):
         for line in stream.iter_lines():
             if line.startswith("data:") and json.loads(line[5:]).get("msg") == "process_generating":
                 break  # the answer has started streaming: hang up now
-    assert wait_until(lambda: chat.generating == 0, 60), "the generation was not stopped"
-    assert chat.closed_streams == closed_before + 1  # closed early, not finished
-    assert not getattr(chat.pipeline.llm(), "busy", False)  # the model's lock is free again
-    answer = _last_answer(Client(url, verbose=False).predict(QUESTION, api_name="/chat"))
-    assert "rag-pending" not in answer
+    assert wait_until(lambda: ui.state.generating == 0, 60), "the generation was not stopped"
+    assert ui.state.closed_streams == closed_before + 1  # closed early, not finished
+    assert not getattr(ui.pipeline.llm(), "busy", False)  # the model's lock is free again
+    assert Client(url, verbose=False).predict(QUESTION, api_name="/answer")["answer"]
 
 
 def test_switching_the_model_loads_it_with_a_message(served):
-    url, chat = served
+    url, ui = served
+    settings = ui.settings_panel
     other = "qwen2.5-coder-0.5b"
-    assert other in chat.model_choices() and TINY_MODEL in chat.model_choices()
-    assert "not available" in next(chat.switch_model("no-such-model"))[0]
+    assert other in settings.model_choices() and TINY_MODEL in settings.model_choices()
+    assert "not available" in next(settings.switch_model("no-such-model"))[0]
     try:
-        steps = list(chat.switch_model(other))
+        steps = list(settings.switch_model(other))
         assert f"Loading the model {other}" in steps[0][0]
-        assert "is loaded" in steps[-1][0] and chat.pipeline.llm_loaded
-        answer = _last_answer(Client(url, verbose=False).predict(QUESTION, api_name="/chat"))
-        assert "qwen2.5-coder-0.5b" in answer  # the answer's small print names the model that wrote it
+        assert "is loaded" in steps[-1][0] and ui.pipeline.llm_loaded
+        answer = Client(url, verbose=False).predict(QUESTION, api_name="/answer")
+        assert other in answer["model"]  # the model that wrote it
     finally:
-        list(chat.switch_model(TINY_MODEL))
-    assert chat.pipeline.settings.model == TINY_MODEL
+        list(settings.switch_model(TINY_MODEL))
+    assert ui.pipeline.settings.model == TINY_MODEL
 
 
 def test_a_broken_model_is_one_friendly_line_and_the_old_model_stays(shared_index, tmp_path):
     models = tmp_path / "models"
     models.mkdir()
     (models / "broken.gguf").write_bytes(b"GGUF" + bytes(64))
-    chat = ChatApp(Pipeline(make_settings(shared_index, model=TINY_MODEL, models_dir=models)))
-    assert "broken.gguf" in chat.model_choices()
-    steps = [step[0] for step in chat.switch_model("broken.gguf")]
+    ui = build_app(Pipeline(make_settings(shared_index, model=TINY_MODEL, models_dir=models)))
+    assert "broken.gguf" in ui.settings_panel.model_choices()
+    steps = [step[0] for step in ui.settings_panel.switch_model("broken.gguf")]
     assert "Loading the model broken.gguf" in steps[0]
     assert "Could not load broken.gguf" in steps[-1] and "corrupt" in steps[-1]
     assert str(tmp_path) not in "".join(steps) and "Traceback" not in "".join(steps)
-    assert chat.settings.model == TINY_MODEL and chat.pipeline.llm_loaded and chat.phase == "ready"
+    assert ui.ctx.settings.model == TINY_MODEL and ui.pipeline.llm_loaded and ui.state.phase is Phase.READY
 
 
 def test_page_needs_no_web_fonts_or_remote_scripts(served):
@@ -176,19 +211,21 @@ def test_off_loopback_needs_a_login(shared_index):
 
 def test_login_is_enforced_when_given(shared_index):
     settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), auth="alice:s3cret")
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True, warm=False)
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True, warm=False)
     try:
         assert httpx.get(url + "config").status_code in (401, 403)
         assert Client(url, auth=("alice", "s3cret"), verbose=False).view_api(print_info=False, return_format="dict")
     finally:
-        demo.close()
+        ui.close()
 
 
 def test_uploads_are_checked_saved_indexed_and_removable(index_copy, tmp_path):
     corpus = tmp_path / "corpus"
     pipeline = Pipeline(make_settings(index_copy, model=TINY_MODEL, max_upload_mb=1).with_overrides(corpus_dir=corpus))
-    chat = ChatApp(pipeline)
+    ctx = AppContext.on(pipeline)
+    sources = SourcesPanel(ctx)
+    articles = ArticlesPanel(ctx, sources)
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     good = incoming / "Lakeview <council> decision.md"
@@ -199,7 +236,7 @@ def test_uploads_are_checked_saved_indexed_and_removable(index_copy, tmp_path):
     (incoming / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (incoming / "copy.txt").write_text((Path(__file__).parent.parent / "corpus" / "002_a3ce7c2eb21b0992.txt").read_text())
     files = [str(p) for p in sorted(incoming.iterdir())]
-    updates = list(chat.add_files(files))
+    updates = list(articles.add_files(files))
     report, library = updates[-1][0], updates[-1][1]
     assert any("<progress" in u[0] for u in updates if isinstance(u[0], str))  # a progress bar was shown
     assert "Lakeview _council_ decision.md" in report
@@ -214,10 +251,10 @@ def test_uploads_are_checked_saved_indexed_and_removable(index_copy, tmp_path):
     # searchable the moment indexing ends
     hits = pipeline.answerer.retriever.retrieve("Lakeview leaf blowers ban Sundays").passages
     assert hits and hits[0].source == saved.name
-    view = chat.article_view({"source": saved.name, "start": 0, "end": 20})
+    view = sources.article_view({"source": saved.name, "start": 0, "end": 20})
     assert "Lakeview" in view and "<mark" in view
     # removed from the library; the file moves aside so `rag index` does not bring it back
-    note = chat.remove_article(saved.name)
+    note = articles.remove_article(saved.name)
     assert "Removed" in note
     assert saved.name not in {r.source for r in pipeline.library()}
     assert not saved.exists() and (corpus / ".removed" / saved.name).is_file()
@@ -238,9 +275,11 @@ def test_html_escapes_articles_and_links_only_real_markers():
                     "2025-01-01", 107, 150)
     answer = Answer(question=f"q {EVIL}", answer=f"It says {EVIL} [1] and [7].", refused=False, citations=[cite],
                     model="m", timings={"first_token_ms": 1200.0, "total_ms": 3400.0})
-    turn = Turn(f"q {EVIL}", answer)
-    page = "".join(m["content"] for m in chat_messages([turn])) + render_evidence([turn])
-    page += render_article("t " + EVIL, "", "evil.txt", "x" * 100 + cite.text + EVIL, 100, 160, 107, 150)
+    turn = Turn(question=f"q {EVIL}", answer=answer)
+    page = "".join(m["content"] for m in render.chat_messages([turn])) + render.evidence([turn])
+    record = FileRecord("evil.txt", "/x/evil.txt", "t " + EVIL, "", "hash", 1)
+    page += render.article(Article(record=record, text="x" * 100 + cite.text + EVIL),
+                           span=render.Span(start=100, end=160, hs=107, he=150))
     assert "<img" not in page and "<script" not in page
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in page
     assert '<a class="cite" href="#ev-0-1"' in page and "[7]" in page and "#ev-0-7" not in page
@@ -249,7 +288,8 @@ def test_html_escapes_articles_and_links_only_real_markers():
     refused = Answer(question="q", answer="The articles do not say.", refused=True, citations=[], model="m",
                      timings={"total_ms": 10.0}, search_query="tesla deliveries 2024",
                      searched=[{"source": "a.txt", "title": f"T {EVIL}", "score": 0.1, "text": EVIL}])
-    shown = chat_messages([Turn("q", refused)])[1]["content"] + render_evidence([Turn("q", refused)])
+    turns = [Turn(question="q", answer=refused)]
+    shown = render.chat_messages(turns)[1]["content"] + render.evidence(turns)
     assert "do not cover" in shown and "tesla deliveries 2024" in shown and "<img" not in shown
 
 

@@ -2,7 +2,7 @@
 article, an upload answered from, a malicious article shown as text, and no request off 127.0.0.1.
 
 One app serves the module (a private copy of the shared index; uploads go to a tmp folder).
-Screenshots of each step go to test-artifacts/; the cited-answer one is copied to docs/.
+Screenshots of each step go to test-artifacts/ (a test run changes no tracked file).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_MODEL, PROJECT_ROOT, make_settings
+from conftest import CORPUS, DEFAULT_MODEL, make_settings
 from servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -38,19 +38,20 @@ The harbor council met on Tuesday. <script>window.__xss=2</script> It discussed 
 
 @pytest.fixture(scope="module")
 def app_url(shared_index, tmp_path_factory):
-    from rag.app import build_app, launch
     from rag.pipeline import Pipeline
+    from rag.ui import build_app
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (the browser tests need Debian's chromium)")
     index = tmp_path_factory.mktemp("browser") / "index"
     shutil.copytree(shared_index, index)  # uploads must not touch the shared index
-    settings = make_settings(index, model=DEFAULT_MODEL, port=free_port()).with_overrides(
-        corpus_dir=tmp_path_factory.mktemp("browser-uploads"))
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True)
+    uploads = tmp_path_factory.mktemp("browser-uploads")
+    shutil.copyfile(CORPUS / "examples.json", uploads / "examples.json")  # the indexed articles' example questions
+    settings = make_settings(index, model=DEFAULT_MODEL, port=free_port()).with_overrides(corpus_dir=uploads)
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True)
     yield url.rstrip("/")
-    demo.close()
+    ui.close()
 
 
 @pytest.fixture(scope="module")
@@ -156,11 +157,7 @@ def test_streamed_answer_with_highlighted_citation_and_marker_focus(page, artifa
     assert "focused" in (focused.get_attribute("class") or "")
     assert page.evaluate("document.activeElement.id") == f"ev-0-{n}"
     assert focused.is_visible()
-    shot = artifacts / "chat-4-marker-focus.png"
-    page.screenshot(path=str(shot))
-    docs = PROJECT_ROOT / "docs"
-    docs.mkdir(exist_ok=True)
-    shutil.copyfile(shot, docs / "screenshot-chat.png")
+    page.screenshot(path=str(artifacts / "chat-4-marker-focus.png"))  # the README's screenshot: `make screenshot`
 
     focused.get_by_role("button", name=re.compile("Show the whole article")).click()
     dialog = page.locator("dialog#rag-article-dialog[open]")

@@ -25,10 +25,10 @@ from servers import (RAG, as_unprivileged, read_only_tree, read_only_works, run_
 
 import rag.documents as documents
 from rag.answering import QuestionError, clean_question
-from rag.app import ChatApp
 from rag.chunking import chunk_document
 from rag.documents import DocumentError, load_document
 from rag.pipeline import Pipeline
+from rag.ui import build_app
 from rag.store import IndexMismatchError, IndexStore
 
 QUESTION = "Who is Gerald Feierstein?"
@@ -263,12 +263,12 @@ def test_corrupt_model_file_is_one_line(shared_index, tmp_path):
 
 def test_missing_model_in_the_chat_is_a_friendly_status_and_answer(shared_index, tmp_path):
     missing = tmp_path / "private" / "models" / "gone.gguf"
-    chat = ChatApp(Pipeline(make_settings(shared_index, model=str(missing))))
-    chat._warm_up()
-    text, kind = chat.status()
+    ui = build_app(Pipeline(make_settings(shared_index, model=str(missing))))
+    ui.startup.run()
+    text, kind = ui.ctx.status()
     assert kind == "error" and "not found" in text
     assert str(tmp_path) not in text and "Traceback" not in text
-    final = list(chat.respond(QUESTION, 6, 0.0, []))[-1]
+    final = list(ui.chat.respond(QUESTION, 6, 0.0, []))[-1]
     message = final[0][-1]["content"]
     assert "Sorry, no answer this time" in message and "not found" in message
     assert str(tmp_path) not in message
@@ -284,8 +284,8 @@ def test_index_built_with_another_embedding_model_is_refused_for_questions(index
     assert result.returncode == 2
     assert "some-other-model" in result.stderr and "rag index --rebuild" in result.stderr
     assert result.stdout == ""  # no answer from vectors that mean something else
-    chat = ChatApp(Pipeline(make_settings(index_copy, model=TINY_MODEL)))
-    message = list(chat.respond(QUESTION, 6, 0.0, []))[-1][0][-1]["content"]
+    ui = build_app(Pipeline(make_settings(index_copy, model=TINY_MODEL)))
+    message = list(ui.chat.respond(QUESTION, 6, 0.0, []))[-1][0][-1]["content"]
     assert "Sorry, no answer this time" in message and "rebuild" in message
     # an embedder of another size is caught at the search itself
     with pytest.raises(IndexMismatchError, match="384-dimensional"):

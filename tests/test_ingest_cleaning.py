@@ -11,6 +11,7 @@ import pytest
 from rag.chunking import chunk_document
 from rag.documents import load_document
 from rag.indexing import index_paths
+from rag.library import Library
 from rag.pipeline import Pipeline
 from rag.retrieval import _passage, merge_overlapping
 from rag.sentences import split_sentences
@@ -131,8 +132,9 @@ def test_a_sentence_maps_to_its_original_with_the_noise(indexed):
 def test_article_view_pieced_from_chunks_is_the_original(indexed):
     corpus, pipeline, _ = indexed
     original = load_document(corpus / "web.html").text
-    record, text = pipeline.article_text("web.html")  # an .html file: pieced together from its chunks
-    assert record is not None
+    article = Library(pipeline).article("web.html")  # an .html file: pieced together from its chunks
+    assert article is not None
+    text = article.text
     chunks = pipeline.store.chunks_of("web.html")
     first, last = chunks[0].start, chunks[-1].end
     assert text[first:last] == original[first:last]

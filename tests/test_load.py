@@ -36,8 +36,8 @@ def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts
         assert figures["completed"] == 1, figures["errors"]
     expected = {q: figures["answers"][0]["answer"] for q, figures in solo.items()}
 
-    chat.peak_generating = 0
-    closed_before = chat.closed_streams
+    chat.state.peak_generating = 0
+    closed_before = chat.state.closed_streams
     figures = run_load(url, users=8, questions=QUESTIONS, disconnect=1)
     assert not figures["errors"], figures["errors"]
     assert figures["completed"] == 8 and figures["failed"] == 0
@@ -47,12 +47,12 @@ def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts
     assert figures["max_queue_position"] >= 3  # waiting users were shown their place in the queue
     assert any(len(a["positions"]) > 1 and a["positions"] == sorted(a["positions"], reverse=True)
                for a in figures["answers"])  # ... and saw it count down
-    assert chat.peak_generating == 1  # one generation at a time on the local model
+    assert chat.state.peak_generating == 1  # one generation at a time on the local model
 
     # the client that hung up mid-answer: its generation was stopped and its slot freed
     assert figures["disconnected"] == 1
-    assert wait_until(lambda: chat.generating == 0, 60)
-    assert chat.closed_streams == closed_before + 1
+    assert wait_until(lambda: chat.state.generating == 0, 60)
+    assert chat.state.closed_streams == closed_before + 1
     assert not chat.pipeline.llm().busy
 
     assert figures["throughput_qps"] > 0 and 0 < figures["p50_s"] <= figures["p95_s"] <= figures["max_s"]

@@ -218,7 +218,7 @@ def test_a_team_two_app_instances_on_one_chroma_and_one_llm_server(chroma, llm_s
                 answers[a["question"]].add(a["answer"])
         assert all(len(texts) == 1 for texts in answers.values()), answers  # same question, same answer everywhere
         for _, chat, _ in apps:
-            assert chat.generating == 0
+            assert chat.state.generating == 0
     finally:
         for _, _, close in apps:
             close()

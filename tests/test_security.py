@@ -24,9 +24,12 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from servers import RAG, free_port, listening_addresses, run_rag, wait_until
 
-from rag.app import ChatApp, build_app, launch
 from rag.config import Settings
+from rag.errors import IndexStoreError, ModelError
 from rag.pipeline import Pipeline
+from rag.ui import build_app
+from rag.ui.messages import PageMessages
+from rag.ui.state import Phase
 
 EVIL_TITLE = '<img src=x onerror="window.__pwned=1">Harbour pilots strike'
 EVIL_BODY = ("The harbour pilots went on strike on Monday <script>window.__pwned=2</script> after talks failed. "
@@ -59,16 +62,15 @@ def served(shared_index, tmp_path_factory):
     corpus.mkdir()
     settings = make_settings(index, model=TINY_MODEL, port=free_port(), max_upload_mb=1, max_tokens=12, k=3,
                              max_evidence=3, n_threads=1).with_overrides(corpus_dir=corpus)
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True)
-    chat: ChatApp = demo.rag_chat
-    assert wait_until(lambda: chat.phase in ("ready", "error"), 240), chat.status()
-    assert chat.phase == "ready", chat.status()
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True)
+    assert wait_until(lambda: ui.state.phase in (Phase.READY, Phase.ERROR), 240), ui.ctx.status()
+    assert ui.state.phase is Phase.READY, ui.ctx.status()
     config = httpx.get(url + "config").json()
     upload_id = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "rag-upload")
     upload_fn = next(d["id"] for d in config["dependencies"] if [upload_id, "upload"] in d["targets"])
-    yield url, chat, upload_fn
-    demo.close()
+    yield url, ui, upload_fn
+    ui.close()
 
 
 # -- binding and login ---------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_rag_chat_off_loopback_refuses_to_start_without_a_login(shared_index, ar
 # -- uploads -----------------------------------------------------------------------------------
 
 def test_upload_names_cannot_escape_the_articles_folder(served, tmp_path):
-    url, chat, upload_fn = served
+    url, ui, upload_fn = served
     marker = uuid.uuid4().hex[:8]
     name = f"../../../../tmp/escape-{marker}.md"
     body = b"# Tugboat crews sign new contract\n\nThe Lakeview tugboat crews signed a two year contract on Friday.\n"
@@ -127,18 +129,18 @@ def test_upload_names_cannot_escape_the_articles_folder(served, tmp_path):
     done = call_event(url, upload_fn, [[{"path": cached, "orig_name": name, "meta": {"_type": "gradio.FileData"}}]])
     assert done["success"], done
     report = done["output"]["data"][0]
-    corpus = chat.settings.corpus_dir
+    corpus = ui.ctx.settings.corpus_dir
     saved = corpus / f"escape-{marker}.md"
     assert saved.is_file() and saved.read_bytes() == body  # in the articles folder, under its plain name
     assert not Path(f"/tmp/escape-{marker}.md").exists()
     assert all(p.resolve().is_relative_to(corpus.resolve()) for p in corpus.rglob("*"))
     assert f"escape-{marker}.md" in report and str(corpus) not in report and "/tmp/" not in report
-    assert f"escape-{marker}.md" in {r.source for r in chat.pipeline.library()}
+    assert f"escape-{marker}.md" in {r.source for r in ui.pipeline.library()}
 
 
 def test_uploads_have_size_and_type_limits(served):
-    url, chat, upload_fn = served
-    before = sorted(chat.settings.corpus_dir.rglob("*"))
+    url, ui, upload_fn = served
+    before = sorted(ui.ctx.settings.corpus_dir.rglob("*"))
     big = httpx.post(url + "gradio_api/upload", files=[("files", ("big.txt", b"word " * 300_000, "text/plain"))])
     assert big.status_code == 413 and "maximum allowed size" in big.text  # refused before it is stored
     exe = httpx.post(url + "gradio_api/upload", files=[("files", ("tool.exe", b"MZ\x90\x00" * 100, "application/octet-stream"))])
@@ -148,23 +150,23 @@ def test_uploads_have_size_and_type_limits(served):
     disguised = httpx.post(url + "gradio_api/upload", files=[("files", ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00" * 50, "text/plain"))])
     done = call_event(url, upload_fn, [[{"path": disguised.json()[0], "orig_name": "photo.txt", "meta": {"_type": "gradio.FileData"}}]])
     assert done["success"] and "binary content" in done["output"]["data"][0]  # a .txt that is not text
-    assert sorted(chat.settings.corpus_dir.rglob("*")) == before  # nothing saved
+    assert sorted(ui.ctx.settings.corpus_dir.rglob("*")) == before  # nothing saved
 
 
 def test_a_request_cannot_make_the_server_read_its_own_files(served):
-    url, chat, upload_fn = served
-    before = sorted(chat.settings.corpus_dir.rglob("*"))
-    secret_files = ["/etc/passwd", str(chat.settings.index_dir / "chroma" / "chroma.sqlite3")]
+    url, ui, upload_fn = served
+    before = sorted(ui.ctx.settings.corpus_dir.rglob("*"))
+    secret_files = ["/etc/passwd", str(ui.ctx.settings.index_dir / "chroma" / "chroma.sqlite3")]
     for path in secret_files:
         done = call_event(url, upload_fn, [[{"path": path, "orig_name": "passwd.txt", "meta": {"_type": "gradio.FileData"}}]])
         assert not done["success"], done  # Gradio refuses files it did not receive as uploads
         assert "root:" not in json.dumps(done)
-    assert sorted(chat.settings.corpus_dir.rglob("*")) == before
+    assert sorted(ui.ctx.settings.corpus_dir.rglob("*")) == before
 
 
 def test_index_corpus_and_system_files_are_not_served(served):
-    url, chat, _ = served
-    s = chat.settings
+    url, ui, _ = served
+    s = ui.ctx.settings
     for path in ["/etc/passwd", s.index_dir / "chroma" / "chroma.sqlite3", s.index_dir / "keyword" / "ids.json",
                  Path(__file__), s.cache_dir / "webui-browser-key"]:
         for route in ("gradio_api/file=", "file="):
@@ -174,7 +176,7 @@ def test_index_corpus_and_system_files_are_not_served(served):
 # -- article text is text --------------------------------------------------------------------------
 
 def test_article_html_never_renders_end_to_end(served, tmp_path):
-    url, chat, _ = served
+    url, ui, _ = served
     folder = tmp_path / "hostile"
     folder.mkdir()
     import html as html_lib
@@ -183,13 +185,13 @@ def test_article_html_never_renders_end_to_end(served, tmp_path):
         f"<html><head><title>{html_lib.escape(EVIL_TITLE)}</title></head><body><article>"
         f"<p>{html_lib.escape(EVIL_BODY)}</p></article></body></html>")
     (folder / "pilots-notes.txt").write_text(f"{EVIL_TITLE}\n\n{EVIL_BODY}\n")
-    report = chat.pipeline.index([folder])
+    report = ui.pipeline.index([folder])
     assert sorted(report.added) == ["pilots-notes.txt", "pilots.html"]
 
     chatbot, evidence = Client(url, verbose=False).predict("Why did the harbour pilots go on strike?", api_name="/chat")
-    page = json.dumps(chatbot) + evidence + chat.library_html()
-    page += chat.article_view({"source": "pilots-notes.txt", "start": 0, "end": 40})
-    page += chat.article_view({"source": "pilots.html", "start": 0, "end": 40})
+    page = json.dumps(chatbot) + evidence + ui.articles.library_html()
+    page += ui.sources.article_view({"source": "pilots-notes.txt", "start": 0, "end": 40})
+    page += ui.sources.article_view({"source": "pilots.html", "start": 0, "end": 40})
     for raw in ("<script", "<img", "<b onmouseover", "onerror=\"window"):
         assert raw not in page, raw
     assert "&lt;script&gt;window.__pwned=2&lt;/script&gt;" in page  # shown as the characters it is
@@ -205,14 +207,13 @@ def test_error_messages_carry_no_secrets_paths_or_addresses(shared_index, tmp_pa
     shutil.copytree(shared_index, index)
     settings = make_settings(index, model=TINY_MODEL, port=free_port(), llm_url=f"http://127.0.0.1:{dead_port}",
                              llm_api_key="sk-live-SECRET-123", auth="alice:pw-SECRET-456", n_threads=1)
-    demo = build_app(Pipeline(settings))
-    url = launch(demo, settings, block=False, quiet=True)
-    chat: ChatApp = demo.rag_chat
+    ui = build_app(Pipeline(settings))
+    url = ui.launch(block=False, quiet=True)
     try:
-        assert wait_until(lambda: chat.phase in ("ready", "error"), 240)
+        assert wait_until(lambda: ui.state.phase in (Phase.READY, Phase.ERROR), 240)
         client = Client(url, auth=("alice", "pw-SECRET-456"), verbose=False)
         chatbot, _ = client.predict("Who is Gerald Feierstein?", api_name="/chat")
-        shown = json.dumps(chatbot) + chat.status()[0]
+        shown = json.dumps(chatbot) + ui.ctx.status()[0]
         assert "Sorry, no answer this time" in shown and "cannot reach the LLM server" in shown
         http = httpx.Client(timeout=120)
         assert http.post(url + "login", data={"username": "alice", "password": "pw-SECRET-456"}).status_code == 200
@@ -223,21 +224,22 @@ def test_error_messages_carry_no_secrets_paths_or_addresses(shared_index, tmp_pa
         with pytest.raises(AppError) as empty:
             client.predict("   ", api_name="/chat")
         shown += str(empty.value)
+        with pytest.raises(AppError) as unreachable:
+            client.predict("Who is Gerald Feierstein?", api_name="/answer")
+        assert "cannot reach the LLM server" in str(unreachable.value)
+        shown += str(unreachable.value)
         for leak in ("SECRET", str(private), str(tmp_path), f":{dead_port}", "Traceback", 'File "', "/work/"):
             assert leak not in shown, leak
     finally:
-        demo.close()
+        ui.close()
 
 
 def test_server_addresses_and_url_logins_stay_off_the_page(shared_index):
     settings = make_settings(shared_index, llm_url="http://bob:hunter2@10.1.2.3:8080", chroma_url="db.internal:8000")
-    chat = ChatApp(Pipeline(settings))
-    from rag.models import ModelError
-    from rag.store import IndexError_
-
-    shown = chat.friendly(ModelError("cannot reach the LLM server at http://10.1.2.3:8080/v1/chat/completions: refused"))
-    shown += chat.friendly(ModelError("the LLM server at http://bob:hunter2@10.1.2.3:8080/v1/chat/completions answered 500: x"))
-    shown += chat.friendly(IndexError_("the Chroma server at db.internal:8000 is not answering (timed out)"))
+    messages = PageMessages(Pipeline(settings))
+    shown = messages.failure(ModelError("cannot reach the LLM server at http://10.1.2.3:8080/v1/chat/completions: refused"), "test")
+    shown += messages.failure(ModelError("the LLM server at http://bob:hunter2@10.1.2.3:8080/v1/chat/completions answered 500: x"), "test")
+    shown += messages.failure(IndexStoreError("the Chroma server at db.internal:8000 is not answering (timed out)"), "test")
     assert "cannot reach the LLM server: refused" in shown and "the Chroma server is not answering" in shown
     for leak in ("hunter2", "bob", "10.1.2.3", "db.internal", "8080", "/v1/"):
         assert leak not in shown, leak

@@ -1,0 +1,1 @@
+(show) => { document.body.classList.toggle('rag-show-scores', !!show); }

@@ -1,0 +1,27 @@
+"""One browser tab's conversation: the questions asked and what came of each (kept in `gr.State`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..answer import Answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """One question and what came of it: an answer, or a one-line reason why there is none."""
+
+    question: str
+    answer: Answer | None = None
+    error: str = ""
+
+
+def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
+    """The conversation as the pipeline reads it for follow-ups: answered turns only."""
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        if turn.answer is not None:
+            messages.append({"role": "user", "content": turn.question})
+            messages.append({"role": "assistant", "content": turn.answer.answer})
+    return messages
