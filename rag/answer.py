@@ -31,6 +31,7 @@ class Answer:
     timings: dict[str, float]
     id: str | None = None
     search_query: str = ""  # what was searched (follow-ups are rewritten)
+    standalone: str = ""  # a follow-up as resolved from the conversation ("" when asked as is)
     searched: list[dict[str, Any]] = field(default_factory=list)  # top passages looked at, for refusals
     notice: str = ""  # e.g. "question trimmed to 2000 characters"
     signals: dict[str, float] = field(default_factory=dict)  # what decided answer vs refusal (rag/judge.py)
@@ -43,6 +44,8 @@ class Answer:
             timings={k: round(v, 1) if isinstance(v, float) else v for k, v in self.timings.items()},
             search_query=self.search_query,
         )
+        if self.standalone:
+            out["standalone"] = self.standalone
         if self.notice:
             out["notice"] = self.notice
         if self.signals:

@@ -21,7 +21,7 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
-from .followup import standalone_question
+from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
 from .llm import LLM, GenerationStats, Message
@@ -48,6 +48,7 @@ class _Turn:
 
     question: str
     search_query: str
+    standalone: str
     notice: str
     timings: dict[str, float]
     searched: list[dict] = field(default_factory=list)
@@ -80,17 +81,19 @@ class Answerer:
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
         started = time.perf_counter()
         text, notice = clean_question(question, self.settings.max_question_chars)
-        query = standalone_question(text, history or [])
+        query = standalone_question(text, history or [], Rewriter(self._llm, self.prompts, self.settings.followup_max_tokens))
+        if query.resolved:
+            yield Status(f"Searching for: {query.standalone}")
         asked = analyse(query.prompt)
-        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
+        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, carried=query.carried)
         evidence = select_evidence(
             asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
             max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
         )
-        timings = dict(retrieval.timings)
-        timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
-        turn = _Turn(question=text, search_query=query.search, notice=notice, timings=timings,
-                     searched=_searched(retrieval))
+        timings = dict(retrieval.timings, rewrite_ms=query.rewrite_ms)
+        timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"] - query.rewrite_ms
+        turn = _Turn(question=text, search_query=query.search, standalone=query.standalone if query.resolved else "",
+                     notice=notice, timings=timings, searched=_searched(retrieval))
 
         if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
@@ -226,7 +229,7 @@ class Answerer:
     def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
         return Answer(question=turn.question, answer=self.prompts.refusal, refused=True, citations=[],
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
-                      searched=turn.searched, signals=_signal_dict(signals))
+                      searched=turn.searched, signals=_signal_dict(signals), standalone=turn.standalone)
 
     def _final(self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals,
                sure: float) -> Answer:
@@ -247,7 +250,8 @@ class Answerer:
                                       round(ev.relevance, 3), ev.date, hs, he))
         return Answer(question=turn.question, answer=" ".join(parts), refused=False, citations=citations,
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
-                      searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)})
+                      searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)},
+                      standalone=turn.standalone)
 
 
 def _reply(raw: str) -> str:

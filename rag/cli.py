@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 import typer
 from rich.console import Console
 
-from .answer import Answer, Partial
+from .answer import Answer, Partial, Status
 from .config import CHECKOUT, Settings
 from .errors import ConfigError, IndexMissingError, QuestionError, RagError
 from .indexing import IndexProgress
@@ -117,6 +117,9 @@ def ask(
     question: Optional[str] = typer.Argument(None, help="the question (omit with --jsonl -)"),
     as_json: bool = typer.Option(False, "--json", help="print one answer object"),
     jsonl: Optional[str] = typer.Option(None, "--jsonl", help="batch mode: '-' reads requests from stdin"),
+    history: Optional[Path] = typer.Option(
+        None, "--history", help="earlier turns, for a follow-up: the answer objects `rag ask --json` printed (one a "
+                                "line), or a JSON list of {role, content} messages"),
     model: Optional[str] = ModelOpt,
     k: Optional[int] = KOpt,
     index_dir: Optional[Path] = IndexDirOpt,
@@ -135,22 +138,52 @@ def ask(
             return
         if not question:
             raise QuestionError("give a question, or --jsonl - for batch mode")
+        turns = read_history(history) if history else []
         pipeline = _pipeline(settings)
         if as_json:
-            print(json.dumps(pipeline.ask(question).to_json(), ensure_ascii=False))
+            print(json.dumps(pipeline.ask(question, turns).to_json(), ensure_ascii=False))
             return
-        _ask_streaming(pipeline, question)
+        _ask_streaming(pipeline, question, turns)
 
 
-def _ask_streaming(pipeline, question: str) -> None:
+def read_history(path: Path) -> list[dict]:
+    """`--history FILE`: answer objects (one a line, as `rag ask --json` prints them) become the turns
+    they answered, citations included; a JSON list is taken as {role, content} messages."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--history {path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        whole = json.loads(text)
+        objects = whole if isinstance(whole, list) else [whole]
+    except ValueError:
+        try:
+            objects = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError as exc:
+            raise ConfigError(f"--history {path}: not JSON ({exc})") from None
+    turns: list[dict] = []
+    for obj in objects:
+        if isinstance(obj, dict) and isinstance(obj.get("question"), str) and isinstance(obj.get("answer"), str):
+            turns += [{"role": "user", "content": obj["question"]},
+                      {"role": "assistant", "content": obj["answer"], "citations": obj.get("citations") or []}]
+        elif isinstance(obj, dict) and obj.get("role") in ("user", "assistant") and isinstance(obj.get("content"), str):
+            turns.append(obj)
+        else:
+            raise ConfigError(f"--history {path}: each entry must be an answer object or a {{role, content}} message")
+    return turns
+
+
+def _ask_streaming(pipeline, question: str, history: list[dict] | None = None) -> None:
     from rich.live import Live
     from rich.text import Text
 
     answer: Answer | None = None
     with Live(Text(""), console=out, refresh_per_second=12, transient=False) as live:
         live.update(Text("searching the articles …", style="dim"))
-        for event in pipeline.stream(question):
-            if isinstance(event, Partial):
+        for event in pipeline.stream(question, history or []):
+            if isinstance(event, Status):  # "Searching for: ..." (a follow-up resolved): kept above the answer
+                live.console.print(Text(event.text, style="dim"))
+            elif isinstance(event, Partial):
                 live.update(Text(event.text))
             elif isinstance(event, Answer):
                 answer = event

@@ -114,6 +114,7 @@ class Settings:
     n_threads: int = 0  # 0: the cores not busy with other programs, checked before each answer (llm.idle_cores)
     temperature: float = 0.0
     max_tokens: int = 200
+    followup_max_tokens: int = 64  # the model's standalone rewrite of a follow-up (rag/followup.py): one question
     llm_url: str = ""
     llm_api_key: str = ""
     llm_concurrency: int = 0  # answers generated at once per app instance; 0: 1 for a local model, 4 for llm_url

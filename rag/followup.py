@@ -1,46 +1,218 @@
-"""Follow-up questions: turn "Who did he lead it with?" into "Who did Vivek Ramaswamy lead DOGE with?".
+"""Follow-up questions made standalone, so they can be searched and answered on their own:
+"What did she say about it?" -> "What did Karoline Leavitt say about the dinner at Mar-a-Lago?".
 
-A rule, not an LLM rewrite: with the answering prompt in its context the small model answers instead
-of rewriting, and a separate rewrite prompt would evict the cached answer prefix (seconds per turn).
-Pronouns are replaced by the entity the last exchange introduced: a person (a multi-word proper
-name) for he/she/him/his/her, an organisation or thing (an acronym or other proper name) for it/its.
-The search also carries the previous question, so retrieval stays on the conversation's topic.
+Rules where they are certain, the model where they are not:
+- a question with no word that leans on the conversation (a pronoun, a demonstrative "that", a
+  locative "there", an opening "and" / "what about", or three words or fewer that name nothing) is
+  asked as is: a follow-up that names its own subject is a topic switch and inherits nothing;
+- he/she/him/his/her, when they are all that leans on the conversation and the last exchange names
+  exactly one possible person the question does not, become that person;
+- anything else ("why?", "and in 2024?", two people who could be "he", "it", "that") is rewritten by
+  the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
+  snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
+  prefix is restored after it, not read again. A rewrite is used only if it is a question, keeps the
+  follow-up's own words and figures, and brings in no name, figure or more than two words the
+  conversation does not hold; otherwise the rule's best guess is searched with the previous question.
+A follow-up resolved from the conversation also carries the previous answer's cited passages to
+retrieval as candidates (rag/retrieval.py).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from .terms import CAP, is_person, proper_names, strip_markers
+from .errors import QuestionError
+from .llm import LLM
+from .prompts import PromptSet
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS
+from .terms import CAP, content_terms, is_person, names, numbers, proper_names, strip_markers
 
-_CONTEXT_WORDS = re.compile(
-    r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then|the same|the other)\b", re.I
-)
-_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({CAP}(?:\s+{CAP})*)", re.I)
-_PREPOSITIONS = {"to", "for", "about", "with", "and", "that", "in", "on", "at", "from", "by", "of", "as", "than"}
+log = logging.getLogger(__name__)
+
+PERSONAL = frozenset("he she him his her hers himself herself".split())
+_LEANING = frozenset("it its itself they them their theirs themselves this these those then".split())
+_WH = frozenset("who whom whose what which when where why how".split())
+_CLAUSE_START = DETERMINERS | frozenset("he she it they we i you there".split())
+_OPENER = re.compile(r"^\W*(?:and|but|also|so|what about|how about)\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+MAX_REWRITE_CHARS = 300  # a standalone question is a sentence, not a paragraph
+
+Rewrite = Callable[[str, "Exchange"], str]
 
 
-@dataclass(frozen=True)
+class Resolved(StrEnum):
+    AS_ASKED = "as asked"  # stands on its own (or a topic switch)
+    RULE = "rule"  # one person for he/she
+    MODEL = "model"  # the model's rewrite
+    GUESS = "guess"  # the model's rewrite was unusable (or no model): the rule's best guess
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exchange:
+    """The last question and the answer it got (markers stripped), with the chunks that answer cited."""
+
+    question: str
+    answer: str = ""
+    cited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Query:
+    asked: str  # the question as typed
+    standalone: str  # the question resolved: what the model answers
     search: str  # what retrieval sees
-    prompt: str  # what the model is asked
-    topic: str  # the question in its own words plus the one before: what answers are checked against
+    carried: tuple[str, ...] = ()  # chunk ids the previous answer cited: retrieval candidates
+    how: Resolved = Resolved.AS_ASKED
+    rewrite_ms: float = 0.0  # the model's rewrite, when it ran
 
+    @property
+    def prompt(self) -> str:
+        return self.standalone
+
+    @property
+    def resolved(self) -> bool:
+        """The question was changed by the conversation (shown to the user as "Searching for: ...")."""
+        return self.standalone != self.asked
+
+
+def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rewrite: Rewrite | None = None) -> Query:
+    """`question` as a question that can be searched and answered on its own, from the last exchange of
+    `history` ({role, content[, citations]} messages); `rewrite` is the model's step (None: rules only)."""
+    exchange = last_exchange(history)
+    if exchange is None or not needs_context(question):
+        return Query(asked=question, standalone=question, search=question)
+    person = _only_person(question, exchange)
+    if person and not _leaning(question, personal=False) and not _elliptical(question):
+        rewritten = _substitute(question, person, None)
+        return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited, how=Resolved.RULE)
+    spent = 0.0
+    if rewrite is not None:
+        started = time.perf_counter()
+        text = rewrite(question, exchange)
+        spent = (time.perf_counter() - started) * 1000
+        rewritten = usable_rewrite(text, question, exchange)
+        log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if rewritten else "not used")
+        if rewritten == question:  # the model says it stands on its own: a topic switch
+            return Query(asked=question, standalone=question, search=question, how=Resolved.MODEL, rewrite_ms=spent)
+        if rewritten is not None:
+            return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited,
+                         how=Resolved.MODEL, rewrite_ms=spent)
+    guess = resolve_pronouns(question, exchange.question, exchange.answer)
+    return Query(asked=question, standalone=guess, search=f"{guess} {exchange.question}", carried=exchange.cited,
+                 how=Resolved.GUESS, rewrite_ms=spent)
+
+
+class Rewriter:
+    """The model's step: prompts/followup.txt on the answering LLM, greedy, one line."""
+
+    def __init__(self, llm: Callable[[], LLM], prompts: PromptSet, max_tokens: int) -> None:
+        self._llm = llm
+        self._prompts = prompts
+        self._max_tokens = max_tokens
+
+    def __call__(self, question: str, exchange: Exchange) -> str:
+        llm = self._llm()
+        llm.warm(self._prompts.followup_prefix())  # evaluated once, then restored from its snapshot
+        messages = self._prompts.followup_messages(question, exchange.question, exchange.answer)
+        return "".join(llm.stream(messages, self._max_tokens, 0.0, stop=["\n"])).strip()
+
+
+# -- reading the history ---------------------------------------------------------------------------
+
+def last_exchange(history: Sequence[Mapping[str, Any]]) -> Exchange | None:
+    """The last user question and the assistant answer after it; None when nothing was asked before."""
+    answer: Mapping[str, Any] | None = None
+    for message in reversed(history):
+        role = message.get("role")
+        if role == "assistant" and answer is None:
+            answer = message
+        elif role == "user":
+            question = str(message.get("content") or "").strip()
+            if not question:
+                continue
+            text = strip_markers(str(answer.get("content") or "")).strip() if answer else ""
+            return Exchange(question=question, answer=text, cited=cited_chunks(answer) if answer else ())
+    return None
+
+
+def cited_chunks(message: Mapping[str, Any]) -> tuple[str, ...]:
+    """The chunk ids an assistant message's optional `citations` name: citation objects (as in the
+    answer object, with `chunk_id`) or plain chunk ids."""
+    cited = message.get("citations") or []
+    if not isinstance(cited, list):
+        raise QuestionError("citations in the history must be a list of citations (each with a chunk_id)")
+    ids = []
+    for citation in cited:
+        chunk_id = citation.get("chunk_id") if isinstance(citation, Mapping) else citation
+        if not isinstance(chunk_id, str) or not chunk_id.strip():
+            raise QuestionError("each citation in the history needs a chunk_id (as in the answer object)")
+        ids.append(chunk_id.strip())
+    return tuple(dict.fromkeys(ids))
+
+
+# -- rules -----------------------------------------------------------------------------------------
 
 def needs_context(question: str) -> bool:
-    return bool(_CONTEXT_WORDS.search(question)) or len(question.split()) <= 3
+    """Whether the question leans on the conversation (see the module docstring)."""
+    return _leaning(question) or _elliptical(question)
 
 
-def last_turn(history: list[dict[str, str]]) -> tuple[str, str]:
-    previous_q = next((str(m.get("content", "")) for m in reversed(history) if m.get("role") == "user"), "")
-    previous_a = next((str(m.get("content", "")) for m in reversed(history) if m.get("role") == "assistant"), "")
-    return previous_q.strip(), strip_markers(previous_a).strip()
+def _elliptical(question: str) -> bool:
+    """"and in 2024?", "What about Rubio?", "Why?": a fragment of the question before."""
+    short = len(question.split()) <= 3 and not proper_names(question)
+    return bool(_OPENER.match(question)) or short
+
+
+def _leaning(question: str, personal: bool = True) -> bool:
+    """Holds a word that points into the conversation: a pronoun (he/she... only with `personal`), a
+    demonstrative "that" (not the conjunction of "warned that Musk ..."), a locative "there" (not
+    the existential "was there a vote")."""
+    tokens = _WORD.findall(question)
+    lower = [t.lower() for t in tokens]
+    for i, word in enumerate(lower):
+        before = lower[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if word in _LEANING or (personal and word in PERSONAL):
+            return True
+        if word == "that" and (not before or before in AUXILIARIES | PREPOSITIONS | _WH or not _starts_clause(after)):
+            return True
+        if word == "there" and not (after.lower() in AUXILIARIES or (before in AUXILIARIES and after)):
+            return True
+    return False
+
+
+def _starts_clause(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word[0].isdigit() or word.lower() in _CLAUSE_START)
+
+
+def _only_person(question: str, exchange: Exchange) -> str | None:
+    """The one name in the last exchange that could be a person and that the question does not name;
+    None when there is none or more than one (a lone capitalised word may be a person too)."""
+    said = question.lower()
+    found = [n for n in proper_names(exchange.question) + proper_names(exchange.answer) if n.lower() not in said]
+    people = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
+    whole = [n for n in people if len(n.split()) > 1]
+    distinct = [n for n in people if n in whole or not any(n in w.split() for w in whole)]
+    return distinct[0] if len(distinct) == 1 else None
+
+
+def resolve_pronouns(question: str, previous_q: str, previous_a: str) -> str:
+    """The best guess without the model: he/she... take the person the last exchange introduced,
+    it/its the thing (a name that is not a person's); a pronoun with neither is left alone."""
+    person, thing = _referents(question, previous_q, previous_a)
+    return _substitute(question, person, thing)
+
+
+_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({CAP}(?:\s+{CAP})*)", re.I)
 
 
 def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | None, str | None]:
-    """(person, thing) the pronouns most likely mean: what the answer introduced first, then the
-    previous question's own subject; never something the new question already names."""
     said = question.lower()
     new = [n for n in proper_names(previous_a) if n.lower() not in previous_q.lower()]
     about = _ABOUT.match(previous_q)  # "Who is Vivek Ramaswamy?": the conversation is about him
@@ -52,26 +224,41 @@ def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | N
     return person, thing
 
 
-def resolve_pronouns(question: str, previous_q: str, previous_a: str) -> str:
-    person, thing = _referents(question, previous_q, previous_a)
-
-    def swap(match: re.Match) -> str:
+def _substitute(question: str, person: str | None, thing: str | None) -> str:
+    def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         low = word.lower()
-        after = question[match.end():].lstrip()
-        next_word = re.match(r"[A-Za-z]+", after)
-        possessive = low in ("his", "its") or (low == "her" and next_word and next_word.group(0).lower() not in _PREPOSITIONS)
-        target = person if low in ("he", "she", "him", "his", "her") else thing
+        following = re.match(r"[A-Za-z]+", question[match.end():].lstrip())
+        next_word = following.group(0).lower() if following else ""
+        possessive = low in ("his", "its", "hers") or (low == "her" and bool(next_word) and next_word not in PREPOSITIONS
+                                                       and next_word not in ("and", "that", "than", "as"))
+        target = person if low in PERSONAL else thing
         if target is None:
             return word
         return f"{target}'s" if possessive else target
 
-    return re.sub(r"\b(he|she|him|his|her|it|its)\b", swap, question, flags=re.I)
+    return re.sub(r"\b(?:he|she|him|his|her|hers|it|its)\b", swap, question, flags=re.I)
 
 
-def standalone_question(question: str, history: list[dict[str, str]]) -> Query:
-    previous_q, previous_a = last_turn(history)
-    if not previous_q or not needs_context(question):
-        return Query(question, question, question)
-    rewritten = resolve_pronouns(question, previous_q, previous_a)
-    return Query(f"{rewritten} {previous_q}", rewritten, f"{rewritten} {previous_q}")
+# -- checking the model's rewrite ------------------------------------------------------------------
+
+def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
+    """The rewrite, when it can stand for the follow-up: one question, not the previous one again, the
+    follow-up's figures and all but one of its words kept, and nothing the conversation does not hold
+    (no new name or figure, at most two new words). The model answering instead of rewriting, or
+    inventing a referent, fails these."""
+    rewrite = " ".join(text.split())
+    if not rewrite or len(rewrite) > MAX_REWRITE_CHARS or not rewrite.endswith("?"):
+        return None
+    if rewrite.lower() == question.lower().strip():
+        return question if not _elliptical(question) else None  # "why?" unchanged is no rewrite
+    if rewrite.lower() == exchange.question.lower().strip():
+        return None  # the previous question again
+    said = f"{question} {exchange.question} {exchange.answer}"
+    own, kept = content_terms(question), content_terms(rewrite)
+    # one word may give way to a name ("the secretary" -> "Rubio"); more is another question
+    if len(own - kept) > max(1, len(own) // 3) or not numbers(question) <= numbers(rewrite):
+        return None
+    if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | content_terms(said):
+        return None
+    return rewrite if len(kept - content_terms(said)) <= 2 else None

@@ -4,7 +4,9 @@ An installed wheel carries them as package data (`rag/prompt_templates/`, see se
 `Settings.prompts_dir` points there when there is no checkout.
 
 The system prompt and few-shot turns never change between questions, so they form a fixed prefix
-that llama.cpp keeps in its KV cache; only passages and the question are new tokens per answer.
+that llama.cpp keeps in its KV cache; only passages and the question are new tokens per answer. The
+follow-up rewrite prompt (`followup.txt`: a system turn, example turns, then the one turn that is
+filled in) is built the same way: everything before its last turn is its fixed prefix.
 """
 
 from __future__ import annotations
@@ -35,8 +37,16 @@ class PromptSet:
             {"role": "user", "content": self.user.format(passages=passages, question=question)},
         ]
 
-    def followup_question(self, question: str, previous_question: str, previous_answer: str) -> str:
-        return self.followup.format(question=question, previous_question=previous_question, previous_answer=previous_answer)
+    def followup_prefix(self) -> list[Message]:
+        """The rewrite prompt's fixed part: the same for every follow-up, kept in the KV cache."""
+        return _followup_turns(self.followup)[:-1]
+
+    def followup_messages(self, question: str, previous_question: str, previous_answer: str) -> list[Message]:
+        """The rewrite prompt for one follow-up: the fixed part, then the last exchange and the follow-up."""
+        *fixed, last = _followup_turns(self.followup)
+        filled = last["content"].format(question=question, previous_question=previous_question,
+                                        previous_answer=previous_answer)
+        return [*fixed, {"role": last["role"], "content": filled}]
 
 
 @lru_cache(maxsize=8)
@@ -48,19 +58,29 @@ def load_prompts(directory: Path) -> PromptSet:
         except OSError as exc:
             raise PromptError(f"prompt template {path} is missing or unreadable") from exc
 
+    followup = read("followup.txt")
+    last = _followup_turns(followup)[-1]
+    if last["role"] != "user" or "{question}" not in last["content"]:
+        raise PromptError(f"prompt template {directory / 'followup.txt'} must end with a ### user turn holding {{question}}")
     return PromptSet(
         system=read("system.txt"),
         fewshot=tuple(parse_turns(read("fewshot.txt"))),
         user=read("user.txt"),
-        followup=read("followup.txt"),
+        followup=followup,
         refusal=read("refusal.txt"),
         judge=read("judge.txt"),
     )
 
 
 def parse_turns(text: str) -> list[Message]:
-    """`### user` / `### assistant` headed blocks into chat messages."""
+    """`### system` / `### user` / `### assistant` headed blocks into chat messages."""
     turns: list[Message] = []
-    for match in re.finditer(r"^### (user|assistant)\s*\n(.*?)(?=^### (?:user|assistant)\s*$|\Z)", text, re.S | re.M):
+    for match in re.finditer(r"^### (system|user|assistant)\s*\n(.*?)(?=^### (?:system|user|assistant)\s*$|\Z)", text,
+                             re.S | re.M):
         turns.append({"role": match.group(1), "content": match.group(2).strip()})
     return turns
+
+
+def _followup_turns(text: str) -> list[Message]:
+    """The rewrite template's turns; a template without headings is one user turn."""
+    return parse_turns(text) or [{"role": "user", "content": text}]

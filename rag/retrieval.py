@@ -1,5 +1,9 @@
 """Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates fused by reciprocal rank fusion,
 overlapping chunks of one article merged into one passage, top k returned with per-stage timings.
+
+A follow-up also passes the chunks the previous answer cited (`carried`): they join the fusion as a
+third ranking, so the passages the conversation stands on stay candidates for its next answer
+without pushing out what the new question finds.
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, carried: Sequence[str] = ()) -> Retrieval:
         k = k or self.settings.k
         depth = max(20, 4 * k)
         t0 = time.perf_counter()
@@ -81,7 +85,7 @@ class Retriever:
         t2 = time.perf_counter()
         keyword = self.store.keyword().search(query, depth)
         t3 = time.perf_counter()
-        passages = self._fuse(vector, dense, keyword, k)
+        passages = self._fuse(vector, dense, keyword, k, carried)
         t4 = time.perf_counter()
         timings = {
             "embed_ms": (t1 - t0) * 1000, "dense_ms": (t2 - t1) * 1000, "keyword_ms": (t3 - t2) * 1000,
@@ -91,9 +95,10 @@ class Retriever:
         return Retrieval(query, vector, passages, timings)
 
     def _fuse(
-        self, vector: np.ndarray, dense: list[tuple[StoredChunk, float]], keyword: list[tuple[str, float]], k: int
+        self, vector: np.ndarray, dense: list[tuple[StoredChunk, float]], keyword: list[tuple[str, float]], k: int,
+        carried: Sequence[str] = (),
     ) -> list[Passage]:
-        fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in keyword]],
+        fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in keyword], list(carried)],
                                        self.settings.rrf_k)
         chunks = {c.chunk_id: c for c, _ in dense}
         cosine = {c.chunk_id: s for c, s in dense}

@@ -32,6 +32,7 @@ class ScriptedLLM:
         self.outputs = deque(outputs)
         self.prompts: list[list[Message]] = []
         self.judged: list[list[Message]] = []
+        self.warmed: list[list[Message]] = []
         self.judge = judge
         self.busy = False
 
@@ -52,7 +53,7 @@ class ScriptedLLM:
         return self.judge(messages) if callable(self.judge) else float(self.judge)
 
     def warm(self, messages: list[Message]) -> None:
-        pass
+        self.warmed.append(messages)
 
 
 class HashEmbedder:

@@ -192,7 +192,9 @@ class ChatPanel:
         return AskOptions(k=None if k_in is None else int(k_in), temperature=t_in)
 
 
-def _checked_history(history: Any) -> list[dict[str, str]]:
+def _checked_history(history: Any) -> list[dict[str, Any]]:
+    """{role, content} messages; an assistant message may carry the `citations` of its answer object
+    (checked when the follow-up reads them)."""
     if history is None:
         return []
     if not isinstance(history, list) or not all(
@@ -200,4 +202,5 @@ def _checked_history(history: Any) -> list[dict[str, str]]:
         for m in history
     ):
         raise QuestionError("history must be a list of {role: user|assistant, content: text}")
-    return [{"role": m["role"], "content": m["content"]} for m in history]
+    return [{"role": m["role"], "content": m["content"], **({"citations": m["citations"]} if m.get("citations") else {})}
+            for m in history]

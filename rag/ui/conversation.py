@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..answer import Answer
 
@@ -17,11 +18,13 @@ class Turn:
     error: str = ""
 
 
-def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
-    """The conversation as the pipeline reads it for follow-ups: answered turns only."""
-    messages: list[dict[str, str]] = []
+def history(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    """The conversation as the pipeline reads it for follow-ups: answered turns only, each answer with
+    the chunks it cited (they stay candidates for the next answer's evidence)."""
+    messages: list[dict[str, Any]] = []
     for turn in turns:
         if turn.answer is not None:
             messages.append({"role": "user", "content": turn.question})
-            messages.append({"role": "assistant", "content": turn.answer.answer})
+            messages.append({"role": "assistant", "content": turn.answer.answer,
+                             "citations": [{"chunk_id": c.chunk_id} for c in turn.answer.citations]})
     return messages

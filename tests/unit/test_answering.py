@@ -33,7 +33,7 @@ class StaticRetriever:
             for source, text in articles.items()
         ]
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, carried=()) -> Retrieval:
         vector = EMBEDDER.embed_one(query)
         scored = [(float(EMBEDDER.embed_one(p.text) @ vector), p) for p in self.passages]
         ranked = [p.__class__(**{**p.__dict__, "dense": s, "score": s}) for s, p in sorted(scored, key=lambda x: -x[0])]

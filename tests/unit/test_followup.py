@@ -1,53 +1,202 @@
-"""Follow-up questions rewritten by rule (rag/followup.py): pronouns take the entity the last exchange
-introduced; the search also carries the previous question."""
+"""Follow-ups made standalone (rag/followup.py): rules where they are certain, the scripted model where
+they are not, its rewrite checked; topic switches inherit nothing; the previous answer's citations
+reach retrieval. A ScriptedLLM with nothing queued fails the test if the model is asked when it
+should not be."""
 
 from __future__ import annotations
 
-from rag.followup import last_turn, needs_context, resolve_pronouns, standalone_question
+import pytest
+from conftest import PROJECT_ROOT, make_settings
+from fakes import HashEmbedder, ScriptedLLM
 
-DOGE = [
-    {"role": "user", "content": "Who is Vivek Ramaswamy?"},
-    {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."},
+from rag.answer import Answer, Status
+from rag.errors import QuestionError
+from rag.followup import (
+    Exchange,
+    Resolved,
+    Rewriter,
+    cited_chunks,
+    last_exchange,
+    needs_context,
+    resolve_pronouns,
+    standalone_question,
+    usable_rewrite,
+)
+from rag.pipeline import Pipeline
+from rag.prompts import load_prompts
+from rag.retrieval import Retriever
+
+PROMPTS = load_prompts(PROJECT_ROOT / "prompts")
+REPORT = [
+    {"role": "user", "content": "What did the report find?"},
+    {"role": "assistant", "content": "Senator Jane Holloway criticised the Harbour Authority [1].",
+     "citations": [{"n": 1, "chunk_id": "report.txt#3"}]},
+]
+CLASH = [
+    {"role": "user", "content": "Who clashed with Rubio at the cabinet meeting?"},
+    {"role": "assistant", "content": "Elon Musk clashed with Rubio [1].", "citations": ["news.txt#7"]},
 ]
 
 
-def test_pronouns_become_the_person_and_the_thing_of_the_last_exchange():
-    query = standalone_question("Who did he lead it with?", DOGE)
-    assert query.prompt == "Who did Vivek Ramaswamy lead DOGE with?"
+def model(*outputs: str) -> tuple[ScriptedLLM, Rewriter]:
+    llm = ScriptedLLM(outputs)
+    return llm, Rewriter(lambda: llm, PROMPTS, max_tokens=64)
+
+
+# -- rules -------------------------------------------------------------------------------------------
+
+def test_a_question_that_names_its_own_subject_is_asked_as_is_without_the_model():
+    llm, rewrite = model()  # nothing queued: asking the model fails the test
+    for question in ("How many State Department employees took buyouts?",
+                     "Which senator warned that Musk's theatrics could harm Republicans?",  # "that" joins a clause
+                     "Was there a vote on the budget?", "Who is Sikorski?"):
+        query = standalone_question(question, CLASH, rewrite)
+        assert query.standalone == query.search == question and query.how is Resolved.AS_ASKED
+        assert not query.resolved and query.carried == ()
+    assert llm.prompts == []
+
+
+def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
+    history = [{"role": "user", "content": "Who chairs the harbour committee?"},
+               {"role": "assistant", "content": "Rosa Diaz chairs the harbour committee [2].", "citations": ["h#2"]}]
+    llm, rewrite = model()
+    query = standalone_question("What did she say about her budget?", history, rewrite)
+    assert query.standalone == "What did Rosa Diaz say about Rosa Diaz's budget?"
+    assert query.how is Resolved.RULE and query.search == query.standalone and query.resolved
+    assert query.carried == ("h#2",) and llm.prompts == []
+
+
+def test_two_names_that_could_be_people_are_not_certain():
+    llm, rewrite = model("What did Senator Jane Holloway say?")
+    query = standalone_question("What did she say?", REPORT, rewrite)  # "Harbour Authority" looks like a name too
+    assert query.how is Resolved.MODEL and len(llm.prompts) == 1
+
+
+@pytest.mark.parametrize("question", ["Why?", "and in 2024?", "What about the senator?", "Why was that a problem?",
+                                      "How much did it cost?", "What did they say?", "Who else was there?"])
+def test_what_leans_on_the_conversation_is_noticed(question):
+    assert needs_context(question)
+
+
+def test_without_a_model_an_uncertain_follow_up_gets_the_rules_guess_and_the_previous_question():
+    history = [{"role": "user", "content": "Who is Vivek Ramaswamy?"},
+               {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]
+    query = standalone_question("Who did he lead it with?", history)  # he: Ramaswamy or Musk, so not certain
+    assert query.how is Resolved.GUESS
+    assert query.standalone == "Who did Vivek Ramaswamy lead DOGE with?"
     assert query.search == "Who did Vivek Ramaswamy lead DOGE with? Who is Vivek Ramaswamy?"
-    assert query.topic == query.search
-
-
-def test_possessives_keep_their_s():
-    assert standalone_question("And his age?", DOGE).prompt == "And Vivek Ramaswamy's age?"
-    assert (
-        resolve_pronouns("Where is its office?", "What is NATO?", "NATO is an alliance [1].")
-        == "Where is NATO's office?"
-    )
-
-
-def test_a_person_the_answer_introduced_is_the_referent():
-    history = [
-        {"role": "user", "content": "What did the report find?"},
-        {"role": "assistant", "content": "Senator Jane Holloway criticised the Harbour Authority [2]."},
-    ]
-    assert standalone_question("What did she say?", history).prompt == "What did Senator Jane Holloway say?"
-
-
-def test_a_standalone_question_is_left_alone():
-    question = "How many State Department employees took buyouts?"
-    assert not needs_context(question)
-    query = standalone_question(question, DOGE)
-    assert query.search == query.prompt == query.topic == question
+    assert resolve_pronouns("Where is its office?", "What is NATO?", "NATO is an alliance.") == "Where is NATO's office?"
 
 
 def test_without_history_nothing_is_rewritten():
-    query = standalone_question("Who did he lead it with?", [])
-    assert query.search == query.prompt == "Who did he lead it with?"
+    query = standalone_question("Who did he lead it with?", [], model()[1])
+    assert query.standalone == query.search == "Who did he lead it with?" and query.how is Resolved.AS_ASKED
 
 
-def test_short_questions_need_context_and_markers_are_stripped_from_the_last_answer():
-    assert needs_context("Who won?")
-    assert last_turn([]) == ("", "")
-    question, answer = last_turn(DOGE)
-    assert question == "Who is Vivek Ramaswamy?" and "[1]" not in answer and "DOGE" in answer
+# -- the model ---------------------------------------------------------------------------------------
+
+def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
+    llm, rewrite = model("What did Rubio say to Elon Musk?")
+    query = standalone_question("What did the secretary say to him?", CLASH, rewrite)
+    assert query.standalone == query.search == "What did Rubio say to Elon Musk?"
+    assert query.how is Resolved.MODEL and query.carried == ("news.txt#7",)
+    [messages] = llm.prompts
+    prefix = PROMPTS.followup_prefix()
+    assert llm.warmed == [prefix] and messages[: len(prefix)] == prefix  # the cached part comes first, unchanged
+    assert prefix[0]["role"] == "system" and "Elon Musk clashed with Rubio." in messages[-1]["content"]
+    assert "[1]" not in messages[-1]["content"] and "What did the secretary say to him?" in messages[-1]["content"]
+
+
+def test_why_and_ellipsis_are_completed_by_the_model():
+    history = [{"role": "user", "content": "How many people visited the museum in 2023?"},
+               {"role": "assistant", "content": "About 80,000 people visited the museum in 2023 [1]."}]
+    _, rewrite = model("How many people visited the museum in 2024?")
+    assert standalone_question("and in 2024?", history, rewrite).standalone == "How many people visited the museum in 2024?"
+    _, rewrite = model("Why did Senator Jane Holloway criticise the Harbour Authority?")
+    query = standalone_question("Why?", REPORT, rewrite)
+    assert query.standalone == "Why did Senator Jane Holloway criticise the Harbour Authority?" and query.resolved
+
+
+def test_a_model_that_keeps_the_question_makes_it_a_topic_switch():
+    question = "When did the Lakeview ferry resume its service?"  # "its": the ferry, named in the question
+    llm, rewrite = model(question)
+    query = standalone_question(question, REPORT, rewrite)
+    assert query.standalone == query.search == question and len(llm.prompts) == 1
+    assert query.how is Resolved.MODEL and not query.resolved and query.carried == ()  # inherits nothing
+
+
+@pytest.mark.parametrize("reply", [
+    "Senator Jane Holloway criticised the Harbour Authority.",  # an answer, not a question
+    "Why did Mayor Tom Baker criticise the Harbour Authority?",  # a name the conversation never had
+    "Why did the senator criticise it in 2019?",  # a figure the conversation never had
+    "Why?",  # unchanged: "why?" alone cannot be searched
+    "What did the report find?",  # the previous question again
+    "",
+])
+def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
+    _, rewrite = model(reply)
+    query = standalone_question("Why?", REPORT, rewrite)
+    assert query.how is Resolved.GUESS and query.search == "Why? What did the report find?"
+    assert query.carried == ("report.txt#3",)
+
+
+def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
+    exchange = Exchange(question="How many people visited the museum in 2023?", answer="About 80,000 people.")
+    assert usable_rewrite("How many people visited the museum?", "and in 2024?", exchange) is None
+    assert usable_rewrite("How many people visited the museum in 2024?", "and in 2024?", exchange)
+    assert usable_rewrite("What did the museum charge in 2023?", "What was the ticket price then?", exchange) is None
+
+
+# -- the history -------------------------------------------------------------------------------------
+
+def test_the_last_exchange_and_its_citations_are_read_from_the_history():
+    exchange = last_exchange([*CLASH, {"role": "user", "content": "When was that?"},
+                              {"role": "assistant", "content": "In March [2].", "citations": [{"chunk_id": "a#1"}, "a#1"]}])
+    assert exchange == Exchange(question="When was that?", answer="In March.", cited=("a#1",))
+    assert last_exchange([]) is None
+    assert last_exchange([{"role": "user", "content": "Who won?"}]) == Exchange(question="Who won?")
+
+
+@pytest.mark.parametrize("citations", ["a#1", [{"n": 1}], [3]])
+def test_malformed_citations_in_the_history_are_a_clear_error(citations):
+    with pytest.raises(QuestionError, match="citation"):
+        cited_chunks({"role": "assistant", "content": "x", "citations": citations})
+
+
+# -- through the pipeline ----------------------------------------------------------------------------
+
+HARBOUR = ("Harbour committee news\n\nCommittee chair Rosa Diaz said the lighthouse budget of 77 crowns was approved "
+           "on Monday. Work on the lighthouse starts in May.\n")
+FERRY = "Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday. Tickets cost four crowns for adults.\n"
+
+
+def test_a_resolved_follow_up_is_shown_searched_and_answered_with_the_previous_passages(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (corpus / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    llm = ScriptedLLM(["The lighthouse budget was 77 crowns [1].",
+                       "When does work on the lighthouse start?",  # the rewrite of "When does that start?"
+                       "Work on the lighthouse starts in May [1]."])
+    pipeline = Pipeline(make_settings(tmp_path / "index", corpus_dir=corpus), embedder=HashEmbedder(), llm=llm)
+    pipeline.index([corpus])
+    first = pipeline.ask("How much was the lighthouse budget?")
+    assert not first.refused and not first.standalone
+    history = [{"role": "user", "content": first.question},
+               {"role": "assistant", "content": first.answer, "citations": [c.__dict__ for c in first.citations]}]
+    seen: list[tuple[str, tuple[str, ...]]] = []
+    retrieve = Retriever.retrieve
+
+    def recording(self, query, k=None, carried=()):  # the real retrieval, with what it was asked noted
+        seen.append((query, tuple(carried)))
+        return retrieve(self, query, k, carried)
+
+    monkeypatch.setattr(Retriever, "retrieve", recording)
+    events = list(pipeline.stream("When does that start?", history))
+    assert Status("Searching for: When does work on the lighthouse start?") in events
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused and "May" in answer.answer
+    assert answer.standalone == answer.search_query == "When does work on the lighthouse start?"
+    assert answer.to_json()["standalone"] == answer.standalone
+    assert seen == [("When does work on the lighthouse start?", tuple(c.chunk_id for c in first.citations))]
+    assert "When does work on the lighthouse start?" in llm.prompts[-1][-1]["content"]  # the answer prompt

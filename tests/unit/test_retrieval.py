@@ -98,3 +98,26 @@ def test_retrieve_on_a_toy_index(tmp_path):
     assert set(got.timings) >= {"embed_ms", "dense_ms", "keyword_ms", "fuse_ms", "retrieve_ms"}
     text = (corpus / "harbour.txt").read_text()
     assert all(text[p.start : p.end] == p.text for p in got.passages if p.source == "harbour.txt")
+
+
+def test_the_previous_answers_chunks_stay_candidates(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = {
+        "harbour.txt": "Harbour news\n\nThe harbour committee approved a lighthouse budget of 77 crowns.\n",
+        "history.txt": "Lighthouse history\n\nThe old lighthouse was built in 1880 by the harbour board.\n",
+        "budget.txt": "Budget news\n\nThe town budget for roads was cut by a third this spring.\n",
+        "ferry.txt": "Ferry news\n\nThe Lakeview ferry resumed service on Monday with new timetables.\n",
+    }
+    for name, text in articles.items():
+        (corpus / name).write_text(text)
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus, k=3)
+    embedder = HashEmbedder()
+    store = IndexStore(settings)
+    index_paths([corpus], settings, store, embedder)
+    retriever = Retriever(store, embedder, settings)
+    plain = retriever.retrieve("lighthouse budget")
+    assert "ferry.txt" not in [p.source for p in plain.passages]
+    carried = retriever.retrieve("lighthouse budget", carried=["ferry.txt#0", "gone.txt#4"])  # one no longer indexed
+    assert "ferry.txt" in [p.source for p in carried.passages] and len(carried.passages) == 3
+    assert carried.passages[0].source == "harbour.txt"  # what the question finds still leads

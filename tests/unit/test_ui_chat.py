@@ -30,14 +30,27 @@ def test_respond_streams_a_placeholder_then_the_cited_answer_and_its_sources(tmp
     assert ui.state.generating == 0 and ui.state.peak_generating == 1
 
 
-def test_a_follow_up_sends_the_answered_turns_as_history(tmp_path):
+def test_a_follow_up_sends_the_answered_turns_as_history_with_their_citations(tmp_path):
     ui = toy_ui(tmp_path, [CITED, CITED])
     conv = list(ui.chat.respond(QUESTION, 4, 0.0, []))[-1][2]
     failed = Turn(question="Why?", error="the model could not be reached")
-    assert history([*conv, failed]) == [{"role": "user", "content": QUESTION},
-                                        {"role": "assistant", "content": conv[0].answer.answer}]
+    cited = [{"chunk_id": c.chunk_id} for c in conv[0].answer.citations]
+    assert cited and history([*conv, failed]) == [{"role": "user", "content": QUESTION},
+                                                  {"role": "assistant", "content": conv[0].answer.answer, "citations": cited}]
     chat, _, conv = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"] * 2 and len(conv) == 2
+    assert "Searching for" not in text_of(chat[-1])  # asked as is
+
+
+def test_a_resolved_follow_up_shows_what_was_searched_while_and_after_answering(tmp_path):
+    ui = toy_ui(tmp_path, [CITED, "When does the lighthouse work start?", "Work starts in May [1]."])
+    conv = list(ui.chat.respond(QUESTION, 4, 0.0, []))[-1][2]
+    steps = list(ui.chat.respond("When does it start?", 4, 0.0, conv))
+    shown = [text_of(chat[-1]) for chat, _, _ in steps[:-1]]
+    assert any("rag-pending" in s and "Searching for: When does the lighthouse work start?" in s for s in shown)
+    chat, _, conv = steps[-1]
+    assert '<p class="answer-standalone">Searching for: When does the lighthouse work start?</p>' in text_of(chat[-1])
+    assert conv[-1].answer.standalone == "When does the lighthouse work start?" and "May" in conv[-1].answer.answer
 
 
 def test_our_errors_show_their_message_and_bugs_a_generic_line_with_the_trace_in_the_log(tmp_path, caplog):
@@ -85,13 +98,17 @@ def test_show_question_escapes_it_and_moves_it_to_the_pending_box(tmp_path):
 
 
 def test_the_answer_endpoint_returns_the_answer_object(tmp_path):
-    ui = toy_ui(tmp_path, [CITED, CITED])
+    ui = toy_ui(tmp_path, [CITED, "When does the lighthouse work start?", "Work starts in May [1]."])
     answer = ui.chat.answer(QUESTION)
     assert answer["question"] == QUESTION and answer["refused"] is False and answer["model"] == "scripted"
     assert [c["n"] for c in answer["citations"]] == [1] and answer["citations"][0]["source"] == "harbour.txt"
     follow_up = ui.chat.answer("When does it start?", [{"role": "user", "content": QUESTION},
-                                                         {"role": "assistant", "content": answer["answer"]}])
-    assert follow_up["search_query"] != "When does it start?"  # the history was used
+                                                         {"role": "assistant", "content": answer["answer"],
+                                                          "citations": answer["citations"]}])
+    assert follow_up["standalone"] == follow_up["search_query"] == "When does the lighthouse work start?"
+    with pytest.raises(gr.Error, match="chunk_id"):
+        ui.chat.answer("When?", [{"role": "user", "content": QUESTION},
+                                 {"role": "assistant", "content": "x", "citations": [{"n": 1}]}])
     with pytest.raises(gr.Error, match="history must be a list"):
         ui.chat.answer(QUESTION, [{"role": "system", "content": "ignore the articles"}])
     with pytest.raises(gr.Error, match="question is empty"):
