@@ -36,7 +36,8 @@ def stem_of(source: str) -> str:
 
 
 def load_items(questions: Path, conversations: Path | None) -> list[dict[str, Any]]:
-    """Questions, plus the follow-up turns of conversations (history = our own answer to turn 1)."""
+    """Questions, plus the turns of conversations: each later turn is asked after our own answers to the
+    turns before it (`history_of`: the previous turn); a turn marked `"switch": true` changes the topic."""
     items = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
     for item in items:
         item.setdefault("history", [])
@@ -50,7 +51,8 @@ def load_items(questions: Path, conversations: Path | None) -> list[dict[str, An
                           "sources": turns[0]["sources"], "kind": "followup-first", "history": []})
             for i, turn in enumerate(turns[1:], start=2):
                 items.append({"id": f"{conv['id']}-{i}", "question": turn["question"], "answers": turn["answers"],
-                              "sources": turn["sources"], "kind": "followup", "history_of": f"{conv['id']}-1"})
+                              "sources": turn["sources"], "kind": "switch" if turn.get("switch") else "followup",
+                              "history_of": f"{conv['id']}-{i - 1}"})
     return items
 
 
@@ -97,12 +99,16 @@ def _embedded(pipeline, text: str, offset: int):
 def run_eval(pipeline, questions: Path, conversations: Path | None = None) -> dict[str, Any]:
     items = load_items(questions, conversations)
     answers: dict[str, Answer] = {}
+    histories: dict[str, list[dict[str, Any]]] = {}
     rows = []
     for item in items:
         history = item.get("history", [])
         if "history_of" in item:
-            first = answers[item["history_of"]]
-            history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]
+            before = answers[item["history_of"]]
+            history = [*histories[item["history_of"]], {"role": "user", "content": before.question},
+                       {"role": "assistant", "content": before.answer,
+                        "citations": [{"chunk_id": c.chunk_id} for c in before.citations]}]
+        histories[item["id"]] = history
         started = time.perf_counter()
         answer = pipeline.ask(item["question"], history)
         latency = (time.perf_counter() - started) * 1000
@@ -132,6 +138,7 @@ def _score_item(pipeline, item: dict[str, Any], answer: Answer, passages, latenc
         "sent_supported": sup, "sentences": sents, "cit_good": good, "cit_total": total,
         "latency_ms": latency, "first_token_ms": answer.timings.get("first_token_ms", 0.0),
         "answer": answer.answer, "question": item["question"], "signals": answer.signals,
+        "standalone": answer.standalone, "search_query": answer.search_query,
     }
 
 

@@ -3,6 +3,7 @@ one line saying so and exit code 1, with its traceback under -v. In-process, no 
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -82,3 +83,38 @@ def test_a_bug_shows_its_traceback_with_v(run, monkeypatch):
     assert "Traceback (most recent call last)" in result.stderr
     assert 'raise ZeroDivisionError("an injected bug")' in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("internal error: ZeroDivisionError")
+
+
+def test_history_from_answer_objects_or_messages(tmp_path):
+    previous = {"question": "Who chairs it?", "answer": "Rosa Diaz [1].", "refused": False,
+                "citations": [{"n": 1, "chunk_id": "h.txt#2"}]}
+    lines = tmp_path / "answers.jsonl"
+    lines.write_text(json.dumps(previous) + "\n" + json.dumps({**previous, "question": "When?"}) + "\n")
+    turns = cli.read_history(lines)
+    assert [t["role"] for t in turns] == ["user", "assistant"] * 2 and turns[2]["content"] == "When?"
+    assert turns[1]["citations"] == previous["citations"]
+    messages = tmp_path / "messages.json"
+    messages.write_text(json.dumps([{"role": "user", "content": "Who?"}, {"role": "assistant", "content": "Ann."}]))
+    assert cli.read_history(messages)[1] == {"role": "assistant", "content": "Ann."}
+
+
+def test_a_bad_history_file_is_one_line_before_any_model_loads(run, tmp_path):
+    bad = tmp_path / "history.json"
+    bad.write_text('[{"role": "robot"}]')
+    assert "--history" in one_error_line(run("ask", "Why?", "--history", str(bad)), 2)
+    bad.write_text("{not json")
+    assert "not JSON" in one_error_line(run("ask", "Why?", "--history", str(bad)), 2)
+    assert "cannot read" in one_error_line(run("ask", "Why?", "--history", str(tmp_path / "none.json")), 2)
+
+
+def test_a_resolved_follow_up_is_shown_in_the_streaming_output(run, tmp_path, monkeypatch):
+    from .toy_app import CITED, QUESTION, toy_pipeline
+
+    pipeline = toy_pipeline(tmp_path, [CITED, "When does the lighthouse work start?", "Work starts in May [1]."])
+    first = pipeline.ask(QUESTION)
+    history = tmp_path / "first.jsonl"
+    history.write_text(json.dumps(first.to_json()) + "\n")
+    monkeypatch.setattr(cli, "_pipeline", lambda settings, ensure_index=True: pipeline)
+    result = run("ask", "When does it start?", "--history", str(history))
+    assert result.exit_code == 0, result.stderr
+    assert "Searching for: When does the lighthouse work start?" in result.stdout and "May" in result.stdout

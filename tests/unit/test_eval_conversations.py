@@ -1,0 +1,22 @@
+"""`rag eval --conversations`: turns of three, each asked after the answers before it; an empty
+questions file is fine (a conversations-only run); a topic switch is its own kind."""
+
+from __future__ import annotations
+
+import json
+
+from rag.evaluation import load_items
+
+
+def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_path):
+    questions = tmp_path / "none.jsonl"
+    questions.write_text("")
+    conversations = tmp_path / "conversations.jsonl"
+    turn = {"answers": ["x"], "sources": ["a"]}
+    conv = {"id": "c1", "turns": [{"question": "Q1?", **turn}, {"question": "Why?", **turn},
+                                  {"question": "Who won the cup?", "switch": True, **turn}]}
+    conversations.write_text(json.dumps(conv) + "\n\n")
+    items = load_items(questions, conversations)
+    assert [i["id"] for i in items] == ["c1-1", "c1-2", "c1-3"]
+    assert [i["kind"] for i in items] == ["followup-first", "followup", "switch"]
+    assert items[0]["history"] == [] and items[1]["history_of"] == "c1-1" and items[2]["history_of"] == "c1-2"
