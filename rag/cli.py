@@ -164,7 +164,7 @@ def read_history(path: Path) -> list[dict]:
     turns: list[dict] = []
     for obj in objects:
         if isinstance(obj, dict) and isinstance(obj.get("question"), str) and isinstance(obj.get("answer"), str):
-            turns += [{"role": "user", "content": obj["question"]},
+            turns += [{"role": "user", "content": obj["question"], "standalone": obj.get("standalone") or ""},
                       {"role": "assistant", "content": obj["answer"], "citations": obj.get("citations") or []}]
         elif isinstance(obj, dict) and obj.get("role") in ("user", "assistant") and isinstance(obj.get("content"), str):
             turns.append(obj)

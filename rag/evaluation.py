@@ -105,7 +105,8 @@ def run_eval(pipeline, questions: Path, conversations: Path | None = None) -> di
         history = item.get("history", [])
         if "history_of" in item:
             before = answers[item["history_of"]]
-            history = [*histories[item["history_of"]], {"role": "user", "content": before.question},
+            history = [*histories[item["history_of"]],
+                       {"role": "user", "content": before.question, "standalone": before.standalone},
                        {"role": "assistant", "content": before.answer,
                         "citations": [{"chunk_id": c.chunk_id} for c in before.citations]}]
         histories[item["id"]] = history

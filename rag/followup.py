@@ -2,11 +2,13 @@
 "What did she say about it?" -> "What did Karoline Leavitt say about the dinner at Mar-a-Lago?".
 
 Rules where they are certain, the model where they are not:
-- a question with no word that leans on the conversation (a pronoun, a demonstrative "that", a
-  locative "there", an opening "and" / "what about", or three words or fewer that name nothing) is
-  asked as is: a follow-up that names its own subject is a topic switch and inherits nothing;
+- a question with no word that leans on the conversation (a pronoun, unless a possessive after a
+  name it holds, "Did Trump settle his lawsuit?"; a demonstrative "that"; a locative "there"; an
+  opening "and" / "what about"; three words or fewer that name nothing) is asked as is: a follow-up
+  that names its own subject is a topic switch and inherits nothing;
 - he/she/him/his/her, when they are all that leans on the conversation and the last exchange names
-  exactly one possible person the question does not, become that person;
+  exactly one person (a full name, and no lone capitalised word that might be one) the question does
+  not, become that person;
 - anything else ("why?", "and in 2024?", two people who could be "he", "it", "that") is rewritten by
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 PERSONAL = frozenset("he she him his her hers himself herself".split())
 _LEANING = frozenset("it its itself they them their theirs themselves this these those then".split())
+_POSSESSIVE = frozenset("his its their hers".split())  # "her" may be an object ("told her")
 _WH = frozenset("who whom whose what which when where why how".split())
 _CLAUSE_START = DETERMINERS | frozenset("he she it they we i you there".split())
 _OPENER = re.compile(r"^\W*(?:and|but|also|so|what about|how about)\b", re.I)
@@ -57,7 +60,7 @@ class Resolved(StrEnum):
 class Exchange:
     """The last question and the answer it got (markers stripped), with the chunks that answer cited."""
 
-    question: str
+    question: str  # as resolved when it was a follow-up itself (the message's `standalone`)
     answer: str = ""
     cited: tuple[str, ...] = ()
 
@@ -88,7 +91,7 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     if exchange is None or not needs_context(question):
         return Query(asked=question, standalone=question, search=question)
     person = _only_person(question, exchange)
-    if person and not _leaning(question, personal=False) and not _elliptical(question):
+    if person and not leaning_words(question, personal=False) and not _elliptical(question):
         rewritten = _substitute(question, person, None)
         return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited, how=Resolved.RULE)
     spent = 0.0
@@ -98,8 +101,6 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         spent = (time.perf_counter() - started) * 1000
         rewritten = usable_rewrite(text, question, exchange)
         log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if rewritten else "not used")
-        if rewritten == question:  # the model says it stands on its own: a topic switch
-            return Query(asked=question, standalone=question, search=question, how=Resolved.MODEL, rewrite_ms=spent)
         if rewritten is not None:
             return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited,
                          how=Resolved.MODEL, rewrite_ms=spent)
@@ -126,14 +127,15 @@ class Rewriter:
 # -- reading the history ---------------------------------------------------------------------------
 
 def last_exchange(history: Sequence[Mapping[str, Any]]) -> Exchange | None:
-    """The last user question and the assistant answer after it; None when nothing was asked before."""
+    """The last user question (its `standalone` form when the history gives one: "Where did she work?"
+    is read as "Where did Harper Lee work?") and the answer after it; None when nothing was asked."""
     answer: Mapping[str, Any] | None = None
     for message in reversed(history):
         role = message.get("role")
         if role == "assistant" and answer is None:
             answer = message
         elif role == "user":
-            question = str(message.get("content") or "").strip()
+            question = str(message.get("standalone") or message.get("content") or "").strip()
             if not question:
                 continue
             text = strip_markers(str(answer.get("content") or "")).strip() if answer else ""
@@ -160,7 +162,13 @@ def cited_chunks(message: Mapping[str, Any]) -> tuple[str, ...]:
 
 def needs_context(question: str) -> bool:
     """Whether the question leans on the conversation (see the module docstring)."""
-    return _leaning(question) or _elliptical(question)
+    return _pointers(question) > 0
+
+
+def _pointers(text: str) -> int:
+    """How many things in `text` point back into the conversation: its leaning words, and its being a
+    fragment."""
+    return len(leaning_words(text)) + _elliptical(text)
 
 
 def _elliptical(question: str) -> bool:
@@ -169,22 +177,25 @@ def _elliptical(question: str) -> bool:
     return bool(_OPENER.match(question)) or short
 
 
-def _leaning(question: str, personal: bool = True) -> bool:
-    """Holds a word that points into the conversation: a pronoun (he/she... only with `personal`), a
+def leaning_words(question: str, personal: bool = True) -> list[str]:
+    """The words that point into the conversation: pronouns (he/she... only with `personal`), a
     demonstrative "that" (not the conjunction of "warned that Musk ..."), a locative "there" (not
     the existential "was there a vote")."""
-    tokens = _WORD.findall(question)
+    matches = list(_WORD.finditer(question))
+    tokens = [m.group(0) for m in matches]
     lower = [t.lower() for t in tokens]
+    found = []
     for i, word in enumerate(lower):
         before = lower[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if word in _LEANING or (personal and word in PERSONAL):
-            return True
-        if word == "that" and (not before or before in AUXILIARIES | PREPOSITIONS | _WH or not _starts_clause(after)):
-            return True
-        if word == "there" and not (after.lower() in AUXILIARIES or (before in AUXILIARIES and after)):
-            return True
-    return False
+        if word in _POSSESSIVE and proper_names(question[: matches[i].start()]):
+            continue  # "Did Trump settle his lawsuit?": "his" is Trump, named just before
+        if (word in _LEANING or (personal and word in PERSONAL)
+                or (word == "that" and (not before or before in AUXILIARIES | PREPOSITIONS | _WH
+                                        or not _starts_clause(after)))
+                or (word == "there" and not (after.lower() in AUXILIARIES or (before in AUXILIARIES and after)))):
+            found.append(tokens[i])
+    return found
 
 
 def _starts_clause(word: str) -> bool:
@@ -192,14 +203,16 @@ def _starts_clause(word: str) -> bool:
 
 
 def _only_person(question: str, exchange: Exchange) -> str | None:
-    """The one name in the last exchange that could be a person and that the question does not name;
-    None when there is none or more than one (a lone capitalised word may be a person too)."""
+    """The one person's full name in the last exchange that the question does not name; None when the
+    previous question itself points further back, or the exchange names none, several, or a lone
+    capitalised word (a place? a surname?) beside it."""
+    if any(w.lower() in PERSONAL for w in leaning_words(exchange.question)):
+        return None
     said = question.lower()
     found = [n for n in proper_names(exchange.question) + proper_names(exchange.answer) if n.lower() not in said]
-    people = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
-    whole = [n for n in people if len(n.split()) > 1]
-    distinct = [n for n in people if n in whole or not any(n in w.split() for w in whole)]
-    return distinct[0] if len(distinct) == 1 else None
+    maybe = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
+    whole = [n for n in maybe if len(n.split()) > 1]
+    return whole[0] if len(maybe) == len(whole) == 1 else None
 
 
 def resolve_pronouns(question: str, previous_q: str, previous_a: str) -> str:
@@ -250,10 +263,8 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     rewrite = " ".join(text.split())
     if not rewrite or len(rewrite) > MAX_REWRITE_CHARS or not rewrite.endswith("?"):
         return None
-    if rewrite.lower() == question.lower().strip():
-        return question if not _elliptical(question) else None  # "why?" unchanged is no rewrite
-    if rewrite.lower() == exchange.question.lower().strip():
-        return None  # the previous question again
+    if rewrite.lower() == exchange.question.lower().strip() or _pointers(rewrite) >= _pointers(question):
+        return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
     said = f"{question} {exchange.question} {exchange.answer}"
     own, kept = content_terms(question), content_terms(rewrite)
     # one word may give way to a name ("the secretary" -> "Rubio"); more is another question
@@ -262,3 +273,4 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | content_terms(said):
         return None
     return rewrite if len(kept - content_terms(said)) <= 2 else None
+

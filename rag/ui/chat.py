@@ -193,8 +193,8 @@ class ChatPanel:
 
 
 def _checked_history(history: Any) -> list[dict[str, Any]]:
-    """{role, content} messages; an assistant message may carry the `citations` of its answer object
-    (checked when the follow-up reads them)."""
+    """{role, content} messages; a user message may carry the `standalone` question it was resolved to,
+    an assistant message the `citations` of its answer object (checked when the follow-up reads them)."""
     if history is None:
         return []
     if not isinstance(history, list) or not all(
@@ -202,5 +202,5 @@ def _checked_history(history: Any) -> list[dict[str, Any]]:
         for m in history
     ):
         raise QuestionError("history must be a list of {role: user|assistant, content: text}")
-    return [{"role": m["role"], "content": m["content"], **({"citations": m["citations"]} if m.get("citations") else {})}
-            for m in history]
+    extras = ("citations", "standalone")
+    return [{"role": m["role"], "content": m["content"], **{k: m[k] for k in extras if m.get(k)}} for m in history]

@@ -19,12 +19,14 @@ class Turn:
 
 
 def history(turns: Sequence[Turn]) -> list[dict[str, Any]]:
-    """The conversation as the pipeline reads it for follow-ups: answered turns only, each answer with
-    the chunks it cited (they stay candidates for the next answer's evidence)."""
+    """The conversation as the pipeline reads it for follow-ups: answered turns only, a follow-up with
+    the question it was resolved to, each answer with the chunks it cited (they stay candidates for
+    the next answer's evidence)."""
     messages: list[dict[str, Any]] = []
     for turn in turns:
         if turn.answer is not None:
-            messages.append({"role": "user", "content": turn.question})
+            resolved = {"standalone": turn.answer.standalone} if turn.answer.standalone else {}
+            messages.append({"role": "user", "content": turn.question, **resolved})
             messages.append({"role": "assistant", "content": turn.answer.answer,
                              "citations": [{"chunk_id": c.chunk_id} for c in turn.answer.citations]})
     return messages

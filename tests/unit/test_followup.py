@@ -117,19 +117,29 @@ def test_why_and_ellipsis_are_completed_by_the_model():
     assert query.standalone == "Why did Senator Jane Holloway criticise the Harbour Authority?" and query.resolved
 
 
-def test_a_model_that_keeps_the_question_makes_it_a_topic_switch():
-    question = "When did the Lakeview ferry resume its service?"  # "its": the ferry, named in the question
-    llm, rewrite = model(question)
+def test_a_possessive_after_a_name_in_the_question_points_at_that_name():
+    llm, rewrite = model()
+    question = "When did the Lakeview ferry resume its service?"  # "its": the ferry, named before it
     query = standalone_question(question, REPORT, rewrite)
-    assert query.standalone == query.search == question and len(llm.prompts) == 1
-    assert query.how is Resolved.MODEL and not query.resolved and query.carried == ()  # inherits nothing
+    assert query.standalone == query.search == question and query.how is Resolved.AS_ASKED and llm.prompts == []
+    assert needs_context("When did it resume its service?")
+
+
+def test_the_previous_question_is_read_as_it_was_resolved():
+    history = [{"role": "user", "content": "Which writer was she friends with?",
+                "standalone": "Which writer was Harper Lee friends with?"},
+               {"role": "assistant", "content": "Truman Capote [1]."}]
+    llm, rewrite = model("Where did Harper Lee work as a clerk?")
+    query = standalone_question("Where did she work as a clerk?", history, rewrite)
+    assert "User: Which writer was Harper Lee friends with?" in llm.prompts[0][-1]["content"]
+    assert query.standalone == "Where did Harper Lee work as a clerk?"
 
 
 @pytest.mark.parametrize("reply", [
     "Senator Jane Holloway criticised the Harbour Authority.",  # an answer, not a question
     "Why did Mayor Tom Baker criticise the Harbour Authority?",  # a name the conversation never had
     "Why did the senator criticise it in 2019?",  # a figure the conversation never had
-    "Why?",  # unchanged: "why?" alone cannot be searched
+    "Why?",  # unchanged: nothing resolved
     "What did the report find?",  # the previous question again
     "",
 ])
@@ -138,6 +148,13 @@ def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
     query = standalone_question("Why?", REPORT, rewrite)
     assert query.how is Resolved.GUESS and query.search == "Why? What did the report find?"
     assert query.carried == ("report.txt#3",)
+
+
+def test_a_rewrite_must_resolve_what_points_back():
+    exchange = Exchange(question="Who did Rubio criticise?", answer="Rubio criticised Radoslaw Sikorski.")
+    assert usable_rewrite("What did he say to him?", "What did he say to him?", exchange) is None
+    assert usable_rewrite("What did Rubio say to him?", "What did he say to him?", exchange)
+    assert usable_rewrite("What did he say to Rubio?", "What did he say to him?", exchange)  # one of two is progress
 
 
 def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
