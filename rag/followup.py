@@ -188,8 +188,8 @@ def leaning_words(question: str, personal: bool = True) -> list[str]:
     for i, word in enumerate(lower):
         before = lower[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if word in _POSSESSIVE and proper_names(question[: matches[i].start()]):
-            continue  # "Did Trump settle his lawsuit?": "his" is Trump, named just before
+        if word in _POSSESSIVE and any(not n.isupper() for n in proper_names(question[: matches[i].start()])):
+            continue  # "Did Trump settle his lawsuit?": "his" is Trump (an initialism, "Which CEO ...", is no name)
         if (word in _LEANING or (personal and word in PERSONAL)
                 or (word == "that" and (not before or before in AUXILIARIES | PREPOSITIONS | _WH
                                         or not _starts_clause(after)))

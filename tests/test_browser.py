@@ -243,3 +243,18 @@ def test_settings_persist_in_this_browser(page, app_url):
     page.get_by_role("button", name="Toggle Sidebar").click()
     assert page.get_by_label("Show retrieval scores").is_checked()
     assert page.get_by_label("number input for Passages to search (top k)").input_value() == "9"
+
+
+def test_a_follow_up_is_resolved_and_what_was_searched_is_shown(page, artifacts):
+    _ask(page, "Who is Gerald Feierstein?")
+    _wait_for_answer(page)
+    _ask(page, "What did he say about Rubio?")  # "he": the diplomat of the last exchange
+    page.wait_for_function("() => document.querySelectorAll('#rag-chatbot .rag-answer').length === 2")
+    _wait_for_answer(page)
+    answer = page.locator("#rag-chatbot .rag-answer").last
+    searched = answer.locator(".answer-standalone")
+    assert searched.is_visible()
+    text = searched.inner_text()
+    assert text.startswith("Searching for: ") and "Feierstein" in text and "Rubio" in text, text
+    page.screenshot(path=str(artifacts / "followup-1-searching-for.png"))
+    assert page.locator("#rag-chatbot .rag-answer").first.locator(".answer-standalone").count() == 0  # asked as is

@@ -122,7 +122,7 @@ def test_a_possessive_after_a_name_in_the_question_points_at_that_name():
     question = "When did the Lakeview ferry resume its service?"  # "its": the ferry, named before it
     query = standalone_question(question, REPORT, rewrite)
     assert query.standalone == query.search == question and query.how is Resolved.AS_ASKED and llm.prompts == []
-    assert needs_context("When did it resume its service?")
+    assert needs_context("When did it resume its service?") and needs_context("Which CEO ordered its development?")
 
 
 def test_the_previous_question_is_read_as_it_was_resolved():
