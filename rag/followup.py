@@ -30,10 +30,11 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import QuestionError
+from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
 from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS
-from .terms import CAP, content_terms, is_person, names, numbers, proper_names, strip_markers
+from .terms import content_terms, is_person, names, numbers, proper_names, strip_markers
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Resolved(StrEnum):
     AS_ASKED = "as asked"  # stands on its own (or a topic switch)
     RULE = "rule"  # one person for he/she
     MODEL = "model"  # the model's rewrite
-    GUESS = "guess"  # the model's rewrite was unusable (or no model): the rule's best guess
+    GUESS = "guess"  # the model's rewrite was unusable (or no model): searched with the previous question
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,7 +93,7 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         return Query(asked=question, standalone=question, search=question)
     person = _only_person(question, exchange)
     if person and not leaning_words(question, personal=False) and not _elliptical(question):
-        rewritten = _substitute(question, person, None)
+        rewritten = _substitute(question, person)
         return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited, how=Resolved.RULE)
     spent = 0.0
     if rewrite is not None:
@@ -100,13 +101,13 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         text = rewrite(question, exchange)
         spent = (time.perf_counter() - started) * 1000
         rewritten = usable_rewrite(text, question, exchange)
-        log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if rewritten else "not used")
+        log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent,
+                 "used" if rewritten else "not used")
         if rewritten is not None:
             return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited,
                          how=Resolved.MODEL, rewrite_ms=spent)
-    guess = resolve_pronouns(question, exchange.question, exchange.answer)
-    return Query(asked=question, standalone=guess, search=f"{guess} {exchange.question}", carried=exchange.cited,
-                 how=Resolved.GUESS, rewrite_ms=spent)
+    return Query(asked=question, standalone=question, search=f"{question} {exchange.question}",
+                 carried=exchange.cited, how=Resolved.GUESS, rewrite_ms=spent)
 
 
 class Rewriter:
@@ -139,6 +140,7 @@ def last_exchange(history: Sequence[Mapping[str, Any]]) -> Exchange | None:
             if not question:
                 continue
             text = strip_markers(str(answer.get("content") or "")).strip() if answer else ""
+            text = "" if is_refusal(text) else text  # "The articles do not say." names nothing to point at
             return Exchange(question=question, answer=text, cited=cited_chunks(answer) if answer else ())
     return None
 
@@ -215,42 +217,17 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
     return whole[0] if len(maybe) == len(whole) == 1 else None
 
 
-def resolve_pronouns(question: str, previous_q: str, previous_a: str) -> str:
-    """The best guess without the model: he/she... take the person the last exchange introduced,
-    it/its the thing (a name that is not a person's); a pronoun with neither is left alone."""
-    person, thing = _referents(question, previous_q, previous_a)
-    return _substitute(question, person, thing)
-
-
-_ABOUT = re.compile(rf"^\s*(?:who|what)\s+(?:is|was|are|were)\s+({CAP}(?:\s+{CAP})*)", re.I)
-
-
-def _referents(question: str, previous_q: str, previous_a: str) -> tuple[str | None, str | None]:
-    said = question.lower()
-    new = [n for n in proper_names(previous_a) if n.lower() not in previous_q.lower()]
-    about = _ABOUT.match(previous_q)  # "Who is Vivek Ramaswamy?": the conversation is about him
-    first = [about.group(1)] if about else []
-    candidates = [n for n in first + new + proper_names(previous_q) if n.lower() not in said]
-    person = next((n for n in candidates if is_person(n)), None) or next(
-        (n for n in candidates if is_person(n, single=True)), None)
-    thing = next((n for n in candidates if not is_person(n) and (n.isupper() or len(n.split()) > 1)), None)
-    return person, thing
-
-
-def _substitute(question: str, person: str | None, thing: str | None) -> str:
+def _substitute(question: str, person: str) -> str:
+    """he/she/him/his/her as `person` ("his" and a possessive "her" as "person's")."""
     def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        low = word.lower()
+        low = match.group(0).lower()
         following = re.match(r"[A-Za-z]+", question[match.end():].lstrip())
         next_word = following.group(0).lower() if following else ""
-        possessive = low in ("his", "its", "hers") or (low == "her" and bool(next_word) and next_word not in PREPOSITIONS
-                                                       and next_word not in ("and", "that", "than", "as"))
-        target = person if low in PERSONAL else thing
-        if target is None:
-            return word
-        return f"{target}'s" if possessive else target
+        possessive = low in ("his", "hers") or (low == "her" and bool(next_word) and next_word not in PREPOSITIONS
+                                                and next_word not in ("and", "that", "than", "as"))
+        return f"{person}'s" if possessive else person
 
-    return re.sub(r"\b(?:he|she|him|his|her|hers|it|its)\b", swap, question, flags=re.I)
+    return re.sub(r"\b(?:he|she|him|his|her|hers)\b", swap, question, flags=re.I)
 
 
 # -- checking the model's rewrite ------------------------------------------------------------------

@@ -18,7 +18,6 @@ from rag.followup import (
     cited_chunks,
     last_exchange,
     needs_context,
-    resolve_pronouns,
     standalone_question,
     usable_rewrite,
 )
@@ -78,14 +77,18 @@ def test_what_leans_on_the_conversation_is_noticed(question):
     assert needs_context(question)
 
 
-def test_without_a_model_an_uncertain_follow_up_gets_the_rules_guess_and_the_previous_question():
+def test_without_a_usable_rewrite_the_follow_up_is_searched_with_the_previous_question():
     history = [{"role": "user", "content": "Who is Vivek Ramaswamy?"},
                {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]
-    query = standalone_question("Who did he lead it with?", history)  # he: Ramaswamy or Musk, so not certain
-    assert query.how is Resolved.GUESS
-    assert query.standalone == "Who did Vivek Ramaswamy lead DOGE with?"
-    assert query.search == "Who did Vivek Ramaswamy lead DOGE with? Who is Vivek Ramaswamy?"
-    assert resolve_pronouns("Where is its office?", "What is NATO?", "NATO is an alliance.") == "Where is NATO's office?"
+    query = standalone_question("Who did he lead it with?", history)  # no model; he: Ramaswamy or Musk?
+    assert query.how is Resolved.GUESS and query.standalone == "Who did he lead it with?" and not query.resolved
+    assert query.search == "Who did he lead it with? Who is Vivek Ramaswamy?"
+
+
+def test_a_refusal_is_not_read_as_an_answer():
+    history = [{"role": "user", "content": "Who chairs the harbour committee?"},
+               {"role": "assistant", "content": "The articles do not say."}]
+    assert last_exchange(history) == Exchange(question="Who chairs the harbour committee?")
 
 
 def test_without_history_nothing_is_rewritten():
@@ -146,7 +149,7 @@ def test_the_previous_question_is_read_as_it_was_resolved():
 def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
     _, rewrite = model(reply)
     query = standalone_question("Why?", REPORT, rewrite)
-    assert query.how is Resolved.GUESS and query.search == "Why? What did the report find?"
+    assert query.how is Resolved.GUESS and query.search == "Why? What did the report find?" and query.standalone == "Why?"
     assert query.carried == ("report.txt#3",)
 
 
