@@ -27,6 +27,7 @@ from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
 from .llm import LLM, GenerationStats, Message
 from .prompts import PromptSet
 from .question import AnswerKind, Question, analyse, supplies
+from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .terms import content_terms, numbers
 
@@ -202,7 +203,7 @@ class Answerer:
     def _display(checked: list[CheckedSentence], pending: list[MarkedSentence], renumber: Renumberer) -> str:
         shown = [renumber.render(MarkedSentence(c.text, c.cited)) for c in checked if c.supported and not is_refusal(c.text)]
         shown += [p.text for p in pending]
-        return " ".join(shown)
+        return join_sentences(shown)
 
     def _competing_figures(self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
         """Articles that disagree: for a question about a figure, quote another article's different figure
@@ -245,7 +246,7 @@ class Answerer:
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
             citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.source_text, ev.start, ev.end,
                                       round(ev.relevance, 3), ev.date, hs, he))
-        return Answer(question=turn.question, answer=" ".join(parts), refused=False, citations=citations,
+        return Answer(question=turn.question, answer=join_sentences(parts), refused=False, citations=citations,
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
                       searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)})
 
