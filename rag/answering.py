@@ -244,8 +244,9 @@ class Answerer:
             if ev is None:
                 continue
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
-            citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.source_text, ev.start, ev.end,
-                                      round(ev.relevance, 3), ev.date, hs, he))
+            citations.append(Citation(n=final_n, source=ev.source, title=ev.title, chunk_id=ev.chunk_id,
+                                      text=ev.source_text, start=ev.start, end=ev.end, score=round(ev.relevance, 3),
+                                      date=ev.date, highlight_start=hs, highlight_end=he))
         return Answer(question=turn.question, answer=join_sentences(parts), refused=False, citations=citations,
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
                       searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)})

@@ -29,7 +29,8 @@ class StaticRetriever:
 
     def __init__(self, articles: dict[str, str]) -> None:
         self.passages = [
-            Passage(f"{source}#0", source, source.removesuffix(".txt").title(), "", 0, len(text), text, 0.0, 0.0, 0.0)
+            Passage(chunk_id=f"{source}#0", source=source, title=source.removesuffix(".txt").title(), start=0,
+                    end=len(text), text=text, score=0.0, dense=0.0, keyword=0.0)
             for source, text in articles.items()
         ]
 
