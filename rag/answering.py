@@ -166,6 +166,9 @@ class Answerer:
         if any(len(n.split()) > 1 for n in unknown) or (asked.names and len(unknown) == len(asked.names)):
             log.info("the evidence never mentions %s", unknown)
             return False
+        if not asked.figures <= shown:  # "the richest 10%" over passages that only give the richest 1%
+            log.info("the evidence never states %s", sorted(asked.figures - shown))
+            return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
 
     def _check(self, checker: SupportChecker, sentence: MarkedSentence) -> CheckedSentence:
@@ -208,8 +211,10 @@ class Answerer:
 
         def competes(s: Sentence) -> bool:
             figures = numbers(s.text) - asked.figures
+            words = content_terms(s.text)
+            # about the same thing: a word of the question's and a word of the answer's own
             return (bool(figures) and not figures & stated and s.score >= evidence.best_score - 0.45
-                    and bool(answer_terms & content_terms(s.text)))
+                    and bool(answer_terms & words) and bool(asked.terms & words))
 
         others = [ev for ev in evidence.items if ev.source not in cited_sources]
         return _quote_best(others, competes, lambda t: f"Another article gives a different figure: “{t.rstrip('.')}”")

@@ -17,7 +17,7 @@ from .embedding import Embedder
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
 from .question import AnswerKind, Question, supplies
-from .terms import content_terms, is_person, numbers, proper_names
+from .terms import content_terms, numbers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,28 +94,16 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
 
 
 def type_score(question: Question, sentence: str) -> float:
-    """How strongly a sentence holds what the question asks for, for ranking evidence: a new person's
-    full name for "who", a figure in digits for "how many", a date for "when", a new name for
-    "where"; weaker forms score less, and questions of other kinds rank on meaning and words alone."""
-    kind = question.kind
-    if kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
+    """How strongly a sentence holds what the question asks for, for ranking evidence: a figure in
+    digits for "how many" (in words, half), a new name for "who", a date for "when"; questions of
+    other kinds rank on meaning and words alone."""
+    if question.kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
         return 0.0
     if not supplies(question, sentence):
         return 0.0
-    if kind is AnswerKind.FIGURE:
-        return 1.0 if numbers(sentence) - question.figures else 0.5
-    if kind is AnswerKind.PERSON:
-        return 1.0 if new_people(question, sentence) else 0.3
+    if question.kind is AnswerKind.FIGURE and not numbers(sentence) - question.figures:
+        return 0.5
     return 1.0
-
-
-def new_people(question: Question, text: str) -> list[str]:
-    """People's full names in `text` that the question does not name, not even by surname
-    ("Marco Rubio" is not new to a question about Rubio)."""
-    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
-    # "Fox News’ Bret Baier": an owner's name and a person's are two names
-    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
-    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
 def select_evidence(

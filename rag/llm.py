@@ -122,7 +122,7 @@ class LocalLLM:
     ) -> Iterator[str]:
         """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded)."""
         stats = stats if stats is not None else GenerationStats()
-        tokens = self._tokens(messages, prefix)
+        tokens = self.prompt_tokens(messages, prefix)
         waited = time.perf_counter()
         with self._lock:
             started = time.perf_counter()
@@ -156,7 +156,7 @@ class LocalLLM:
         (after `prefix`, words put in its mouth). One forward pass, no decoding; the prompt's longest
         prefix already in the KV cache is kept, so a question appended to what was just read or
         answered costs only its own tokens."""
-        tokens = self._tokens(messages, prefix)
+        tokens = self.prompt_tokens(messages, prefix)
         with self._lock:
             self._fit_threads()
             llama = self._llama
@@ -195,8 +195,9 @@ class LocalLLM:
         return Jinja2ChatFormatter(template=template, eos_token=text_of(self._llama.token_eos()),
                                    bos_token=text_of(self._llama.token_bos()))
 
-    def _tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
-        """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`."""
+    def prompt_tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
+        """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`:
+        the tokens `stream` and `yes_probability` evaluate."""
         text = self._formatter(messages=messages).prompt + prefix
         return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 

@@ -27,11 +27,6 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|percent|per cent))?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-    "dozen": 12, "dozens": 12, "hundreds": 100, "thousands": 1000,
-}
 
 
 # irregular verb forms the stemmer cannot join ("blew" and "blow up", "led" and "co-leader")
@@ -49,17 +44,17 @@ _IRREGULAR = {
     "fled": "flee", "forgot": "forget", "forgave": "forgive", "hung": "hang", "lent": "lend", "meant": "mean",
     "shook": "shake", "slid": "slide", "swore": "swear", "sworn": "swear", "understood": "understand",
     "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "oversaw": "oversee",
-    # agent nouns the stemmer keeps apart from their verb ("co-leader" and "co-led")
-    "leader": "lead", "leaders": "lead", "founder": "found", "founders": "found", "owner": "own", "owners": "own",
-    "backer": "back", "backers": "back", "supporter": "support", "supporters": "support", "buyer": "buy",
-    "seller": "sell", "winner": "win", "loser": "lose", "voter": "vote", "voters": "vote",
 }
 
 
 @lru_cache(maxsize=50000)
 def stem(word: str) -> str:
+    """Snowball stem, with irregular past forms joined to their verb ("led" -> lead) and agent nouns to
+    theirs ("co-leader", "voters" -> lead, vote): the stemmer keeps both apart."""
     word = word.lower().replace("’", "'").split("'")[0]
-    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+    word = _IRREGULAR.get(word, word)
+    agent = re.fullmatch(r"([a-z]{4,}?)(e?)rs?", word) if word.endswith(("er", "ers")) else None
+    return _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word)
 
 
 def words(text: str) -> list[str]:
@@ -79,9 +74,14 @@ def content_terms(text: str) -> set[str]:
     return out
 
 
+_SMALL = {w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)}
+_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)  # "one" is as often a pronoun: left out
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers as canonical strings: '1,500' and '1500' agree; '$288 million' adds '288' and '288000000'."""
-    out = set()
+    """Numbers as canonical strings: '1,500' and '1500' agree; '$288 million' adds '288' and '288000000';
+    'seven' is '7'."""
+    out = {_SMALL[m.group(1).lower()] for m in _SMALL_WORD.finditer(text)}
     for match in _NUMBER.finditer(text):
         raw = match.group(1).replace(",", "")
         out.add(_canon(float(raw)))
@@ -110,17 +110,9 @@ def figure_units(text: str) -> list[tuple[str, set[str]]]:
     return out
 
 
-def percentages(text: str) -> set[str]:
-    """The numbers given as percentages ('38%', '38 percent'), canonical as in `numbers`."""
-    return {_canon(float(m.group(1).replace(",", ""))) for m in _NUMBER.finditer(text) if m.group(2)}
-
-
 def _canon(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
-
-def has_number_word(text: str) -> bool:
-    return any(w.lower() in _NUMBER_WORDS for w in words(text))
 
 
 def names(text: str, initial: bool = False) -> set[str]:
@@ -163,18 +155,6 @@ def proper_names(text: str) -> list[str]:
         if parts:
             found.append(" ".join(parts).rstrip(".’'"))
     return list(dict.fromkeys(found))
-
-
-def asked_names(question: str) -> list[str]:
-    """The names a question asks about ("Super Bowl", "Musk-Rubio"), without its opening word
-    ("Whose", "Which") and without the lower-case words inside a name ("Department of ...")."""
-    opening = question.split()[0] if question.split() else ""
-    out = []
-    for phrase in proper_names(question):
-        parts = [w for w in re.split(r"[\s\-–/]+", phrase) if w and w[0].isupper() and w != opening]
-        if parts:
-            out.append(" ".join(parts))
-    return out
 
 
 def is_person(name: str, single: bool = False) -> bool:
