@@ -7,7 +7,8 @@ rate on unanswerable questions and false-refusal rate are printed per set: the f
 threshold is chosen from. The weights go into `rag/config.py`'s defaults by hand, with the run that
 produced them quoted in the README.
 
-    python -m bench.calibrate ../shared/eval/dev.jsonl:corpus ../shared/eval/squad/questions.jsonl:../shared/eval/squad/corpus
+    python -m bench.calibrate ../shared/eval/dev.jsonl:corpus \
+        ../shared/eval/squad/questions.jsonl:../shared/eval/squad/corpus
 """
 
 from __future__ import annotations
@@ -51,11 +52,15 @@ def run_set(questions: Path, corpus: Path, settings: Settings, cache: Path | Non
             answer = pipeline.ask(question["question"])
             signals = Signals.from_dict(answer.signals)
             golds = question.get("answers") or []
-            items.append(Item(
-                set_name=questions.stem, answerable=bool(golds), shown=not answer.refused,
-                correct=bool(golds) and not answer.refused and any(norm(g) in norm(answer.answer) for g in golds),
-                features=signals.features() if signals else tuple(0.0 for _ in FEATURES),
-            ))
+            items.append(
+                Item(
+                    set_name=questions.stem,
+                    answerable=bool(golds),
+                    shown=not answer.refused,
+                    correct=bool(golds) and not answer.refused and any(norm(g) in norm(answer.answer) for g in golds),
+                    features=signals.features() if signals else tuple(0.0 for _ in FEATURES),
+                )
+            )
     if cache:
         cache.write_text(json.dumps([item.__dict__ for item in items]))
     return items
@@ -86,12 +91,16 @@ def frontier(items: list[Item], scores: np.ndarray, thresholds: list[float]) -> 
     correct = np.array([i.correct for i in items])
     for t in thresholds:
         show = scores >= t
-        rows.append({
-            "threshold": t,
-            "accuracy": round(float(np.mean(show[answerable] & correct[answerable])), 3) if answerable.any() else None,
-            "refusal_ok": round(float(np.mean(~show[~answerable])), 3) if (~answerable).any() else None,
-            "false_refusal": round(float(np.mean(~show[answerable])), 3) if answerable.any() else None,
-        })
+        rows.append(
+            {
+                "threshold": t,
+                "accuracy": round(float(np.mean(show[answerable] & correct[answerable])), 3)
+                if answerable.any()
+                else None,
+                "refusal_ok": round(float(np.mean(~show[~answerable])), 3) if (~answerable).any() else None,
+                "false_refusal": round(float(np.mean(~show[answerable])), 3) if answerable.any() else None,
+            }
+        )
     return rows
 
 
@@ -112,7 +121,7 @@ def main() -> None:
         by_set[questions.stem] = run_set(questions, corpus, settings, cache)
     everything = [i for items in by_set.values() for i in items]
     w = fit(everything)
-    print("weights: bias %.3f, " % w[0] + ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:])))
+    print(f"weights: bias {w[0]:.3f}, " + ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:])))
     thresholds = [round(t, 2) for t in np.arange(0.0, 1.0, 0.05)]
     report = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
     for name, items in by_set.items():
@@ -120,7 +129,8 @@ def main() -> None:
         report["frontier"][name] = rows
         print(f"\n{name} ({len(items)} questions)\nthreshold  accuracy  refusal_ok  false_refusal")
         for row in rows:
-            print(f"{row['threshold']:9.2f}  {row['accuracy']!s:>8}  {row['refusal_ok']!s:>10}  {row['false_refusal']!s:>13}")
+            accuracy, refusal, false = (str(row[k]) for k in ("accuracy", "refusal_ok", "false_refusal"))
+            print(f"{row['threshold']:9.2f}  {accuracy:>8}  {refusal:>10}  {false:>13}")
     (args.cache / "calibration.json").write_text(json.dumps(report, indent=1))
 
 

@@ -54,7 +54,7 @@ def parse_answer(text: str) -> list[MarkedSentence]:
         if lead and sentences:
             for m in _MARKER.finditer(lead.group(0)):
                 _add(sentences[-1].cited, marker_numbers(m.group(1)))
-            chunk = chunk[lead.end():].strip()
+            chunk = chunk[lead.end() :].strip()
             if not chunk:
                 continue
         cited: list[int] = []

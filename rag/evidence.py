@@ -14,9 +14,9 @@ import numpy as np
 
 from .chunking import Span, split_sentences
 from .embedding import Embedder
+from .question import AnswerKind, Question, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
-from .question import AnswerKind, Question, supplies
 from .terms import content_terms, numbers
 
 
@@ -197,22 +197,40 @@ def select_evidence(
             continue  # the same sentences reached through two passages of one article
         n = len(items) + 1
         sents = tuple(
-            Sentence(start=passage.to_original(spans[g].start), end=passage.to_original(spans[g].end, end=True),
-                     text=spans[g].text, vector=vectors[index_of[(pi, g)]],
-                     score=float(scores[index_of[(pi, g)]]))
+            Sentence(
+                start=passage.to_original(spans[g].start),
+                end=passage.to_original(spans[g].end, end=True),
+                text=spans[g].text,
+                vector=vectors[index_of[(pi, g)]],
+                score=float(scores[index_of[(pi, g)]]),
+            )
             for g in group
         )
         text = passage.text[lo:hi]
-        items.append(Evidence(n=n, source=passage.source, title=passage.title, date=passage.date,
-                              chunk_id=passage.chunk_id, start=start, end=end, text=text, source_text=cited.text,
-                              relevance=max(x.score for x in sents), sentences=sents))
+        items.append(
+            Evidence(
+                n=n,
+                source=passage.source,
+                title=passage.title,
+                date=passage.date,
+                chunk_id=passage.chunk_id,
+                start=start,
+                end=end,
+                text=text,
+                source_text=cited.text,
+                relevance=max(x.score for x in sents),
+                sentences=sents,
+            )
+        )
     return EvidenceSet(items=items, best_score=float(scores[order[0]]), best_lexical=float(lexical.max()))
 
 
 TYPE_WEIGHT = 0.3  # how much holding the asked-for kind of thing (a person, a figure, a date) lifts a sentence
 _LEANS_BACK = re.compile(
     r"^\W*(?:\S+\s+){0,5}?(he|she|they|it|his|her|their|its|this|that|these|those|such|the same|but|however|also|"
-    r"still|yet|then)\b", re.I)
+    r"still|yet|then)\b",
+    re.I,
+)
 _HEADING = re.compile(r"^[^.!?]{0,90}$")  # a short line with no sentence punctuation: a heading or caption
 
 

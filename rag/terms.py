@@ -31,19 +31,86 @@ _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 # irregular verb forms the stemmer cannot join ("blew" and "blow up", "led" and "co-leader")
 _IRREGULAR = {
-    "led": "lead", "blew": "blow", "blown": "blow", "took": "take", "taken": "take", "won": "win", "told": "tell",
-    "gave": "give", "given": "give", "made": "make", "met": "meet", "paid": "pay", "sent": "send", "spent": "spend",
-    "lost": "lose", "left": "leave", "went": "go", "gone": "go", "came": "come", "became": "become", "began": "begin",
-    "begun": "begin", "brought": "bring", "bought": "buy", "thought": "think", "wrote": "write", "written": "write",
-    "spoke": "speak", "spoken": "speak", "chose": "choose", "chosen": "choose", "fell": "fall", "fallen": "fall",
-    "fought": "fight", "held": "hold", "kept": "keep", "knew": "know", "known": "know", "ran": "run", "saw": "see",
-    "seen": "see", "sold": "sell", "stood": "stand", "struck": "strike", "threw": "throw", "thrown": "throw",
-    "wore": "wear", "worn": "wear", "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise",
-    "ate": "eat", "eaten": "eat", "broke": "break", "broken": "break", "got": "get", "gotten": "get", "felt": "feel",
-    "found": "find", "heard": "hear", "built": "build", "sought": "seek", "taught": "teach", "caught": "catch",
-    "fled": "flee", "forgot": "forget", "forgave": "forgive", "hung": "hang", "lent": "lend", "meant": "mean",
-    "shook": "shake", "slid": "slide", "swore": "swear", "sworn": "swear", "understood": "understand",
-    "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "oversaw": "oversee",
+    "led": "lead",
+    "blew": "blow",
+    "blown": "blow",
+    "took": "take",
+    "taken": "take",
+    "won": "win",
+    "told": "tell",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "spent": "spend",
+    "lost": "lose",
+    "left": "leave",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "became": "become",
+    "began": "begin",
+    "begun": "begin",
+    "brought": "bring",
+    "bought": "buy",
+    "thought": "think",
+    "wrote": "write",
+    "written": "write",
+    "spoke": "speak",
+    "spoken": "speak",
+    "chose": "choose",
+    "chosen": "choose",
+    "fell": "fall",
+    "fallen": "fall",
+    "fought": "fight",
+    "held": "hold",
+    "kept": "keep",
+    "knew": "know",
+    "known": "know",
+    "ran": "run",
+    "saw": "see",
+    "seen": "see",
+    "sold": "sell",
+    "stood": "stand",
+    "struck": "strike",
+    "threw": "throw",
+    "thrown": "throw",
+    "wore": "wear",
+    "worn": "wear",
+    "drove": "drive",
+    "driven": "drive",
+    "rose": "rise",
+    "risen": "rise",
+    "ate": "eat",
+    "eaten": "eat",
+    "broke": "break",
+    "broken": "break",
+    "got": "get",
+    "gotten": "get",
+    "felt": "feel",
+    "found": "find",
+    "heard": "hear",
+    "built": "build",
+    "sought": "seek",
+    "taught": "teach",
+    "caught": "catch",
+    "fled": "flee",
+    "forgot": "forget",
+    "forgave": "forgive",
+    "hung": "hang",
+    "lent": "lend",
+    "meant": "mean",
+    "shook": "shake",
+    "slid": "slide",
+    "swore": "swear",
+    "sworn": "swear",
+    "understood": "understand",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "undertook": "undertake",
+    "oversaw": "oversee",
 }
 
 
@@ -85,15 +152,32 @@ def numbers(text: str) -> set[str]:
     for match in _NUMBER.finditer(text):
         raw = match.group(1).replace(",", "")
         out.add(_canon(float(raw)))
-        tail = text[match.end(): match.end() + 12].lower()
+        tail = text[match.end() : match.end() + 12].lower()
         scale = next((v for k, v in _SCALE.items() if tail.lstrip().startswith(k)), None)
         if scale:
             out.add(_canon(float(raw) * scale))
     return out
 
 
-_UNIT_SKIP = set(_SCALE) | {"percent", "per", "cent", "more", "than", "over", "about", "nearly", "roughly", "some",
-                            "around", "almost", "least", "of", "the", "a", "an"}
+_UNIT_SKIP = set(_SCALE) | {
+    "percent",
+    "per",
+    "cent",
+    "more",
+    "than",
+    "over",
+    "about",
+    "nearly",
+    "roughly",
+    "some",
+    "around",
+    "almost",
+    "least",
+    "of",
+    "the",
+    "a",
+    "an",
+}
 
 
 def figure_units(text: str) -> list[tuple[str, set[str]]]:
@@ -104,7 +188,7 @@ def figure_units(text: str) -> list[tuple[str, set[str]]]:
         raw = match.group(1)
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
             continue  # a year says when, not how many
-        clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end():match.end() + 80])[0]
+        clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end() : match.end() + 80])[0]
         following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:2]
         out.append((_canon(float(raw.replace(",", ""))), set().union(*following)))
     return out
@@ -112,7 +196,6 @@ def figure_units(text: str) -> list[tuple[str, set[str]]]:
 
 def _canon(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
-
 
 
 def names(text: str, initial: bool = False) -> set[str]:
@@ -136,12 +219,41 @@ _CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
 CAP = _CAP
 _PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
 _NOT_NAMES = {
-    "who", "what", "which", "when", "where", "why", "how", "the", "a", "an", "in", "on", "at", "he", "she", "it",
-    "they", "his", "her", "its", "their", "this", "that", "according", "also", "however", "after", "before",
+    "who",
+    "what",
+    "which",
+    "when",
+    "where",
+    "why",
+    "how",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "he",
+    "she",
+    "it",
+    "they",
+    "his",
+    "her",
+    "its",
+    "their",
+    "this",
+    "that",
+    "according",
+    "also",
+    "however",
+    "after",
+    "before",
 }
-_NOT_PERSON = re.compile(r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
-                         r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"
-                         r"conference|university|street|avenue|city|county|republic|kingdom|united|national|federal)\b", re.I)
+_NOT_PERSON = re.compile(
+    r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
+    r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"
+    r"conference|university|street|avenue|city|county|republic|kingdom|united|national|federal)\b",
+    re.I,
+)
 
 
 def proper_names(text: str) -> list[str]:
@@ -160,4 +272,8 @@ def proper_names(text: str) -> list[str]:
 def is_person(name: str, single: bool = False) -> bool:
     """Looks like a person's name: two or more capitalised words (not an acronym, not an institution)."""
     parts = name.split()
-    return (len(parts) >= 2 or single) and all(p[0].isupper() and not p.isupper() for p in parts) and not _NOT_PERSON.search(name)
+    return (
+        (len(parts) >= 2 or single)
+        and all(p[0].isupper() and not p.isupper() for p in parts)
+        and not _NOT_PERSON.search(name)
+    )

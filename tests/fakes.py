@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -36,16 +36,26 @@ class ScriptedLLM:
 
     name = "scripted"
 
-    def __init__(self, outputs: Sequence[str | Callable[[list[Message]], str]] = (),
-                 judge: float | Callable[[list[Message]], float] = 1.0) -> None:
+    def __init__(
+        self,
+        outputs: Sequence[str | Callable[[list[Message]], str]] = (),
+        judge: float | Callable[[list[Message]], float] = 1.0,
+    ) -> None:
         self.outputs = deque(outputs)
         self.prompts: list[list[Message]] = []
         self.judged: list[list[Message]] = []
         self.judge = judge
         self.busy = False
 
-    def stream(self, messages: list[Message], max_tokens: int = 200, temperature: float = 0.0, stats=None,
-               stop: list[str] | None = None, prefix: str = "") -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[Message],
+        max_tokens: int = 200,
+        temperature: float = 0.0,
+        stats=None,
+        stop: list[str] | None = None,
+        prefix: str = "",
+    ) -> Iterator[str]:
         self.prompts.append(messages)
         if not self.outputs:
             raise AssertionError(f"ScriptedLLM ran out of outputs; last prompt: {messages[-1]['content'][:200]!r}")

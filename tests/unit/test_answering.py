@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from fakes import HashEmbedder, Reply, ScriptedLLM
+
 from rag.answering import Answerer, AskOptions
 from rag.config import Settings
 from rag.errors import QuestionError
@@ -15,12 +15,22 @@ from rag.prompts import PromptSet
 from rag.retrieval import Passage, Retrieval
 
 EMBEDDER = HashEmbedder()
-PROMPTS = PromptSet(system="SYSTEM", fewshot=(), user="Passages:\n{passages}\n\nQuestion: {question}",
-                    followup="{question}", refusal="The articles do not say.")
+PROMPTS = PromptSet(
+    system="SYSTEM",
+    fewshot=(),
+    user="Passages:\n{passages}\n\nQuestion: {question}",
+    followup="{question}",
+    refusal="The articles do not say.",
+)
 # show an answer when logit(found) + certainty > 0: the model thought the passages held the answer,
 # and was sure of each word it wrote
 SETTINGS = Settings.from_env({}).with_overrides(
-    found_floor=0.05, found_weight=1.0, certainty_weight=1.0, answer_bias=0.0, answer_threshold=0.5, min_relevance=0.0,
+    found_floor=0.05,
+    found_weight=1.0,
+    certainty_weight=1.0,
+    answer_bias=0.0,
+    answer_threshold=0.5,
+    min_relevance=0.0,
 )
 
 
@@ -29,8 +39,17 @@ class StaticRetriever:
 
     def __init__(self, articles: dict[str, str]) -> None:
         self.passages = [
-            Passage(chunk_id=f"{source}#0", source=source, title=source.removesuffix(".txt").title(), start=0,
-                    end=len(text), text=text, score=0.0, dense=0.0, keyword=0.0)
+            Passage(
+                chunk_id=f"{source}#0",
+                source=source,
+                title=source.removesuffix(".txt").title(),
+                start=0,
+                end=len(text),
+                text=text,
+                score=0.0,
+                dense=0.0,
+                keyword=0.0,
+            )
             for source, text in articles.items()
         ]
 
@@ -43,7 +62,7 @@ class StaticRetriever:
 
 ARTICLES = {
     "dinner.txt": "Ann Lee and Bob Ray met the president on Friday. They dined with the president at the lodge on "
-                  "Saturday. The dinner lasted three hours.",
+    "Saturday. The dinner lasted three hours.",
     "treaty.txt": "In 1803 France ceded the territory to the United States. The price was $15 million.",
     "grants.txt": "The institute received a grant of $2 million. The city approved $100 billion for new roads.",
     "vote.txt": "The council voted 7-2 to approve the budget. Jim Hale and Tom Poe fell out over the schools plan.",
@@ -96,8 +115,9 @@ def test_a_sure_not_found_refuses_before_writing():
 # -- 2. words right, meaning wrong -------------------------------------------------------------------------
 def test_roles_swapped_pass_the_word_check_but_not_the_models_certainty():
     # every word is in the passage; the model hesitated over who ceded what (a near-tie at "United")
-    llm = ScriptedLLM([Reply("The United States ceded the territory to France in 1803 [1].", certainty=-4.0)],
-                      judge=verdicts(0.9))
+    llm = ScriptedLLM(
+        [Reply("The United States ceded the territory to France in 1803 [1].", certainty=-4.0)], judge=verdicts(0.9)
+    )
     answer = answerer(llm).ask("Who ceded the territory in 1803?")
     assert answer.refused, answer.answer
     assert answer.signals["certainty"] == -4.0
@@ -144,14 +164,20 @@ def test_a_weekday_question_wants_a_day():
 def test_a_wrong_citation_is_repaired():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95))
     answer = answerer(llm, {"stadium.txt": ARTICLES["stadium.txt"], "vote.txt": ARTICLES["vote.txt"]}).ask(
-        "Which architect designed the new stadium?")
+        "Which architect designed the new stadium?"
+    )
     assert [c.source for c in answer.citations] == ["stadium.txt"]
     assert answer.answer.endswith("[1].")
 
 
 def test_filler_and_repetition_are_dropped():
-    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]. The sources agree that this is true [1]. "
-                       "The stadium was designed by Zara Quinn [1]."], judge=verdicts(0.95))
+    llm = ScriptedLLM(
+        [
+            "The stadium was designed by architect Zara Quinn [1]. The sources agree that this is true [1]. "
+            "The stadium was designed by Zara Quinn [1]."
+        ],
+        judge=verdicts(0.95),
+    )
     answer = answerer(llm).ask("Which architect designed the new stadium?")
     assert answer.answer.count(".") == 1 and "agree" not in answer.answer, answer.answer
 
@@ -182,8 +208,10 @@ def test_a_server_that_ignores_prefill_has_its_opening_removed():
 
 
 def test_streaming_shows_markers_only_on_checked_sentences():
-    llm = ScriptedLLM(["Ann Lee and Bob Ray met the president on Friday [1]. They dined with him at the lodge [1]."],
-                      judge=verdicts(0.95))
+    llm = ScriptedLLM(
+        ["Ann Lee and Bob Ray met the president on Friday [1]. They dined with him at the lodge [1]."],
+        judge=verdicts(0.95),
+    )
     events = list(answerer(llm).stream("Where did Ann Lee and Bob Ray dine with the president?"))
     partials = [e.text for e in events[:-1] if hasattr(e, "text")]
     assert any("Friday" in p and "[1]" not in p for p in partials)  # written, not yet checked
