@@ -25,9 +25,11 @@ from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
 from .llm import LLM, GenerationStats, Message
+from .nearest import nearest_passages
 from .prompts import PromptSet
 from .question import AnswerKind, Question, analyse, supplies
 from .retrieval import Retrieval, Retriever
+from .scope import Scope
 from .terms import content_terms, numbers
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ _STOP = ["\n\n", "Question:", "Passages:", "Found:"]
 class AskOptions:
     k: int | None = None
     temperature: float | None = None
+    scope: Scope | None = None  # search only these articles (rag/scope.py)
 
 
 @dataclass(kw_only=True)
@@ -82,7 +85,7 @@ class Answerer:
         text, notice = clean_question(question, self.settings.max_question_chars)
         query = standalone_question(text, history or [])
         asked = analyse(query.prompt)
-        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
+        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope)
         evidence = select_evidence(
             asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
             max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
@@ -90,7 +93,7 @@ class Answerer:
         timings = dict(retrieval.timings)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
         turn = _Turn(question=text, search_query=query.search, notice=notice, timings=timings,
-                     searched=_searched(retrieval))
+                     searched=nearest_passages(retrieval, self.embedder))
 
         if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
@@ -259,13 +262,6 @@ def _signal_dict(signals: Signals | None) -> dict[str, float]:
     if signals is None:
         return {}
     return {"found": round(signals.found, 3), "judged": round(signals.judged, 3), "coverage": round(signals.coverage, 3)}
-
-
-def _searched(retrieval: Retrieval) -> list[dict]:
-    return [
-        {"source": p.source, "title": p.title, "score": round(p.dense, 3), "text": p.text[:300]}
-        for p in retrieval.passages[:5]
-    ]
 
 
 def _quote_best(
