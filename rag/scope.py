@@ -88,7 +88,7 @@ def scope_from_json(data: Any) -> Scope | None:
 
 def parse_date(value: Any, name: str) -> date | None:
     """YYYY-MM-DD, a time after it ignored (a date picker may add one); empty is none; anything else
-    is a ScopeError naming the option."""
+    is a ScopeError naming the field ("since", "until")."""
     if value is None or isinstance(value, date):
         return value
     text = str(value).strip()
@@ -99,7 +99,7 @@ def parse_date(value: Any, name: str) -> date | None:
             return date.fromisoformat(text[:10])
     except ValueError:
         pass
-    raise ScopeError(f"--{name} {text[:40]!r}: give a date as YYYY-MM-DD")
+    raise ScopeError(f"the {name} date {text[:40]!r} is not a date: write it as YYYY-MM-DD")
 
 
 def _day(text: str) -> date | None:

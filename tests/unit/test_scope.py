@@ -76,7 +76,7 @@ def test_dates_are_read_as_yyyy_mm_dd_and_anything_else_is_refused():
     assert parse_date("2025-03-04 00:00:00", "since") == date(2025, 3, 4)  # a date picker's value
     assert parse_date("", "since") is None and parse_date(None, "until") is None
     for bad in ("March 4", "2025-13-01", "2025-3-4", "20250304"):
-        with pytest.raises(ScopeError, match="--until .*YYYY-MM-DD"):
+        with pytest.raises(ScopeError, match="the until date .* is not a date: write it as YYYY-MM-DD"):
             parse_date(bad, "until")
 
 
