@@ -240,9 +240,10 @@ def test_a_question_scoped_to_one_article_cites_only_it(page, artifacts):
     page.locator("#rag-scope-sources input").click()
     page.get_by_role("option", name=re.compile(re.escape(scoped))).click()
     page.keyboard.press("Escape")
+    page.get_by_text("Ask within chosen articles").click()  # folded again: the line above the box stays
     line = page.locator("#rag-scope .rag-scope")
     line.wait_for()
-    assert "Asking within: Trump denied any bad blood" in line.inner_text()
+    assert "Asking within: Trump denied any bad blood" in " ".join(line.inner_text().split())
     _ask(page, QUESTION)
     _wait_for_answer(page)
     answer = page.locator("#rag-chatbot .rag-answer").last
@@ -251,7 +252,8 @@ def test_a_question_scoped_to_one_article_cites_only_it(page, artifacts):
     files = page.locator("#rag-evidence section.ev-turn:not([hidden]) .ev-file").all_inner_texts()
     assert files and set(files) == {scoped}
     assert page.locator("#rag-history-list label").count() == 2
-    page.screenshot(path=str(artifacts / "history-scoped.png"))  # the README's screenshot: `make screenshot`
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "history-scoped.png"), full_page=True)  # the README's: `make screenshot`
     page.get_by_role("button", name="✕ Search all articles").click()
     page.wait_for_function("() => !document.querySelector('#rag-scope .rag-scope')")  # removed in one click
 
