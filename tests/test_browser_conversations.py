@@ -79,12 +79,17 @@ def test_two_browsers_never_see_each_others_conversations(browser, served):  # n
     assert not errors, errors
 
 
-def test_a_refusal_shows_the_nearest_passages_it_searched(browser, served, artifacts):  # noqa: F811
-    url, _ = served
-    errors: list[str] = []
+def refused_in_a_new_browser(browser, url: str, errors: list[str]):  # noqa: F811
+    """A fresh browser that has asked the off-topic question and got its refusal: (context, page)."""
     context, page = open_page(browser, url, errors)
     _ask(page, OFF_TOPIC)
     _wait_for_answer(page)
+    return context, page
+
+
+def test_a_refusal_shows_the_nearest_passages_it_searched(browser, served, artifacts):  # noqa: F811
+    errors: list[str] = []
+    context, page = refused_in_a_new_browser(browser, served[0], errors)
     assert "The articles do not cover this." in page.locator("#rag-chatbot .rag-answer").last.inner_text()
     panel = page.locator("#rag-evidence section.ev-turn:not([hidden])")
     assert "The nearest passages it found" in panel.inner_text() and "None of them answers" in panel.inner_text()
@@ -105,9 +110,7 @@ def test_a_refusal_shows_the_nearest_passages_it_searched(browser, served, artif
 def test_a_thumbs_down_comes_out_of_rag_feedback_export_as_a_review_item(browser, served, tmp_path):  # noqa: F811
     url, settings = served
     errors: list[str] = []
-    context, page = open_page(browser, url, errors)
-    _ask(page, OFF_TOPIC)
-    _wait_for_answer(page)
+    context, page = refused_in_a_new_browser(browser, url, errors)
     page.locator("#rag-chatbot button[aria-label='Dislike']").last.click()
     comment = page.locator("#rag-feedback-comment textarea")
     comment.fill("The Philadelphia Eagles won it; an article should say so.")
