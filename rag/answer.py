@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .span import LocatedSpan
 
-@dataclass(frozen=True)
-class Citation:
+
+@dataclass(frozen=True, kw_only=True)
+class Citation(LocatedSpan):
+    """A cited passage in the answer's numbering; `text` is the article's own text at start:end."""
+
     n: int
-    source: str  # article file name
-    title: str
-    chunk_id: str
-    text: str  # the cited passage
-    start: int  # character offsets of `text` in the article
-    end: int
     score: float
-    date: str = ""
     highlight_start: int = 0  # the supporting sentence inside the passage (article offsets)
     highlight_end: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's citation object, its fields in the contract's order."""
+        fields = ("n", "source", "title", "chunk_id", "text", "start", "end", "score", "date",
+                  "highlight_start", "highlight_end")
+        return {name: getattr(self, name) for name in fields}
 
 
 @dataclass
@@ -40,7 +43,7 @@ class Answer:
         out: dict[str, Any] = {"id": self.id} if self.id is not None else {}
         out.update(
             question=self.question, answer=self.answer, refused=self.refused,
-            citations=[asdict(c) for c in self.citations], model=self.model,
+            citations=[c.to_json() for c in self.citations], model=self.model,
             timings={k: round(v, 1) if isinstance(v, float) else v for k, v in self.timings.items()},
             search_query=self.search_query,
         )

@@ -120,12 +120,12 @@ class Settings:
 
     # grounding: the lexical share of an answer sentence's claims its cited passages must hold
     support_threshold: float = 0.5
-    # answer or refuse (rag/judge.py): confidence = sigmoid(bias + weights . (logit found, logit judged,
-    # coverage)); fitted on the tuning sets by `python -m bench.calibrate`, the same values in `rag eval`
+    # answer or refuse (rag/judge.py): confidence = sigmoid(bias + found_weight * logit(found) +
+    # certainty_weight * certainty); fitted on the tuning sets by `python -m bench.calibrate`, and the
+    # same values in `rag eval` as in the product
     found_floor: float = 0.0  # below this P(found) the answer is refused before it is written
     found_weight: float = 1.0
-    judge_weight: float = 0.0
-    coverage_weight: float = 0.0
+    certainty_weight: float = 0.0
     answer_bias: float = 0.0
     answer_threshold: float = 0.5
 

@@ -15,6 +15,7 @@ import numpy as np
 from .chunking import Span, split_sentences
 from .embedding import Embedder
 from .retrieval import Passage, Retrieval
+from .span import LocatedSpan
 from .question import AnswerKind, Question, supplies
 from .terms import content_terms, is_person, numbers, proper_names
 
@@ -29,15 +30,10 @@ class Sentence:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Evidence:
+class Evidence(LocatedSpan):
+    """Sentences of one passage shown to the model; `text` is clean: what the model reads."""
+
     n: int  # the number the model sees
-    source: str
-    title: str
-    date: str
-    chunk_id: str
-    start: int
-    end: int
-    text: str  # clean: what the model reads
     source_text: str  # the article's own text at start:end, for the citation
     relevance: float  # best sentence score in it
     sentences: tuple[Sentence, ...]

@@ -40,6 +40,7 @@ class GenerationStats:
     first_token_ms: float = 0.0
     total_ms: float = 0.0
     queued_ms: float = 0.0
+    lowest_logprob: float = 0.0  # the least likely token the model chose (0.0: none seen, or not reported)
 
     def token(self, started: float) -> None:
         """Count one streamed token; the first one sets the time to first token."""
@@ -129,7 +130,7 @@ class LocalLLM:
             self._fit_threads()
             chunks: Any = self._llama.create_completion(
                 prompt=tokens, max_tokens=max_tokens, stream=True, stop=[*(stop or []), *self._stop_texts],
-                **sampling(temperature),
+                logits_processor=[_ChoiceWatcher(stats, len(tokens))], **sampling(temperature),
             )
             try:
                 for chunk in chunks:
@@ -203,6 +204,25 @@ class LocalLLM:
     def _stop_texts(self) -> list[str]:
         eos = self._llama.token_eos()
         return [self._llama._model.token_get_text(eos)] if eos >= 0 else []
+
+
+class _ChoiceWatcher:
+    """A logits processor that changes nothing: it keeps each step's log-probabilities and, at the next
+    step (when the chosen token has joined the input), records how likely that choice was. The lowest
+    one is a free measure of how sure the model was of what it wrote."""
+
+    def __init__(self, stats: GenerationStats, prompt_length: int) -> None:
+        self.stats = stats
+        self.prompt_length = prompt_length
+        self.previous: np.ndarray | None = None
+
+    def __call__(self, input_ids: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        if self.previous is not None and len(input_ids) > self.prompt_length:
+            chosen = float(self.previous[int(input_ids[-1])])
+            self.stats.lowest_logprob = min(self.stats.lowest_logprob, chosen)
+        shifted = logits.astype(np.float64) - float(np.max(logits))
+        self.previous = shifted - np.log(np.exp(shifted).sum())
+        return logits
 
 
 def idle_cores(cores: int, samples: int = 5, gap_s: float = 0.002) -> int:

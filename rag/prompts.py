@@ -26,7 +26,6 @@ class PromptSet:
     user: str
     followup: str
     refusal: str
-    judge: str
 
     def answer_messages(self, passages: str, question: str) -> list[Message]:
         return [
@@ -54,7 +53,6 @@ def load_prompts(directory: Path) -> PromptSet:
         user=read("user.txt"),
         followup=read("followup.txt"),
         refusal=read("refusal.txt"),
-        judge=read("judge.txt"),
     )
 
 

@@ -17,25 +17,19 @@ from .embedding import Embedder
 from .scope import Scope
 from .sentences import Span
 from .store import IndexStore, StoredChunk
+from .span import LocatedSpan
 from .textmap import Edits, restore, shifted, to_clean, to_original
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Passage:
+@dataclass(frozen=True, kw_only=True)
+class Passage(LocatedSpan):
     """A contiguous span of one article, made of one or more retrieved chunks.
 
     `text` is clean text (rag/cleaning.py); `start`/`end` are offsets in the article as loaded, and
     `edits` map offsets in `text` to it (see `to_original`, `source_span`)."""
 
-    chunk_id: str
-    source: str
-    title: str
-    date: str
-    start: int
-    end: int
-    text: str
     score: float  # fused rank score (higher is better)
     dense: float  # cosine similarity of the best chunk to the query
     keyword: float  # best BM25 score of its chunks (0 when only dense found it)
@@ -147,8 +141,9 @@ _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|
 
 
 def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
-    return Passage(c.chunk_id, c.source, c.title, c.date, c.start, c.end, c.text, score, dense, keyword, c.ordinal, c.lead,
-                   c.edits, c.lead_edits)
+    return Passage(chunk_id=c.chunk_id, source=c.source, title=c.title, date=c.date, start=c.start, end=c.end,
+                   text=c.text, score=score, dense=dense, keyword=keyword, first_ordinal=c.ordinal, lead=c.lead,
+                   edits=c.edits, lead_edits=c.lead_edits)
 
 
 def _joinable(a: Passage, b: Passage) -> bool:

@@ -35,6 +35,7 @@ from .errors import (
     ServerUnreachableError,
 )
 from .keyword import KeywordIndex
+from .span import LocatedSpan
 from .textmap import Edits, dumps, loads
 
 log = logging.getLogger(__name__)
@@ -57,15 +58,8 @@ class FileRecord:
     removed: dict[str, int] = field(default_factory=dict)  # web noise cleaned out, by kind (rag/cleaning.py)
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    source: str
-    title: str
-    date: str
-    start: int
-    end: int
-    text: str
+@dataclass(frozen=True, kw_only=True)
+class StoredChunk(LocatedSpan):
     ordinal: int = 0
     lead: str = ""  # whitespace joining it to the previous chunk (see Chunk.lead)
     edits: Edits = ()  # cleaning's edits inside the chunk and in its lead (see Chunk)
@@ -456,9 +450,9 @@ def _text(doc: str | None, meta: dict[str, Any]) -> str:
 
 def _stored(cid: str, doc: str | None, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
-        cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]),
-        _text(doc, meta), int(meta.get("ordinal", 0)), str(meta.get("lead", "")),
-        loads(meta.get("edits")), loads(meta.get("lead_edits")),
+        chunk_id=cid, source=meta["source"], title=meta.get("title", ""), date=meta.get("date", ""),
+        start=int(meta["start"]), end=int(meta["end"]), text=_text(doc, meta), ordinal=int(meta.get("ordinal", 0)),
+        lead=str(meta.get("lead", "")), edits=loads(meta.get("edits")), lead_edits=loads(meta.get("lead_edits")),
     )
 
 

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from .sentences import split_sentences
+
 _STEMMER = Stemmer.Stemmer("english")
 
 STOPWORDS = frozenset(
@@ -125,8 +127,8 @@ def names(text: str, initial: bool = False) -> set[str]:
     """Capitalised words: the people, places and organisations named. Sentence-initial words count
     only with `initial` (an answer such as "Politico." is a name; "Officials said" is not)."""
     out = set()
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
-        tokens = words(sentence)
+    for sentence in split_sentences(text):
+        tokens = words(sentence.text)
         for i, tok in enumerate(tokens):
             if (i == 0 and not initial) or not tok[0].isupper() or tok.lower() in STOPWORDS:
                 continue

@@ -273,8 +273,8 @@ def test_safe_file_names():
 
 
 def test_html_escapes_articles_and_links_only_real_markers():
-    cite = Citation(1, "evil.txt", f"Title {EVIL}", "evil.txt#0", f"before {EVIL} after", 100, 160, 0.5,
-                    "2025-01-01", 107, 150)
+    cite = Citation(n=1, source="evil.txt", title=f"Title {EVIL}", chunk_id="evil.txt#0", text=f"before {EVIL} after",
+                    start=100, end=160, score=0.5, date="2025-01-01", highlight_start=107, highlight_end=150)
     answer = Answer(question=f"q {EVIL}", answer=f"It says {EVIL} [1] and [7].", refused=False, citations=[cite],
                     model="m", timings={"first_token_ms": 1200.0, "total_ms": 3400.0})
     turn = Turn(question=f"q {EVIL}", answer=answer)

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -22,9 +23,11 @@ HIGHLIGHT = (1000 + PASSAGE.index(SUPPORT), 1000 + PASSAGE.index(SUPPORT) + len(
 
 def answer(question: str = "What budget was approved?", refused: bool = False) -> Answer:
     citations = [] if refused else [
-        Citation(1, "harbour.txt", "Harbour news", "harbour.txt#3", PASSAGE, 1000, 1000 + len(PASSAGE), 0.8,
-                 "2025-03-04", *HIGHLIGHT),
-        Citation(2, "ferry.txt", "Ferry news", "ferry.txt#0", "Tickets cost 4 crowns.", 0, 22, 0.5),
+        Citation(n=1, source="harbour.txt", title="Harbour news", chunk_id="harbour.txt#3", text=PASSAGE, start=1000,
+                 end=1000 + len(PASSAGE), score=0.8, date="2025-03-04", highlight_start=HIGHLIGHT[0],
+                 highlight_end=HIGHLIGHT[1]),
+        Citation(n=2, source="ferry.txt", title="Ferry news", chunk_id="ferry.txt#0", text="Tickets cost 4 crowns.",
+                 start=0, end=22, score=0.5),
     ]
     text = "The articles do not say." if refused else "A budget of 77 crowns [1], and tickets at 4 crowns [2]."
     return Answer(question=question, answer=text, refused=refused, citations=citations, model="scripted",
@@ -149,7 +152,7 @@ def test_markdown_export_numbers_the_sources_once_and_quotes_the_supporting_sent
     again = alice.ask(ref.conversation_id, "And the ferry?")
     second = answer("And the ferry?")
     second.answer, second.citations = "Tickets cost 4 crowns [1].", [second.citations[1]]
-    second.citations[0] = Citation(1, *list(vars(second.citations[0]).values())[1:])
+    second.citations[0] = replace(second.citations[0], n=1)
     alice.finish(again, second)
     refused = alice.ask(ref.conversation_id, "Who won the cup?")
     alice.finish(refused, answer("Who won the cup?", refused=True))
