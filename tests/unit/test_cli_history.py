@@ -33,7 +33,8 @@ def test_history_list_and_export_a_conversation_as_markdown(history, tmp_path):
     ref = alice.ask(None, "What budget was approved?")
     alice.finish(ref, answer())
     listed = CliRunner().invoke(cli.app, ["history", "list"])
-    assert listed.exit_code == 0 and ref.conversation_id in listed.stdout and "What budget was approved?" in listed.stdout
+    assert listed.exit_code == 0 and ref.conversation_id in listed.stdout
+    assert "What budget was approved?" in listed.stdout
     shown = CliRunner().invoke(cli.app, ["history", "export", ref.conversation_id])
     assert shown.exit_code == 0 and shown.stdout.startswith("# What budget was approved?")
     out = tmp_path / "report.md"
