@@ -4,6 +4,7 @@ library (HashEmbedder, ScriptedLLM, real Chroma and a real SQLite history in a t
 from __future__ import annotations
 
 import gradio as gr
+import pytest
 
 from rag.history import TurnState
 
@@ -12,7 +13,7 @@ from .toy_app import CITED, QUESTION, text_of, toy_ui
 ALICE, BOB = "browser:alice-0123456789abcdef", "browser:bob-0123456789abcdef00"
 
 
-def ask(ui, question, owner=ALICE, current=None, conv=None, scope=(None, "", "")):
+def ask(ui, question=QUESTION, owner=ALICE, current=None, conv=None, scope=(None, "", "")):
     """The last update of one answered question: (chat, sources, turns, conversation id)."""
     return list(ui.chat.respond(question, 4, 0.0, conv or [], owner, current, *scope))[-1]
 
@@ -139,3 +140,12 @@ def test_the_answer_endpoint_takes_a_scope_and_saves_nothing(tmp_path):
     answer = ui.chat.answer(QUESTION, sources=["harbour.txt"])
     assert answer["scope"] == {"sources": ["harbour.txt"], "since": None, "until": None}
     assert ui.ctx.history.summaries() == []
+
+
+def test_a_history_that_cannot_be_written_still_answers_and_says_so(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    ui = toy_ui(tmp_path, [CITED], history_path=str(tmp_path / "a-file" / "history.sqlite3"))
+    with pytest.warns(UserWarning, match="This conversation is not being saved: cannot create the folder"):
+        _, _, conv, current = ask(ui)
+    assert conv[0].answer is not None and conv[0].turn_id is None and current is None
+    assert "cannot create the folder" in ui.history.listing(ALICE, None)[4]  # the sidebar says why it is empty
