@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .span import LocatedSpan
@@ -37,6 +37,7 @@ class Answer:
     searched: list[dict[str, Any]] = field(default_factory=list)  # top passages looked at, for refusals
     notice: str = ""  # e.g. "question trimmed to 2000 characters"
     signals: dict[str, float] = field(default_factory=dict)  # what decided answer vs refusal (rag/judge.py)
+    scope: dict[str, Any] | None = None  # the articles it was asked within (rag/scope.py Scope.to_json)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id} if self.id is not None else {}
@@ -50,7 +51,25 @@ class Answer:
             out["notice"] = self.notice
         if self.signals:
             out["signals"] = self.signals
+        if self.scope is not None:
+            out["scope"] = self.scope
+        if self.refused:
+            out["searched"] = self.searched  # the nearest passages, so the reader can judge the refusal
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        """An answer object as `to_json` wrote it (a saved conversation's turn). Keys it does not know
+        are ignored, missing optional ones take their defaults."""
+        names = {f.name for f in fields(Citation)}
+        return cls(
+            question=str(data.get("question", "")), answer=str(data.get("answer", "")),
+            refused=bool(data.get("refused")), model=str(data.get("model", "")),
+            citations=[Citation(**{k: v for k, v in c.items() if k in names}) for c in data.get("citations") or []],
+            timings=dict(data.get("timings") or {}), id=data.get("id"), search_query=str(data.get("search_query", "")),
+            searched=list(data.get("searched") or []), notice=str(data.get("notice", "")),
+            signals=dict(data.get("signals") or {}), scope=data.get("scope"),
+        )
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,12 @@ from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
 from .llm import LLM, GenerationStats
+from .nearest import nearest_passages
 from .prompts import PromptSet
 from .question import AnswerKind, Question, analyse, supplies
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
+from .scope import Scope
 from .terms import content_terms, numbers
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ _STOP = ["\n\n", "Question:", "Passages:", "Found:"]
 class AskOptions:
     k: int | None = None
     temperature: float | None = None
+    scope: Scope | None = None  # search only these articles (rag/scope.py)
 
 
 @dataclass(kw_only=True)
@@ -83,7 +86,7 @@ class Answerer:
         text, notice = clean_question(question, self.settings.max_question_chars)
         query = standalone_question(text, history or [])
         asked = analyse(query.prompt)
-        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k)
+        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope)
         evidence = select_evidence(
             asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
             max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
@@ -91,7 +94,7 @@ class Answerer:
         timings = dict(retrieval.timings)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"]
         turn = _Turn(question=text, search_query=query.search, notice=notice, timings=timings,
-                     searched=_searched(retrieval))
+                     searched=nearest_passages(retrieval, self.embedder))
 
         if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
@@ -254,13 +257,6 @@ def _reply(raw: str) -> str:
 
 def _signal_dict(signals: Signals | None) -> dict[str, float]:
     return signals.as_dict() if signals else {}
-
-
-def _searched(retrieval: Retrieval) -> list[dict]:
-    return [
-        {"source": p.source, "title": p.title, "score": round(p.dense, 3), "text": p.text[:300]}
-        for p in retrieval.passages[:5]
-    ]
 
 
 def _quote_best(

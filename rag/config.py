@@ -136,6 +136,7 @@ class Settings:
     chroma_url: str = ""
     max_question_chars: int = 2000
     max_upload_mb: int = 30  # the largest article file, uploaded or read by `rag index`
+    history_path: str = ""  # the chat's saved conversations and feedback (SQLite); "": beside the index
 
     def __post_init__(self) -> None:
         for name, limit in LIMITS.items():
@@ -171,6 +172,12 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def history_file(self) -> Path:
+        """Where conversations and feedback are kept: one SQLite file, by default beside the index
+        (with a Chroma server too: the history is this machine's, the vectors the team's)."""
+        return Path(self.history_path).expanduser() if self.history_path else self.index_dir / "history.sqlite3"
 
     @property
     def threads(self) -> int:

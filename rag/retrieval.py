@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import Settings
 from .embedding import Embedder
+from .scope import Scope
 from .sentences import Span
 from .store import IndexStore, StoredChunk
 from .span import LocatedSpan
@@ -65,22 +66,28 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, scope: Scope | None = None) -> Retrieval:
+        """The top `k` passages for `query`; with `scope`, only from the articles it allows (both
+        searches filter, so the top k are the scope's own; ScopeError when it allows none)."""
         k = k or self.settings.k
         depth = max(20, 4 * k)
+        started = time.perf_counter()
+        within = scope.select(self.store.files().values()) if scope is not None else None
         t0 = time.perf_counter()
         vector = self.embedder.embed_one(query)
         t1 = time.perf_counter()
-        dense = self.store.dense_search(vector, depth)
+        dense = self.store.dense_search(vector, depth, within)
         t2 = time.perf_counter()
-        keyword = self.store.keyword().search(query, depth)
+        keyword = self.store.keyword().search(query, depth, within)
         t3 = time.perf_counter()
         passages = self._fuse(vector, dense, keyword, k)
         t4 = time.perf_counter()
         timings = {
             "embed_ms": (t1 - t0) * 1000, "dense_ms": (t2 - t1) * 1000, "keyword_ms": (t3 - t2) * 1000,
-            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - t0) * 1000,
+            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - started) * 1000,
         }
+        if scope is not None:
+            timings["scope_ms"] = (t0 - started) * 1000
         log.debug("retrieve %r: %s", query[:60], {key: round(v, 1) for key, v in timings.items()})
         return Retrieval(query, vector, passages, timings)
 

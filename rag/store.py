@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,7 +355,9 @@ class IndexStore:
             return self.collection().count()
 
     # -- reading -------------------------------------------------------------------------------
-    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[StoredChunk, float]]:
+    def dense_search(self, vector: np.ndarray, n: int, within: Collection[str] | None = None,
+                     ) -> list[tuple[StoredChunk, float]]:
+        """The `n` chunks nearest to `vector`; with `within`, only chunks of those article files."""
         self.collection()
         self.refresh()
         col = self.collection()
@@ -367,7 +370,8 @@ class IndexStore:
                 "run `rag index --rebuild`, or use the embedding model the index was built with"
             )
         with self._guard("read"):  # no count() first: Chroma returns what it has, and counting 100k rows cost 6 ms
-            res = col.query(query_embeddings=vector, n_results=n, include=["documents", "metadatas", "distances"])
+            res = col.query(query_embeddings=vector, n_results=n, include=["documents", "metadatas", "distances"],
+                            where=None if within is None else {"source": {"$in": sorted(within)}})
         out = []
         for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
             out.append((_stored(cid, doc, meta), 1.0 - float(dist)))

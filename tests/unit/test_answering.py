@@ -53,9 +53,10 @@ class StaticRetriever:
             for source, text in articles.items()
         ]
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, scope=None) -> Retrieval:
         vector = EMBEDDER.embed_one(query)
-        scored = [(float(EMBEDDER.embed_one(p.text) @ vector), p) for p in self.passages]
+        within = self.passages if scope is None else [p for p in self.passages if p.source in scope.sources]
+        scored = [(float(EMBEDDER.embed_one(p.text) @ vector), p) for p in within]
         ranked = [p.__class__(**{**p.__dict__, "dense": s, "score": s}) for s, p in sorted(scored, key=lambda x: -x[0])]
         return Retrieval(query, vector, ranked[: k or 6], {"retrieve_ms": 1.0})
 

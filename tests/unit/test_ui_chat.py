@@ -19,7 +19,7 @@ def test_respond_streams_a_placeholder_then_the_cited_answer_and_its_sources(tmp
     steps = list(ui.chat.respond(QUESTION, 4, 0.0, []))
     first_chat = steps[0][0]
     assert "rag-pending" in text_of(first_chat[-1]) and QUESTION in text_of(first_chat[0])
-    chat, sources, conv = steps[-1]
+    chat, sources, conv, _ = steps[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"]
     answer = text_of(chat[-1])
     assert "rag-pending" not in answer and '<a class="cite" href="#ev-0-1"' in answer
@@ -36,7 +36,7 @@ def test_a_follow_up_sends_the_answered_turns_as_history(tmp_path):
     failed = Turn(question="Why?", error="the model could not be reached")
     assert history([*conv, failed]) == [{"role": "user", "content": QUESTION},
                                         {"role": "assistant", "content": conv[0].answer.answer}]
-    chat, _, conv = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
+    chat, _, conv, _ = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"] * 2 and len(conv) == 2
 
 
