@@ -42,7 +42,7 @@ def run_set(questions: Path, corpus: Path, settings: Settings, cache: Path | Non
         return [Item(**{**row, "features": tuple(row["features"])}) for row in json.loads(cache.read_text())]
     items = []
     with tempfile.TemporaryDirectory(prefix="rag-calibrate-") as tmp:
-        scoped = settings.with_overrides(index_dir=Path(tmp), corpus_dir=corpus, found_floor=0.0, answer_threshold=0.0)
+        scoped = settings.with_overrides(index_dir=Path(tmp), corpus_dir=corpus, answer_threshold=0.0)
         pipeline = Pipeline(scoped)
         pipeline.index([corpus])
         for line in questions.read_text().splitlines():

@@ -23,7 +23,7 @@ from .errors import QuestionError
 from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
 from .followup import standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
-from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
+from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
@@ -113,8 +113,8 @@ class Answerer:
         reading = time.perf_counter()
         found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
         timings["found_ms"] = (time.perf_counter() - reading) * 1000
-        if found < self.settings.found_floor:  # the model is sure the passages do not say: no need to write
-            log.info("found %.3f < %.3f: refused before answering", found, self.settings.found_floor)
+        if found < found_floor(self.settings):  # no certainty could save it: no need to write the answer
+            log.info("found %.3f < %.3f: refused before answering", found, found_floor(self.settings))
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield self._refusal(turn, Signals(found=found, certainty=0.0))
             return

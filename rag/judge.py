@@ -47,6 +47,13 @@ class Signals:
         return cls(found=float(values["found"]), certainty=float(values["certainty"]))
 
 
+def found_floor(settings: Settings) -> float:
+    """The P(found) below which no certainty could reach the threshold: below it the answer is refused
+    before a word is written (certainty is at most 0, a model sure of every token)."""
+    z = (_logit(settings.answer_threshold) - settings.answer_bias) / settings.found_weight if settings.found_weight > 0 else -50.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def confidence(signals: Signals, settings: Settings) -> float:
     """The calibrated probability that the answer is right and answers the question."""
     found, certainty = signals.features()

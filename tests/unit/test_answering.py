@@ -25,7 +25,6 @@ PROMPTS = PromptSet(
 # show an answer when logit(found) + certainty > 0: the model thought the passages held the answer,
 # and was sure of each word it wrote
 SETTINGS = Settings.from_env({}).with_overrides(
-    found_floor=0.05,
     found_weight=1.0,
     certainty_weight=1.0,
     answer_bias=0.0,
@@ -246,3 +245,13 @@ def test_options_override_temperature():
 
 def test_hash_embedder_is_deterministic():
     assert np.allclose(EMBEDDER.embed_one("a b"), HashEmbedder().embed_one("a b"))
+
+
+def test_the_found_floor_is_where_even_a_sure_answer_cannot_reach_the_threshold():
+    from rag.judge import Signals, confidence, found_floor
+
+    settings = Settings.from_env({})
+    floor = found_floor(settings)
+    assert 0.0 < floor < settings.answer_threshold
+    assert confidence(Signals(found=floor * 1.01, certainty=0.0), settings) >= settings.answer_threshold
+    assert confidence(Signals(found=floor * 0.99, certainty=0.0), settings) < settings.answer_threshold
