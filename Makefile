@@ -48,10 +48,11 @@ lint: install
 bench: install
 	$(BIN)/python -m bench --json bench-results/bench.json
 
-# refresh the README's screenshot from the browser test's own (tests never write into docs/)
+# refresh the README's screenshots from the browser tests' own (tests never write into docs/)
 screenshot: install browser
-	$(BIN)/python -m pytest tests/test_browser.py -k streamed_answer_with_highlighted_citation
+	$(BIN)/python -m pytest tests/test_browser.py -k "streamed_answer_with_highlighted_citation or scoped_to_one_article"
 	cp test-artifacts/chat-4-marker-focus.png docs/screenshot-chat.png
+	cp test-artifacts/history-scoped.png docs/screenshot-history.png
 
 clean:
 	rm -rf .rag-index .pytest_cache test-artifacts

@@ -42,9 +42,10 @@ class RecordingLLM:
     def warm(self, messages: list[Message]) -> None:
         self.inner.warm(messages)
 
-    def stream(self, messages, max_tokens, temperature, stats=None, stop=None) -> Iterator[str]:
+    def stream(self, messages, max_tokens, temperature, stats=None, stop=None, prefix="") -> Iterator[str]:
         call: dict[str, Any] = {
             "messages": [dict(m) for m in messages],
+            "prefix": prefix,
             "max_tokens": max_tokens,
             "temperature": temperature,
             "stop": list(stop or []),
@@ -55,7 +56,7 @@ class RecordingLLM:
         _perf_reset(self.inner)
         call["started"] = time.perf_counter()
         try:
-            for piece in self.inner.stream(messages, max_tokens, temperature, stats, stop):
+            for piece in self.inner.stream(messages, max_tokens, temperature, stats, stop, prefix):
                 handed = time.perf_counter()
                 call["times"].append(handed)
                 yield piece
@@ -107,15 +108,15 @@ def raw_completion(llm: Any, call: dict[str, Any], threads: int | None = None) -
     _perf_reset(llm)
     started = time.perf_counter()
     times: list[float] = []
-    stream = llama.create_chat_completion(
-        messages=call["messages"],
+    stream = llama.create_completion(
+        prompt=llm.prompt_tokens(call["messages"], call.get("prefix", "")),
         max_tokens=call["max_tokens"],
         stream=True,
         stop=call["stop"],
         **sampling(temperature),
     )
     for chunk in stream:
-        if chunk["choices"][0]["delta"].get("content"):
+        if chunk["choices"][0].get("text"):
             times.append(time.perf_counter())
     ended = time.perf_counter()
     return {"started": started, "times": times, "ended": ended, "perf": _perf_read(llm)}

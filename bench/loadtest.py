@@ -121,7 +121,7 @@ def run_load(
                 record["interleaved"] = (
                     roles != ["user", "assistant"] * len(asked)
                     or len(users_said) != len(asked)
-                    or any(html.escape(q) not in said and q not in said for q, said in zip(asked, users_said))
+                    or any(q not in html.unescape(said) for q, said in zip(asked, users_said))
                 )
                 record["incomplete"] = "rag-pending" in last or 'class="rag-answer' not in last or not record["answer"]
                 record["ok"] = not record["interleaved"] and not record["incomplete"]

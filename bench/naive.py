@@ -24,8 +24,10 @@ from rag.llm import load_llm
 
 CHUNK_CHARS = 700
 TOP = 4
-SYSTEM = ("Answer the question using only the numbered passages. Cite the passage you use as [n]. "
-          "If the passages do not contain the answer, reply: The articles do not say.")
+SYSTEM = (
+    "Answer the question using only the numbered passages. Cite the passage you use as [n]. "
+    "If the passages do not contain the answer, reply: The articles do not say."
+)
 REFUSAL = re.compile(r"do not say|does not say|not (mentioned|stated|provided)|no information", re.I)
 
 
@@ -57,14 +59,26 @@ def main() -> None:
         question = str(request.get("question", ""))
         top = np.argsort(-(vectors @ embedder.embed_one(question)))[:TOP]
         passages = "\n\n".join(f"[{n}] {pieces[i]['text']}" for n, i in enumerate(top, start=1))
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": f"Passages:\n{passages}\n\nQuestion: {question}"}]
+        messages = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": f"Passages:\n{passages}\n\nQuestion: {question}"},
+        ]
         answer = "".join(llm.stream(messages, settings.max_tokens, 0.0)).strip()
         cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer) if 1 <= int(n) <= len(top)})
         citations = [{"n": n, **pieces[top[n - 1]]} for n in cited]
-        print(json.dumps({"id": request.get("id"), "question": question, "answer": answer,
-                          "refused": bool(REFUSAL.search(answer)), "citations": citations, "model": llm.name}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "id": request.get("id"),
+                    "question": question,
+                    "answer": answer,
+                    "refused": bool(REFUSAL.search(answer)),
+                    "citations": citations,
+                    "model": llm.name,
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Steps: standalone query -> question analysed once -> retrieval -> evidence sentences -> the model's
 own verdict on whether they hold the answer (read at a reflection token) -> the answer, always
 generated and streamed -> each sentence's citations checked and repaired, unsupported and empty
-sentences dropped -> the judge question -> one calibrated confidence decides: show or refuse.
+sentences dropped -> one calibrated confidence (rag/judge.py) decides: show or refuse.
 Only checked sentences carry [n] markers while streaming, so what carries a marker is final.
 """
 
@@ -23,11 +23,14 @@ from .errors import QuestionError
 from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
 from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
-from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence
-from .llm import LLM, GenerationStats, Message
+from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
+from .llm import LLM, GenerationStats
+from .nearest import nearest_passages
 from .prompts import PromptSet
 from .question import AnswerKind, Question, analyse, supplies
+from .render import join_sentences
 from .retrieval import Retrieval, Retriever
+from .scope import Scope
 from .terms import content_terms, numbers
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ _STOP = ["\n\n", "Question:", "Passages:", "Found:"]
 class AskOptions:
     k: int | None = None
     temperature: float | None = None
+    scope: Scope | None = None  # search only these articles (rag/scope.py)
 
 
 @dataclass(kw_only=True)
@@ -85,7 +89,7 @@ class Answerer:
         if query.resolved:
             yield Status(f"Searching for: {query.standalone}")
         asked = analyse(query.prompt)
-        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, carried=query.carried)
+        retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope, query.carried)
         evidence = select_evidence(
             asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
             max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
@@ -93,7 +97,7 @@ class Answerer:
         timings = dict(retrieval.timings, rewrite_ms=query.rewrite_ms)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"] - query.rewrite_ms
         turn = _Turn(question=text, search_query=query.search, standalone=query.standalone if query.resolved else "",
-                     notice=notice, timings=timings, searched=_searched(retrieval))
+                     notice=notice, timings=timings, searched=nearest_passages(retrieval, self.embedder))
 
         if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
@@ -112,10 +116,10 @@ class Answerer:
         reading = time.perf_counter()
         found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
         timings["found_ms"] = (time.perf_counter() - reading) * 1000
-        if found < self.settings.found_floor:  # the model is sure the passages do not say: no need to write
-            log.info("found %.3f < %.3f: refused before answering", found, self.settings.found_floor)
+        if found < found_floor(self.settings):  # no certainty could save it: no need to write the answer
+            log.info("found %.3f < %.3f: refused before answering", found, found_floor(self.settings))
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            yield self._refusal(turn, Signals(found=found, judged=0.0, coverage=0.0))
+            yield self._refusal(turn, Signals(found=found, certainty=0.0))
             return
 
         checker = SupportChecker(evidence, asked, self.settings.support_threshold)
@@ -137,11 +141,7 @@ class Answerer:
         log.info("model said: %r (found %.3f)", raw, found)
 
         kept = self._keep(checked, asked)
-        judging = time.perf_counter()
-        judged = self._judge(llm, messages, raw) if kept else 0.0
-        timings["judge_ms"] = (time.perf_counter() - judging) * 1000
-        coverage = sum(c.coverage for c in kept) / len(kept) if kept else 0.0
-        signals = Signals(found=found, judged=judged, coverage=coverage)
+        signals = Signals(found=found, certainty=stats.lowest_logprob)
         sure = confidence(signals, self.settings)
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
@@ -172,6 +172,9 @@ class Answerer:
         if any(len(n.split()) > 1 for n in unknown) or (asked.names and len(unknown) == len(asked.names)):
             log.info("the evidence never mentions %s", unknown)
             return False
+        if not asked.figures <= shown:  # "the richest 10%" over passages that only give the richest 1%
+            log.info("the evidence never states %s", sorted(asked.figures - shown))
+            return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
 
     def _check(self, checker: SupportChecker, sentence: MarkedSentence) -> CheckedSentence:
@@ -195,17 +198,11 @@ class Answerer:
             return []
         return kept
 
-    def _judge(self, llm: LLM, messages: list[Message], raw: str) -> float:
-        """P(yes) to the judge question, asked in the conversation that was just answered."""
-        conversation = [*messages, {"role": "assistant", "content": ANSWER_PREFIX + raw.strip()},
-                        {"role": "user", "content": self.prompts.judge}]
-        return llm.yes_probability(conversation)
-
     @staticmethod
     def _display(checked: list[CheckedSentence], pending: list[MarkedSentence], renumber: Renumberer) -> str:
         shown = [renumber.render(MarkedSentence(c.text, c.cited)) for c in checked if c.supported and not is_refusal(c.text)]
         shown += [p.text for p in pending]
-        return " ".join(shown)
+        return join_sentences(shown)
 
     def _competing_figures(self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
         """Articles that disagree: for a question about a figure, quote another article's different figure
@@ -220,8 +217,10 @@ class Answerer:
 
         def competes(s: Sentence) -> bool:
             figures = numbers(s.text) - asked.figures
+            words = content_terms(s.text)
+            # about the same thing: a word of the question's and a word of the answer's own
             return (bool(figures) and not figures & stated and s.score >= evidence.best_score - 0.45
-                    and bool(answer_terms & content_terms(s.text)))
+                    and bool(answer_terms & words) and bool(asked.terms & words))
 
         others = [ev for ev in evidence.items if ev.source not in cited_sources]
         return _quote_best(others, competes, lambda t: f"Another article gives a different figure: “{t.rstrip('.')}”")
@@ -246,9 +245,10 @@ class Answerer:
             if ev is None:
                 continue
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
-            citations.append(Citation(final_n, ev.source, ev.title, ev.chunk_id, ev.source_text, ev.start, ev.end,
-                                      round(ev.relevance, 3), ev.date, hs, he))
-        return Answer(question=turn.question, answer=" ".join(parts), refused=False, citations=citations,
+            citations.append(Citation(n=final_n, source=ev.source, title=ev.title, chunk_id=ev.chunk_id,
+                                      text=ev.source_text, start=ev.start, end=ev.end, score=round(ev.relevance, 3),
+                                      date=ev.date, highlight_start=hs, highlight_end=he))
+        return Answer(question=turn.question, answer=join_sentences(parts), refused=False, citations=citations,
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
                       searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)},
                       standalone=turn.standalone)
@@ -260,16 +260,7 @@ def _reply(raw: str) -> str:
 
 
 def _signal_dict(signals: Signals | None) -> dict[str, float]:
-    if signals is None:
-        return {}
-    return {"found": round(signals.found, 3), "judged": round(signals.judged, 3), "coverage": round(signals.coverage, 3)}
-
-
-def _searched(retrieval: Retrieval) -> list[dict]:
-    return [
-        {"source": p.source, "title": p.title, "score": round(p.dense, 3), "text": p.text[:300]}
-        for p in retrieval.passages[:5]
-    ]
+    return signals.as_dict() if signals else {}
 
 
 def _quote_best(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .sentences import Span, split_sentences
+from .span import ArticleSpan
 from .textmap import Edits, to_original, within
 
 if TYPE_CHECKING:
@@ -19,14 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["CHUNKER_VERSION", "Chunk", "Span", "chunk_document", "chunk_text", "split_sentences"]
 
 
-@dataclass(frozen=True)
-class Chunk:
+@dataclass(frozen=True, kw_only=True)
+class Chunk(ArticleSpan):
+    """A piece of an article as cut for indexing; `text` is clean (see rag/cleaning.py)."""
+
     chunk_id: str
-    source: str
     ordinal: int
-    start: int  # offsets in the article as loaded
-    end: int
-    text: str  # the clean text (see rag/cleaning.py)
     lead: str = ""  # whitespace between the previous chunk's end and this start, when they do not overlap
     edits: Edits = ()  # what cleaning removed inside the chunk, relative to its start (see rag/textmap.py)
     lead_edits: Edits = ()  # what cleaning removed between the previous chunk and this one, relative to `lead`
@@ -57,9 +56,9 @@ def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150, edit
         start = sentences[i].start
         gap = bool(chunks) and prev_end <= start
         chunks.append(Chunk(
-            f"{source}#{len(chunks)}", source, len(chunks), to_original(start, edits), to_original(end, edits, end=True),
-            text[start:end], text[prev_end:start] if gap else "", within(edits, start, end),
-            within(edits, prev_end, start, inclusive=True) if gap else (),
+            chunk_id=f"{source}#{len(chunks)}", source=source, ordinal=len(chunks), start=to_original(start, edits),
+            end=to_original(end, edits, end=True), text=text[start:end], lead=text[prev_end:start] if gap else "",
+            edits=within(edits, start, end), lead_edits=within(edits, prev_end, start, inclusive=True) if gap else (),
         ))
         prev_end = end
         if j + 1 >= len(sentences):

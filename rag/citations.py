@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
+from .render import render_sentence
 
 _ALT_MARKERS = [
     (re.compile(r"【\s*(\d+)\s*】"), r"[\1]"),
@@ -53,7 +54,7 @@ def parse_answer(text: str) -> list[MarkedSentence]:
         if lead and sentences:
             for m in _MARKER.finditer(lead.group(0)):
                 _add(sentences[-1].cited, marker_numbers(m.group(1)))
-            chunk = chunk[lead.end():].strip()
+            chunk = chunk[lead.end() :].strip()
             if not chunk:
                 continue
         cited: list[int] = []
@@ -85,9 +86,4 @@ class Renumberer:
         return self.order.index(evidence_n) + 1
 
     def render(self, sentence: MarkedSentence) -> str:
-        text = sentence.text
-        if not sentence.cited:
-            return text
-        markers = "".join(f"[{self.number(n)}]" for n in sentence.cited)
-        end = len(text.rstrip(".!?…\"'”’"))
-        return f"{text[:end]} {markers}{text[end:]}"
+        return render_sentence(sentence.text, [self.number(n) for n in sentence.cited])

@@ -36,6 +36,9 @@ IndexDirOpt = typer.Option(None, "--index-dir", help="where the index lives [env
 ChromaOpt = typer.Option(None, "--chroma-url", help="use a Chroma server instead of the embedded index [env RAG_CHROMA_URL]")
 LlmUrlOpt = typer.Option(None, "--llm-url", help="OpenAI-compatible server for generation [env RAG_LLM_URL]")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="log details to stderr")
+SourceOpt = typer.Option(None, "--source", help="ask within this article file only (repeatable)")
+SinceOpt = typer.Option(None, "--since", help="ask within articles dated on or after YYYY-MM-DD")
+UntilOpt = typer.Option(None, "--until", help="ask within articles dated on or before YYYY-MM-DD")
 
 
 def _settings(**overrides) -> Settings:
@@ -125,25 +128,32 @@ def ask(
     index_dir: Optional[Path] = IndexDirOpt,
     chroma_url: Optional[str] = ChromaOpt,
     llm_url: Optional[str] = LlmUrlOpt,
+    source: list[str] | None = SourceOpt,
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
-    """Answer a question from the articles, with sources."""
+    """Answer a question from the articles, with sources (--source, --since, --until: within chosen articles)."""
+    from .answering import AskOptions
+    from .scope import Scope
+
     _setup_logging(verbose)
     with _user_errors(verbose):
         settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
+        options = AskOptions(scope=Scope.of(source or (), since, until))
         if jsonl is not None:
             if jsonl != "-":
                 raise ConfigError("--jsonl takes '-' (requests on standard input)")
-            _batch(settings)
+            _batch(settings, options)
             return
         if not question:
             raise QuestionError("give a question, or --jsonl - for batch mode")
         turns = read_history(history) if history else []
         pipeline = _pipeline(settings)
         if as_json:
-            print(json.dumps(pipeline.ask(question, turns).to_json(), ensure_ascii=False))
+            print(json.dumps(pipeline.ask(question, turns, options).to_json(), ensure_ascii=False))
             return
-        _ask_streaming(pipeline, question, turns)
+        _ask_streaming(pipeline, question, options, verbose, turns)
 
 
 def read_history(path: Path) -> list[dict]:
@@ -173,14 +183,14 @@ def read_history(path: Path) -> list[dict]:
     return turns
 
 
-def _ask_streaming(pipeline, question: str, history: list[dict] | None = None) -> None:
+def _ask_streaming(pipeline, question: str, options, verbose: bool = False, history: list[dict] | None = None) -> None:
     from rich.live import Live
     from rich.text import Text
 
     answer: Answer | None = None
     with Live(Text(""), console=out, refresh_per_second=12, transient=False) as live:
         live.update(Text("searching the articles …", style="dim"))
-        for event in pipeline.stream(question, history or []):
+        for event in pipeline.stream(question, history or [], options):
             if isinstance(event, Status):  # "Searching for: ..." (a follow-up resolved): kept above the answer
                 live.console.print(Text(event.text, style="dim"))
             elif isinstance(event, Partial):
@@ -195,11 +205,26 @@ def _ask_streaming(pipeline, question: str, history: list[dict] | None = None) -
     for c in answer.citations:
         out.print(f"[bold][{c.n}][/bold] {c.title} ({c.source})", highlight=False)
         out.print(f"    {c.text}", style="dim", highlight=False, markup=False)
+    if answer.refused and verbose:
+        _print_searched(answer)
     t = answer.timings
     err.print(f"[dim]{answer.model} · first token {t.get('first_token_ms', 0) / 1000:.1f} s · total {t.get('total_ms', 0) / 1000:.1f} s[/dim]")
 
 
-def _batch(settings: Settings) -> None:
+def _print_searched(answer: Answer) -> None:
+    """Under a refusal (-v): the nearest passages it searched, each by its sentence closest to the question."""
+    if not answer.searched:
+        out.print("No passage came close to the question.", style="dim")
+        return
+    out.print("Nearest passages searched (none of them answers the question):", style="dim")
+    for s in answer.searched:
+        where = ", ".join(filter(None, [str(s.get("source", "")), str(s.get("date", ""))]))
+        out.print(f"- {s.get('title') or s.get('source')} ({where}) · similarity {s.get('score', 0):.2f}",
+                  highlight=False, markup=False)
+        out.print(f"    “{s.get('text', '')}”", style="dim", highlight=False, markup=False)
+
+
+def _batch(settings: Settings, options) -> None:
     """One answer object per request line, in order; a bad line gets an answer object with `error`."""
     pipeline = _pipeline(settings)
     for line_no, line in enumerate(sys.stdin, start=1):
@@ -209,7 +234,7 @@ def _batch(settings: Settings) -> None:
         try:
             request = _request(line)
             request_id = request.get("id")
-            answer = pipeline.ask(str(request.get("question", "")), request.get("history") or [])
+            answer = pipeline.ask(str(request.get("question", "")), request.get("history") or [], options)
             answer.id = request_id
             result = answer.to_json()
         except QuestionError as exc:
@@ -272,10 +297,15 @@ def evaluate(
     _setup_logging(verbose)
     with _user_errors(verbose):
         from .evaluation import print_report, run_eval
+        from .feedback import without_review
 
         settings = _settings(model=model, k=k, index_dir=index_dir, chroma_url=chroma_url, llm_url=llm_url)
-        with _eval_index(settings, corpus, keep=index_dir is not None) as settings:
-            report = run_eval(_pipeline(settings), file, conversations)
+        with tempfile.TemporaryDirectory(prefix="rag-eval-set-") as tmp:
+            questions, aside = without_review(file, Path(tmp))
+            if aside:
+                err.print(f"{aside} `review` item(s) set aside: they have no right answer yet (see README, Feedback)")
+            with _eval_index(settings, corpus, keep=index_dir is not None) as settings:
+                report = run_eval(_pipeline(settings), questions, conversations)
         if as_json:
             print(json.dumps(report, indent=1))
         else:
@@ -296,6 +326,91 @@ def _eval_index(settings: Settings, corpus: Path | None, keep: bool) -> Iterator
 
         err.print(Pipeline(scoped).index([corpus], prune=True).summary(), highlight=False)
         yield scoped
+
+
+history_app = typer.Typer(no_args_is_help=True, help="The chat's saved conversations (RAG_HISTORY_PATH).")
+feedback_app = typer.Typer(no_args_is_help=True, help="Thumbs up/down given in the chat, as test data.")
+app.add_typer(history_app, name="history")
+app.add_typer(feedback_app, name="feedback")
+HistoryOpt = typer.Option(None, "--history-path",
+                          help="the history file [env RAG_HISTORY_PATH; default: in the index folder]")
+OutOpt = typer.Option(None, "--out", help="write to this file instead of standard output")
+
+
+def _history(index_dir: Path | None, history_path: Path | None):
+    from .history import History
+
+    settings = _settings(index_dir=index_dir, history_path=None if history_path is None else str(history_path))
+    if not settings.history_file.is_file():
+        raise ConfigError(f"no chat history at {settings.history_file} yet (it is written by `rag chat`)")
+    return History(settings.history_file)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator:
+    """Standard output, or a file written whole (a failure leaves no half-written file)."""
+    if path is None:
+        yield sys.stdout
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            yield handle
+        tmp.replace(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@history_app.command("list")
+def history_list(
+    index_dir: Path | None = IndexDirOpt,
+    history_path: Path | None = HistoryOpt,
+) -> None:
+    """Every saved conversation, newest first: id, last change, owner, title."""
+    from .transcript import when
+
+    with _user_errors():
+        for s in _history(index_dir, history_path).summaries():
+            out.print(f"{s.id}  {when(s.updated)}  {s.owner[:16]:<16}  {s.title}", highlight=False, markup=False)
+
+
+@history_app.command("export")
+def history_export(
+    conversation: str = typer.Argument(..., help="the conversation's id (from `rag history list`)"),
+    out_file: Path | None = OutOpt,
+    index_dir: Path | None = IndexDirOpt,
+    history_path: Path | None = HistoryOpt,
+) -> None:
+    """One conversation as Markdown, with numbered sources (title, file, quoted sentence)."""
+    from .transcript import to_markdown
+
+    with _user_errors():
+        history = _history(index_dir, history_path)
+        owner = history.owner_of(conversation)
+        found = history.of(owner).open(conversation) if owner else None
+        if found is None:
+            raise ConfigError(f"no conversation {conversation!r} in the history (see `rag history list`)")
+        with _output(out_file) as handle:
+            handle.write(to_markdown(found))
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out_file: Path | None = OutOpt,
+    index_dir: Path | None = IndexDirOpt,
+    history_path: Path | None = HistoryOpt,
+) -> None:
+    """Feedback as eval JSONL for `rag eval`: up-votes as items, down-votes as `review` items to fix first."""
+    from .feedback import export_feedback, write_jsonl
+
+    with _user_errors():
+        items = export_feedback(_history(index_dir, history_path).feedback())
+        with _output(out_file) as handle:
+            n = write_jsonl(items, handle)
+        review = sum(item["kind"] == "review" for item in items)
+        err.print(f"{n} item(s) written, {review} to review (kind `review`: give each its right answer first)")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

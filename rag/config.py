@@ -121,14 +121,14 @@ class Settings:
 
     # grounding: the lexical share of an answer sentence's claims its cited passages must hold
     support_threshold: float = 0.5
-    # answer or refuse (rag/judge.py): confidence = sigmoid(bias + weights . (logit found, logit judged,
-    # coverage)); fitted on the tuning sets by `python -m bench.calibrate`, the same values in `rag eval`
-    found_floor: float = 0.0  # below this P(found) the answer is refused before it is written
-    found_weight: float = 1.0
-    judge_weight: float = 0.0
-    coverage_weight: float = 0.0
-    answer_bias: float = 0.0
-    answer_threshold: float = 0.5
+    # answer or refuse (rag/judge.py): confidence = sigmoid(bias + found_weight * logit(found) +
+    # certainty_weight * certainty); fitted on the tuning sets by `python -m bench.calibrate`, and the
+    # same values in `rag eval` as in the product
+    # (python -m bench.calibrate on dev + squad, 218 questions: README "Quality")
+    found_weight: float = 0.418
+    certainty_weight: float = 0.923
+    answer_bias: float = 0.438
+    answer_threshold: float = 0.40
 
     # serving
     host: str = "127.0.0.1"
@@ -137,6 +137,7 @@ class Settings:
     chroma_url: str = ""
     max_question_chars: int = 2000
     max_upload_mb: int = 30  # the largest article file, uploaded or read by `rag index`
+    history_path: str = ""  # the chat's saved conversations and feedback (SQLite); "": beside the index
 
     def __post_init__(self) -> None:
         for name, limit in LIMITS.items():
@@ -172,6 +173,12 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def history_file(self) -> Path:
+        """Where conversations and feedback are kept: one SQLite file, by default beside the index
+        (with a Chroma server too: the history is this machine's, the vectors the team's)."""
+        return Path(self.history_path).expanduser() if self.history_path else self.index_dir / "history.sqlite3"
 
     @property
     def threads(self) -> int:

@@ -63,3 +63,11 @@ class PromptError(RagError):
 
 class LaunchError(RagError):
     """The chat server cannot start as asked (port in use, --auth missing off loopback)."""
+
+
+class ScopeError(RagError):
+    """A question's scope (chosen articles, a date range) that no indexed article matches."""
+
+
+class HistoryError(RagError):
+    """The saved conversations (history file) cannot be read or written."""

@@ -22,6 +22,7 @@ from .citations import MarkedSentence, parse_answer
 from .evidence import Evidence, EvidenceSet, Sentence
 from .grounding import SupportChecker, is_refusal
 from .chunking import split_sentences
+from .prose import lint_report
 from .question import analyse
 
 
@@ -173,6 +174,7 @@ def _summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "overall": _metrics(rows),
         "by_kind": {k: _metrics([r for r in rows if r["kind"] == k]) for k in kinds},
+        "prose": lint_report((r["question"], r["answer"], r["refused"]) for r in rows),
         "items": rows,
     }
 
@@ -191,3 +193,9 @@ def print_report(report: dict[str, Any], console) -> None:
     for metric in report["overall"]:
         table.add_row(metric.replace("_", " "), *["–" if m[metric] is None else str(m[metric]) for _, m in slices])
     console.print(table)
+    prose = report.get("prose")
+    if prose:
+        found = ", ".join(f"{kind} {n}" for kind, n in prose["per_1000"].items() if n) or "none"
+        console.print(f"prose lint over {prose['answers']} answers, per 1,000: {found}", highlight=False)
+        for kind, texts in prose["examples"].items():
+            console.print(f"  {kind}: " + " | ".join(texts), highlight=False, markup=False)

@@ -14,9 +14,10 @@ import numpy as np
 
 from .chunking import Span, split_sentences
 from .embedding import Embedder
-from .retrieval import Passage, Retrieval
 from .question import AnswerKind, Question, supplies
-from .terms import content_terms, is_person, numbers, proper_names
+from .retrieval import Passage, Retrieval
+from .span import LocatedSpan
+from .terms import content_terms, numbers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,15 +30,10 @@ class Sentence:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Evidence:
+class Evidence(LocatedSpan):
+    """Sentences of one passage shown to the model; `text` is clean: what the model reads."""
+
     n: int  # the number the model sees
-    source: str
-    title: str
-    date: str
-    chunk_id: str
-    start: int
-    end: int
-    text: str  # clean: what the model reads
     source_text: str  # the article's own text at start:end, for the citation
     relevance: float  # best sentence score in it
     sentences: tuple[Sentence, ...]
@@ -98,28 +94,16 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
 
 
 def type_score(question: Question, sentence: str) -> float:
-    """How strongly a sentence holds what the question asks for, for ranking evidence: a new person's
-    full name for "who", a figure in digits for "how many", a date for "when", a new name for
-    "where"; weaker forms score less, and questions of other kinds rank on meaning and words alone."""
-    kind = question.kind
-    if kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
+    """How strongly a sentence holds what the question asks for, for ranking evidence: a figure in
+    digits for "how many" (in words, half), a new name for "who", a date for "when"; questions of
+    other kinds rank on meaning and words alone."""
+    if question.kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
         return 0.0
     if not supplies(question, sentence):
         return 0.0
-    if kind is AnswerKind.FIGURE:
-        return 1.0 if numbers(sentence) - question.figures else 0.5
-    if kind is AnswerKind.PERSON:
-        return 1.0 if new_people(question, sentence) else 0.3
+    if question.kind is AnswerKind.FIGURE and not numbers(sentence) - question.figures:
+        return 0.5
     return 1.0
-
-
-def new_people(question: Question, text: str) -> list[str]:
-    """People's full names in `text` that the question does not name, not even by surname
-    ("Marco Rubio" is not new to a question about Rubio)."""
-    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
-    # "Fox News’ Bret Baier": an owner's name and a person's are two names
-    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
-    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
 def select_evidence(
@@ -213,22 +197,40 @@ def select_evidence(
             continue  # the same sentences reached through two passages of one article
         n = len(items) + 1
         sents = tuple(
-            Sentence(start=passage.to_original(spans[g].start), end=passage.to_original(spans[g].end, end=True),
-                     text=spans[g].text, vector=vectors[index_of[(pi, g)]],
-                     score=float(scores[index_of[(pi, g)]]))
+            Sentence(
+                start=passage.to_original(spans[g].start),
+                end=passage.to_original(spans[g].end, end=True),
+                text=spans[g].text,
+                vector=vectors[index_of[(pi, g)]],
+                score=float(scores[index_of[(pi, g)]]),
+            )
             for g in group
         )
         text = passage.text[lo:hi]
-        items.append(Evidence(n=n, source=passage.source, title=passage.title, date=passage.date,
-                              chunk_id=passage.chunk_id, start=start, end=end, text=text, source_text=cited.text,
-                              relevance=max(x.score for x in sents), sentences=sents))
+        items.append(
+            Evidence(
+                n=n,
+                source=passage.source,
+                title=passage.title,
+                date=passage.date,
+                chunk_id=passage.chunk_id,
+                start=start,
+                end=end,
+                text=text,
+                source_text=cited.text,
+                relevance=max(x.score for x in sents),
+                sentences=sents,
+            )
+        )
     return EvidenceSet(items=items, best_score=float(scores[order[0]]), best_lexical=float(lexical.max()))
 
 
 TYPE_WEIGHT = 0.3  # how much holding the asked-for kind of thing (a person, a figure, a date) lifts a sentence
 _LEANS_BACK = re.compile(
     r"^\W*(?:\S+\s+){0,5}?(he|she|they|it|his|her|their|its|this|that|these|those|such|the same|but|however|also|"
-    r"still|yet|then)\b", re.I)
+    r"still|yet|then)\b",
+    re.I,
+)
 _HEADING = re.compile(r"^[^.!?]{0,90}$")  # a short line with no sentence punctuation: a heading or caption
 
 

@@ -76,7 +76,9 @@ def evidence_terms(ev: Evidence) -> set[str]:
 class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
-    def __init__(self, evidence: EvidenceSet, question: Question, min_coverage: float = 0.6, min_similarity: float = 0.72):
+    def __init__(
+        self, evidence: EvidenceSet, question: Question, min_coverage: float = 0.6, min_similarity: float = 0.72
+    ):
         self.evidence = evidence
         self.question = question
         self.min_coverage = min_coverage
@@ -127,13 +129,16 @@ class SupportChecker:
         strict_ok = strict <= covered and repeated <= self._all_terms and not unbound
         if not repeated <= self._all_terms or unbound:
             result.missing = sorted(set(result.missing) | (repeated - self._all_terms) | unbound)
-        result.supported = bool(chosen) and strict_ok and (
-            result.coverage >= self.min_coverage
-            or (result.coverage >= self.min_coverage - 0.2 and result.similarity >= self.min_similarity)
+        result.supported = (
+            bool(chosen)
+            and strict_ok
+            and (
+                result.coverage >= self.min_coverage
+                or (result.coverage >= self.min_coverage - 0.2 and result.similarity >= self.min_similarity)
+            )
         )
         result.highlights = {n: _supporting_sentences(self.evidence.by_n(n), loose, vector) for n in chosen}
         return result
-
 
     def _unbound_figures(self, text: str, strict: set[str]) -> set[str]:
         """New figures whose evidence never says what they count: "closed 1,500 consulates" when the
@@ -169,8 +174,10 @@ def _supporting_sentences(ev: Evidence | None, loose: set[str], vector: np.ndarr
     """The sentences of `ev` that carry the claim: most claim terms, then most similar."""
     if ev is None or not ev.sentences:
         return []
+
     def key(s: Sentence) -> tuple[int, float]:
         overlap = len(loose & (content_terms(s.text) | numbers(s.text) | names(s.text)))
         return overlap, float(s.vector @ vector) if vector is not None else 0.0
+
     best = max(ev.sentences, key=key)
     return [best]

@@ -1,16 +1,17 @@
-"""Should this answer be shown, or refused? The model judges, through its token probabilities.
+"""Should this answer be shown, or refused? The model's own certainty, read from its token probabilities.
 
-Two reflection questions, in the spirit of Self-RAG's reflection tokens (read here from an
-instruction model through its few-shot format instead of a fine-tune), each one forward pass and
-no decoding:
-- found: before answering, the reply opens with "Found: yes|no" (prompts/fewshot.txt), and P(yes)
-  there says whether the passages state the answer. It costs nothing extra: it is read off the prompt
-  evaluation that generation needs anyway, and the answer is then generated after "Found: yes".
-- judged: after answering, the judge question (prompts/judge.txt) is asked in the same conversation;
-  only its own tokens are new to the KV cache.
-Together with the lexical coverage of the answer's claims by its cited passages, they make one
-logistic score whose weights and threshold live in Settings, fitted on the tuning sets by
-`python -m bench.calibrate` (see README "Quality").
+The answer prompt's replies open with "Found: yes|no" (prompts/fewshot.txt): a reflection token in the
+spirit of Self-RAG, read here from an instruction model through its few-shot format instead of a
+fine-tune. P(yes) there, before a word of the answer is written, is the model's verdict on whether
+the passages hold the answer; it costs nothing extra, because it is read off the prompt evaluation
+that generation needs anyway. The answer is then always generated after "Found: yes", and the
+lowest probability among the tokens the model chose says how sure it was of what it wrote (a
+distractor picked from a passage is often a near-tie). Both go into one logistic score whose weights
+and threshold live in Settings, fitted on the tuning sets by `python -m bench.calibrate`.
+
+A separate judge question after the answer was measured too (README "Quality"): asked in the same
+conversation the model agrees with itself; asked afresh it adds little over these two signals and
+costs a second prompt evaluation (1.5-2.5 s on 2 cores), so the default does not ask it.
 """
 
 from __future__ import annotations
@@ -22,25 +23,41 @@ from .config import Settings
 
 FOUND_PREFIX = "Found:"  # the opening of every few-shot reply: the model's own verdict comes next
 ANSWER_PREFIX = "Found: yes\n"  # the answer is always generated; the pipeline decides whether to show it
+FEATURES = ("found", "certainty")  # the order of `Signals.features()` and of the weights in Settings
 
 
 @dataclass(frozen=True, kw_only=True)
 class Signals:
-    """What the answer stage measured about one answer, each in [0, 1]."""
+    """What the answer stage measured about one answer."""
 
     found: float  # P(yes) at "Found:", before answering
-    judged: float  # P(yes) to the judge question, after answering
-    coverage: float  # share of the kept sentences' claims their cited passages hold (0 when none kept)
+    certainty: float  # the lowest log-probability among the answer's chosen tokens (0: sure of every one)
 
-    def features(self) -> tuple[float, float, float]:
-        return _logit(self.found), _logit(self.judged), self.coverage
+    def features(self) -> tuple[float, float]:
+        return _logit(self.found), self.certainty
+
+    def as_dict(self) -> dict[str, float]:
+        return {"found": round(self.found, 4), "certainty": round(self.certainty, 4)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, float]) -> Signals | None:
+        """Signals as an Answer carries them; None when the answer never reached the model."""
+        if not all(name in values for name in FEATURES):
+            return None
+        return cls(found=float(values["found"]), certainty=float(values["certainty"]))
+
+
+def found_floor(settings: Settings) -> float:
+    """The P(found) below which no certainty could reach the threshold: below it the answer is refused
+    before a word is written (certainty is at most 0, a model sure of every token)."""
+    z = (_logit(settings.answer_threshold) - settings.answer_bias) / settings.found_weight if settings.found_weight > 0 else -50.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def confidence(signals: Signals, settings: Settings) -> float:
     """The calibrated probability that the answer is right and answers the question."""
-    found, judged, coverage = signals.features()
-    z = (settings.answer_bias + settings.found_weight * found + settings.judge_weight * judged
-         + settings.coverage_weight * coverage)
+    found, certainty = signals.features()
+    z = settings.answer_bias + settings.found_weight * found + settings.certainty_weight * certainty
     return 1.0 / (1.0 + math.exp(-z))
 
 

@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Collection
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -83,13 +85,22 @@ class KeywordIndex:
             log.warning("keyword index at %s unreadable (%s); rebuilding", directory, exc)
             return None
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+    @cached_property
+    def sources(self) -> np.ndarray:
+        """Each chunk's article file name (a chunk id is `source#ordinal`), for masking by scope."""
+        return np.array([cid.rpartition("#")[0] for cid in self.ids], dtype=object)
+
+    def search(self, query: str, n: int, within: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """The top `n` chunks for `query`; with `within`, only chunks of those articles (every chunk
+        is scored anyway, so masking is exact: no over-fetching and filtering afterwards)."""
         if self._retriever is None or not self.ids:
             return []
         tokens = tokenize([query])
         if not tokens or not tokens[0]:
             return []
         scores = np.asarray(self._retriever.get_scores(tokens[0]))
+        if within is not None:
+            scores = np.where(np.isin(self.sources, list(within)), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]

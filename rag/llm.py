@@ -49,6 +49,7 @@ class GenerationStats:
     first_token_ms: float = 0.0
     total_ms: float = 0.0
     queued_ms: float = 0.0
+    lowest_logprob: float = 0.0  # the least likely token the model chose (0.0: none seen, or not reported)
 
     def token(self, started: float) -> None:
         """Count one streamed token; the first one sets the time to first token."""
@@ -131,7 +132,7 @@ class LocalLLM:
     ) -> Iterator[str]:
         """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded)."""
         stats = stats if stats is not None else GenerationStats()
-        tokens = self._tokens(messages, prefix)
+        tokens = self.prompt_tokens(messages, prefix)
         waited = time.perf_counter()
         with self._lock:
             started = time.perf_counter()
@@ -140,7 +141,7 @@ class LocalLLM:
             self._reuse(tokens)
             chunks: Any = self._llama.create_completion(
                 prompt=tokens, max_tokens=max_tokens, stream=True, stop=[*(stop or []), *self._stop_texts],
-                **sampling(temperature),
+                logits_processor=[_ChoiceWatcher(stats, len(tokens))], **sampling(temperature),
             )
             try:
                 for chunk in chunks:
@@ -159,7 +160,7 @@ class LocalLLM:
     def warm(self, messages: list[Message]) -> None:
         """Put the fixed prompt prefix `messages` in the KV cache: evaluated and kept as a snapshot the
         first time, restored from the snapshot afterwards (when anything else evicted it)."""
-        tokens = self._tokens(messages)
+        tokens = self.prompt_tokens(messages)
         with self._lock:
             self._fit_threads()
             self._reuse(tokens)
@@ -213,7 +214,7 @@ class LocalLLM:
         (after `prefix`, words put in its mouth). One forward pass, no decoding; the prompt's longest
         prefix already in the KV cache is kept, so a question appended to what was just read or
         answered costs only its own tokens."""
-        tokens = self._tokens(messages, prefix)
+        tokens = self.prompt_tokens(messages, prefix)
         with self._lock:
             self._fit_threads()
             self._reuse(tokens)
@@ -248,8 +249,9 @@ class LocalLLM:
         return Jinja2ChatFormatter(template=template, eos_token=text_of(self._llama.token_eos()),
                                    bos_token=text_of(self._llama.token_bos()))
 
-    def _tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
-        """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`."""
+    def prompt_tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
+        """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`:
+        the tokens `stream` and `yes_probability` evaluate."""
         text = self._formatter(messages=messages).prompt + prefix
         return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
@@ -272,6 +274,25 @@ def _common_prefix(a: Any, b: Any) -> int:
     n = min(len(a), len(b))
     differ = np.flatnonzero(np.asarray(a[:n], dtype=np.int64) != np.asarray(b[:n], dtype=np.int64))
     return int(differ[0]) if len(differ) else n
+
+
+class _ChoiceWatcher:
+    """A logits processor that changes nothing: it keeps each step's log-probabilities and, at the next
+    step (when the chosen token has joined the input), records how likely that choice was. The lowest
+    one is a free measure of how sure the model was of what it wrote."""
+
+    def __init__(self, stats: GenerationStats, prompt_length: int) -> None:
+        self.stats = stats
+        self.prompt_length = prompt_length
+        self.previous: np.ndarray | None = None
+
+    def __call__(self, input_ids: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        if self.previous is not None and len(input_ids) > self.prompt_length:
+            chosen = float(self.previous[int(input_ids[-1])])
+            self.stats.lowest_logprob = min(self.stats.lowest_logprob, chosen)
+        shifted = logits.astype(np.float64) - float(np.max(logits))
+        self.previous = shifted - np.log(np.exp(shifted).sum())
+        return logits
 
 
 def idle_cores(cores: int, samples: int = 5, gap_s: float = 0.002) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Generator
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -137,10 +138,22 @@ class Pipeline:
                                prune=prune, rebuild=rebuild, progress=progress)
 
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
-        return self.answerer.stream(question, history, options)
+        """The answer's events; the final Answer records the scope it was asked within."""
+        stream = self.answerer.stream(question, history, options)
+        try:
+            for event in stream:
+                if isinstance(event, Answer) and options.scope is not None:
+                    event.scope = options.scope.to_json()
+                yield event
+        finally:
+            if isinstance(stream, Generator):
+                stream.close()  # a consumer that stops early releases the model at once
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Answer:
-        return self.answerer.ask(question, history, options)
+        for event in self.stream(question, history, options):
+            if isinstance(event, Answer):
+                return event
+        raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
 
     def library(self) -> list[FileRecord]:
         return sorted(self.store.files().values(), key=lambda r: r.source)

@@ -28,7 +28,6 @@ class PromptSet:
     user: str
     followup: str
     refusal: str
-    judge: str
 
     def answer_messages(self, passages: str, question: str) -> list[Message]:
         return [
@@ -68,7 +67,6 @@ def load_prompts(directory: Path) -> PromptSet:
         user=read("user.txt"),
         followup=followup,
         refusal=read("refusal.txt"),
-        judge=read("judge.txt"),
     )
 
 

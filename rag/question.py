@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .terms import STOPWORDS, content_terms, names, numbers, proper_names, words
 
 
-class AnswerKind(str, Enum):
+class AnswerKind(StrEnum):
     PERSON = "person"  # who, whom
     OWNER = "owner"  # whose
     FIGURE = "figure"  # how many / how much / how long ..., what number / percentage ...
@@ -86,8 +86,13 @@ def analyse(text: str) -> Question:
         kind = AnswerKind.THING
     skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
     return Question(
-        text=text, wh=wh, head=head, kind=kind, terms=frozenset(content_terms(text) - skip),
-        names=_names(text), figures=frozenset(numbers(text)),
+        text=text,
+        wh=wh,
+        head=head,
+        kind=kind,
+        terms=frozenset(content_terms(text) - skip),
+        names=_names(text),
+        figures=frozenset(numbers(text)),
     )
 
 
@@ -164,12 +169,19 @@ _DATE_TEXT = re.compile(
 )
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|million|billion|trillion|dozens?|half|quarter|once|twice)\b", re.I)
+    r"eighty|ninety|hundred|thousand|million|billion|trillion|dozens?|half|quarter|once|twice)\b",
+    re.I,
+)
 
 
 def new_content(question: Question, text: str) -> set[str]:
     """What `text` says beyond the question's own words: content terms, names and figures."""
-    return (content_terms(text) | numbers(text)) - set(question.terms) - set(question.figures) - content_terms(question.text)
+    return (
+        (content_terms(text) | numbers(text))
+        - set(question.terms)
+        - set(question.figures)
+        - content_terms(question.text)
+    )
 
 
 def supplies(question: Question, text: str) -> bool:

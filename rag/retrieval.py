@@ -18,27 +18,22 @@ import numpy as np
 
 from .config import Settings
 from .embedding import Embedder
+from .scope import Scope
 from .sentences import Span
 from .store import IndexStore, StoredChunk
+from .span import LocatedSpan
 from .textmap import Edits, restore, shifted, to_clean, to_original
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Passage:
+@dataclass(frozen=True, kw_only=True)
+class Passage(LocatedSpan):
     """A contiguous span of one article, made of one or more retrieved chunks.
 
     `text` is clean text (rag/cleaning.py); `start`/`end` are offsets in the article as loaded, and
     `edits` map offsets in `text` to it (see `to_original`, `source_span`)."""
 
-    chunk_id: str
-    source: str
-    title: str
-    date: str
-    start: int
-    end: int
-    text: str
     score: float  # fused rank score (higher is better)
     dense: float  # cosine similarity of the best chunk to the query
     keyword: float  # best BM25 score of its chunks (0 when only dense found it)
@@ -75,22 +70,30 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def retrieve(self, query: str, k: int | None = None, carried: Sequence[str] = ()) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, scope: Scope | None = None,
+                 carried: Sequence[str] = ()) -> Retrieval:
+        """The top `k` passages for `query`; with `scope`, only from the articles it allows (both
+        searches filter, so the top k are the scope's own; ScopeError when it allows none); `carried`
+        chunks (the previous answer's) join the fusion as candidates."""
         k = k or self.settings.k
         depth = max(20, 4 * k)
+        started = time.perf_counter()
+        within = scope.select(self.store.files().values()) if scope is not None else None
         t0 = time.perf_counter()
         vector = self.embedder.embed_one(query)
         t1 = time.perf_counter()
-        dense = self.store.dense_search(vector, depth)
+        dense = self.store.dense_search(vector, depth, within)
         t2 = time.perf_counter()
-        keyword = self.store.keyword().search(query, depth)
+        keyword = self.store.keyword().search(query, depth, within)
         t3 = time.perf_counter()
         passages = self._fuse(vector, dense, keyword, k, carried)
         t4 = time.perf_counter()
         timings = {
             "embed_ms": (t1 - t0) * 1000, "dense_ms": (t2 - t1) * 1000, "keyword_ms": (t3 - t2) * 1000,
-            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - t0) * 1000,
+            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - started) * 1000,
         }
+        if scope is not None:
+            timings["scope_ms"] = (t0 - started) * 1000
         log.debug("retrieve %r: %s", query[:60], {key: round(v, 1) for key, v in timings.items()})
         return Retrieval(query, vector, passages, timings)
 
@@ -145,8 +148,9 @@ _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|
 
 
 def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
-    return Passage(c.chunk_id, c.source, c.title, c.date, c.start, c.end, c.text, score, dense, keyword, c.ordinal, c.lead,
-                   c.edits, c.lead_edits)
+    return Passage(chunk_id=c.chunk_id, source=c.source, title=c.title, date=c.date, start=c.start, end=c.end,
+                   text=c.text, score=score, dense=dense, keyword=keyword, first_ordinal=c.ordinal, lead=c.lead,
+                   edits=c.edits, lead_edits=c.lead_edits)
 
 
 def _joinable(a: Passage, b: Passage) -> bool:

@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from .errors import (
     ServerUnreachableError,
 )
 from .keyword import KeywordIndex
+from .span import LocatedSpan
 from .textmap import Edits, dumps, loads
 
 log = logging.getLogger(__name__)
@@ -56,15 +58,8 @@ class FileRecord:
     removed: dict[str, int] = field(default_factory=dict)  # web noise cleaned out, by kind (rag/cleaning.py)
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    source: str
-    title: str
-    date: str
-    start: int
-    end: int
-    text: str
+@dataclass(frozen=True, kw_only=True)
+class StoredChunk(LocatedSpan):
     ordinal: int = 0
     lead: str = ""  # whitespace joining it to the previous chunk (see Chunk.lead)
     edits: Edits = ()  # cleaning's edits inside the chunk and in its lead (see Chunk)
@@ -360,7 +355,9 @@ class IndexStore:
             return self.collection().count()
 
     # -- reading -------------------------------------------------------------------------------
-    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[StoredChunk, float]]:
+    def dense_search(self, vector: np.ndarray, n: int, within: Collection[str] | None = None,
+                     ) -> list[tuple[StoredChunk, float]]:
+        """The `n` chunks nearest to `vector`; with `within`, only chunks of those article files."""
         self.collection()
         self.refresh()
         col = self.collection()
@@ -373,7 +370,8 @@ class IndexStore:
                 "run `rag index --rebuild`, or use the embedding model the index was built with"
             )
         with self._guard("read"):  # no count() first: Chroma returns what it has, and counting 100k rows cost 6 ms
-            res = col.query(query_embeddings=vector, n_results=n, include=["documents", "metadatas", "distances"])
+            res = col.query(query_embeddings=vector, n_results=n, include=["documents", "metadatas", "distances"],
+                            where=None if within is None else {"source": {"$in": sorted(within)}})
         out = []
         for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
             out.append((_stored(cid, doc, meta), 1.0 - float(dist)))
@@ -452,9 +450,9 @@ def _text(doc: str | None, meta: dict[str, Any]) -> str:
 
 def _stored(cid: str, doc: str | None, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
-        cid, meta["source"], meta.get("title", ""), meta.get("date", ""), int(meta["start"]), int(meta["end"]),
-        _text(doc, meta), int(meta.get("ordinal", 0)), str(meta.get("lead", "")),
-        loads(meta.get("edits")), loads(meta.get("lead_edits")),
+        chunk_id=cid, source=meta["source"], title=meta.get("title", ""), date=meta.get("date", ""),
+        start=int(meta["start"]), end=int(meta["end"]), text=_text(doc, meta), ordinal=int(meta.get("ordinal", 0)),
+        lead=str(meta.get("lead", "")), edits=loads(meta.get("edits")), lead_edits=loads(meta.get("lead_edits")),
     )
 
 

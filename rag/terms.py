@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from .sentences import split_sentences
+
 _STEMMER = Stemmer.Stemmer("english")
 
 STOPWORDS = frozenset(
@@ -25,39 +27,101 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|percent|per cent))?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-    "dozen": 12, "dozens": 12, "hundreds": 100, "thousands": 1000,
-}
 
 
 # irregular verb forms the stemmer cannot join ("blew" and "blow up", "led" and "co-leader")
 _IRREGULAR = {
-    "led": "lead", "blew": "blow", "blown": "blow", "took": "take", "taken": "take", "won": "win", "told": "tell",
-    "gave": "give", "given": "give", "made": "make", "met": "meet", "paid": "pay", "sent": "send", "spent": "spend",
-    "lost": "lose", "left": "leave", "went": "go", "gone": "go", "came": "come", "became": "become", "began": "begin",
-    "begun": "begin", "brought": "bring", "bought": "buy", "thought": "think", "wrote": "write", "written": "write",
-    "spoke": "speak", "spoken": "speak", "chose": "choose", "chosen": "choose", "fell": "fall", "fallen": "fall",
-    "fought": "fight", "held": "hold", "kept": "keep", "knew": "know", "known": "know", "ran": "run", "saw": "see",
-    "seen": "see", "sold": "sell", "stood": "stand", "struck": "strike", "threw": "throw", "thrown": "throw",
-    "wore": "wear", "worn": "wear", "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise",
-    "ate": "eat", "eaten": "eat", "broke": "break", "broken": "break", "got": "get", "gotten": "get", "felt": "feel",
-    "found": "find", "heard": "hear", "built": "build", "sought": "seek", "taught": "teach", "caught": "catch",
-    "fled": "flee", "forgot": "forget", "forgave": "forgive", "hung": "hang", "lent": "lend", "meant": "mean",
-    "shook": "shake", "slid": "slide", "swore": "swear", "sworn": "swear", "understood": "understand",
-    "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "oversaw": "oversee",
-    # agent nouns the stemmer keeps apart from their verb ("co-leader" and "co-led")
-    "leader": "lead", "leaders": "lead", "founder": "found", "founders": "found", "owner": "own", "owners": "own",
-    "backer": "back", "backers": "back", "supporter": "support", "supporters": "support", "buyer": "buy",
-    "seller": "sell", "winner": "win", "loser": "lose", "voter": "vote", "voters": "vote",
+    "led": "lead",
+    "blew": "blow",
+    "blown": "blow",
+    "took": "take",
+    "taken": "take",
+    "won": "win",
+    "told": "tell",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "spent": "spend",
+    "lost": "lose",
+    "left": "leave",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "became": "become",
+    "began": "begin",
+    "begun": "begin",
+    "brought": "bring",
+    "bought": "buy",
+    "thought": "think",
+    "wrote": "write",
+    "written": "write",
+    "spoke": "speak",
+    "spoken": "speak",
+    "chose": "choose",
+    "chosen": "choose",
+    "fell": "fall",
+    "fallen": "fall",
+    "fought": "fight",
+    "held": "hold",
+    "kept": "keep",
+    "knew": "know",
+    "known": "know",
+    "ran": "run",
+    "saw": "see",
+    "seen": "see",
+    "sold": "sell",
+    "stood": "stand",
+    "struck": "strike",
+    "threw": "throw",
+    "thrown": "throw",
+    "wore": "wear",
+    "worn": "wear",
+    "drove": "drive",
+    "driven": "drive",
+    "rose": "rise",
+    "risen": "rise",
+    "ate": "eat",
+    "eaten": "eat",
+    "broke": "break",
+    "broken": "break",
+    "got": "get",
+    "gotten": "get",
+    "felt": "feel",
+    "found": "find",
+    "heard": "hear",
+    "built": "build",
+    "sought": "seek",
+    "taught": "teach",
+    "caught": "catch",
+    "fled": "flee",
+    "forgot": "forget",
+    "forgave": "forgive",
+    "hung": "hang",
+    "lent": "lend",
+    "meant": "mean",
+    "shook": "shake",
+    "slid": "slide",
+    "swore": "swear",
+    "sworn": "swear",
+    "understood": "understand",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "undertook": "undertake",
+    "oversaw": "oversee",
 }
 
 
 @lru_cache(maxsize=50000)
 def stem(word: str) -> str:
+    """Snowball stem, with irregular past forms joined to their verb ("led" -> lead) and agent nouns to
+    theirs ("co-leader", "voters" -> lead, vote): the stemmer keeps both apart."""
     word = word.lower().replace("’", "'").split("'")[0]
-    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+    word = _IRREGULAR.get(word, word)
+    agent = re.fullmatch(r"([a-z]{4,}?)(e?)rs?", word) if word.endswith(("er", "ers")) else None
+    return _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word)
 
 
 def words(text: str) -> list[str]:
@@ -77,21 +141,43 @@ def content_terms(text: str) -> set[str]:
     return out
 
 
+_SMALL = {w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)}
+_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)  # "one" is as often a pronoun: left out
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers as canonical strings: '1,500' and '1500' agree; '$288 million' adds '288' and '288000000'."""
-    out = set()
+    """Numbers as canonical strings: '1,500' and '1500' agree; '$288 million' adds '288' and '288000000';
+    'seven' is '7'."""
+    out = {_SMALL[m.group(1).lower()] for m in _SMALL_WORD.finditer(text)}
     for match in _NUMBER.finditer(text):
         raw = match.group(1).replace(",", "")
         out.add(_canon(float(raw)))
-        tail = text[match.end(): match.end() + 12].lower()
+        tail = text[match.end() : match.end() + 12].lower()
         scale = next((v for k, v in _SCALE.items() if tail.lstrip().startswith(k)), None)
         if scale:
             out.add(_canon(float(raw) * scale))
     return out
 
 
-_UNIT_SKIP = set(_SCALE) | {"percent", "per", "cent", "more", "than", "over", "about", "nearly", "roughly", "some",
-                            "around", "almost", "least", "of", "the", "a", "an"}
+_UNIT_SKIP = set(_SCALE) | {
+    "percent",
+    "per",
+    "cent",
+    "more",
+    "than",
+    "over",
+    "about",
+    "nearly",
+    "roughly",
+    "some",
+    "around",
+    "almost",
+    "least",
+    "of",
+    "the",
+    "a",
+    "an",
+}
 
 
 def figure_units(text: str) -> list[tuple[str, set[str]]]:
@@ -102,31 +188,22 @@ def figure_units(text: str) -> list[tuple[str, set[str]]]:
         raw = match.group(1)
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
             continue  # a year says when, not how many
-        clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end():match.end() + 80])[0]
+        clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end() : match.end() + 80])[0]
         following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:2]
         out.append((_canon(float(raw.replace(",", ""))), set().union(*following)))
     return out
-
-
-def percentages(text: str) -> set[str]:
-    """The numbers given as percentages ('38%', '38 percent'), canonical as in `numbers`."""
-    return {_canon(float(m.group(1).replace(",", ""))) for m in _NUMBER.finditer(text) if m.group(2)}
 
 
 def _canon(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def has_number_word(text: str) -> bool:
-    return any(w.lower() in _NUMBER_WORDS for w in words(text))
-
-
 def names(text: str, initial: bool = False) -> set[str]:
     """Capitalised words: the people, places and organisations named. Sentence-initial words count
     only with `initial` (an answer such as "Politico." is a name; "Officials said" is not)."""
     out = set()
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
-        tokens = words(sentence)
+    for sentence in split_sentences(text):
+        tokens = words(sentence.text)
         for i, tok in enumerate(tokens):
             if (i == 0 and not initial) or not tok[0].isupper() or tok.lower() in STOPWORDS:
                 continue
@@ -142,12 +219,41 @@ _CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
 CAP = _CAP
 _PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
 _NOT_NAMES = {
-    "who", "what", "which", "when", "where", "why", "how", "the", "a", "an", "in", "on", "at", "he", "she", "it",
-    "they", "his", "her", "its", "their", "this", "that", "according", "also", "however", "after", "before",
+    "who",
+    "what",
+    "which",
+    "when",
+    "where",
+    "why",
+    "how",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "he",
+    "she",
+    "it",
+    "they",
+    "his",
+    "her",
+    "its",
+    "their",
+    "this",
+    "that",
+    "according",
+    "also",
+    "however",
+    "after",
+    "before",
 }
-_NOT_PERSON = re.compile(r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
-                         r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"
-                         r"conference|university|street|avenue|city|county|republic|kingdom|united|national|federal)\b", re.I)
+_NOT_PERSON = re.compile(
+    r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
+    r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"
+    r"conference|university|street|avenue|city|county|republic|kingdom|united|national|federal)\b",
+    re.I,
+)
 
 
 def proper_names(text: str) -> list[str]:
@@ -163,19 +269,11 @@ def proper_names(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def asked_names(question: str) -> list[str]:
-    """The names a question asks about ("Super Bowl", "Musk-Rubio"), without its opening word
-    ("Whose", "Which") and without the lower-case words inside a name ("Department of ...")."""
-    opening = question.split()[0] if question.split() else ""
-    out = []
-    for phrase in proper_names(question):
-        parts = [w for w in re.split(r"[\s\-–/]+", phrase) if w and w[0].isupper() and w != opening]
-        if parts:
-            out.append(" ".join(parts))
-    return out
-
-
 def is_person(name: str, single: bool = False) -> bool:
     """Looks like a person's name: two or more capitalised words (not an acronym, not an institution)."""
     parts = name.split()
-    return (len(parts) >= 2 or single) and all(p[0].isupper() and not p.isupper() for p in parts) and not _NOT_PERSON.search(name)
+    return (
+        (len(parts) >= 2 or single)
+        and all(p[0].isupper() and not p.isupper() for p in parts)
+        and not _NOT_PERSON.search(name)
+    )

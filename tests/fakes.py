@@ -11,24 +11,36 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 Message = dict[str, str]
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A canned output with how sure the model was of its least likely token (a log-probability)."""
+
+    text: str
+    certainty: float = 0.0
+
+
 class ScriptedLLM:
     """A queue of canned outputs, streamed word by word; `prompts` holds every message list seen.
 
-    An output may be a string or a callable taking the messages (for replies that depend on the
-    prompt). `judge` answers `yes_probability` calls (the model-as-judge API) the same way: a float,
+    An output may be a string, a `Reply` (text and certainty), or a callable taking the messages (for
+    replies that depend on the prompt). `judge` answers `yes_probability` calls the same way: a float,
     or a callable taking the messages. An empty queue is a test bug, not a silent empty answer."""
 
     name = "scripted"
 
-    def __init__(self, outputs: Sequence[str | Callable[[list[Message]], str]] = (),
-                 judge: float | Callable[[list[Message]], float] = 1.0) -> None:
+    def __init__(
+        self,
+        outputs: Sequence[str | Callable[[list[Message]], str]] = (),
+        judge: float | Callable[[list[Message]], float] = 1.0,
+    ) -> None:
         self.outputs = deque(outputs)
         self.prompts: list[list[Message]] = []
         self.judged: list[list[Message]] = []
@@ -36,14 +48,24 @@ class ScriptedLLM:
         self.judge = judge
         self.busy = False
 
-    def stream(self, messages: list[Message], max_tokens: int = 200, temperature: float = 0.0, stats=None,
-               stop: list[str] | None = None, prefix: str = "") -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[Message],
+        max_tokens: int = 200,
+        temperature: float = 0.0,
+        stats=None,
+        stop: list[str] | None = None,
+        prefix: str = "",
+    ) -> Iterator[str]:
         self.prompts.append(messages)
         if not self.outputs:
             raise AssertionError(f"ScriptedLLM ran out of outputs; last prompt: {messages[-1]['content'][:200]!r}")
         output = self.outputs.popleft()
-        text = output(messages) if callable(output) else output
-        for piece in re.findall(r"\S+\s*|\s+", text):
+        reply = output(messages) if callable(output) else output
+        reply = reply if isinstance(reply, Reply) else Reply(reply)
+        if stats is not None:
+            stats.lowest_logprob = reply.certainty
+        for piece in re.findall(r"\S+\s*|\s+", reply.text):
             if stats is not None:
                 stats.token(0.0)
             yield piece

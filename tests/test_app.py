@@ -76,7 +76,7 @@ def test_answers_through_gradio_client_with_history(served):
     assert 'class="rag-answer' in answer and "rag-pending" not in answer
     assert "first token" in answer or "total" in answer  # timing in small print
     # the evidence panel: cited passages with a highlight, or (refused) what was searched
-    assert "<mark>" in evidence or "Searched the library for" in evidence
+    assert "<mark>" in evidence or "The nearest passages it found" in evidence
     # a follow-up in the same session carries the conversation
     second = client.predict("And what did he say about it?", api_name="/chat")
     assert [m["role"] for m in second[0]] == ["user", "assistant"] * 2
@@ -141,11 +141,13 @@ def test_chat_and_answer_endpoint_share_one_generation_slot(served):
 def test_client_that_disconnects_mid_answer_frees_the_slot(served):
     url, ui = served
     config = httpx.get(url + "config").json()
-    fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
+    chat = next(d for d in config["dependencies"] if d.get("api_name") == "chat")
+    defaults = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
     closed_before = ui.state.closed_streams
     session = "disconnect-test"
     joined = httpx.post(url + "gradio_api/queue/join", json={
-        "data": [QUESTION, 6, 0.0, None], "fn_index": fn_index, "session_hash": session,
+        "data": [QUESTION] + [defaults.get(i) for i in chat["inputs"][1:]],  # the page's other inputs as loaded
+        "fn_index": chat["id"], "session_hash": session,
         "event_data": None, "trigger_id": None})
     assert joined.status_code == 200, joined.text
     with httpx.stream("GET", url + f"gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
@@ -271,8 +273,8 @@ def test_safe_file_names():
 
 
 def test_html_escapes_articles_and_links_only_real_markers():
-    cite = Citation(1, "evil.txt", f"Title {EVIL}", "evil.txt#0", f"before {EVIL} after", 100, 160, 0.5,
-                    "2025-01-01", 107, 150)
+    cite = Citation(n=1, source="evil.txt", title=f"Title {EVIL}", chunk_id="evil.txt#0", text=f"before {EVIL} after",
+                    start=100, end=160, score=0.5, date="2025-01-01", highlight_start=107, highlight_end=150)
     answer = Answer(question=f"q {EVIL}", answer=f"It says {EVIL} [1] and [7].", refused=False, citations=[cite],
                     model="m", timings={"first_token_ms": 1200.0, "total_ms": 3400.0})
     turn = Turn(question=f"q {EVIL}", answer=answer)

@@ -62,7 +62,7 @@ def test_wiki_summaries_are_read_from_the_installed_package():
 def test_derived_chunks_mix_two_real_chunks_with_a_unit_vector():
     def item(i: int, text: str):
         doc = Document(f"w{i}.txt", "", f"Title {i}", "", text, str(i))
-        return Item(doc, [Chunk(f"w{i}.txt#0", f"w{i}.txt", 0, 0, len(text), text)])
+        return Item(doc, [Chunk(chunk_id=f"w{i}.txt#0", source=f"w{i}.txt", ordinal=0, start=0, end=len(text), text=text)])
 
     real = [item(0, "Alpha one. Alpha two. Alpha three. Alpha four."),
             item(1, "Beta one. Beta two. Beta three. Beta four."),

@@ -1,5 +1,7 @@
 """The chat in headless Chromium, with the default model: a real cited answer, marker focus, the whole
-article, an upload answered from, a malicious article shown as text, and no request off 127.0.0.1.
+article, an upload answered from, a malicious article shown as text, a question asked within one
+article, and no request off 127.0.0.1. (Saved conversations, refusals and feedback, where the answer's
+content does not matter, are in test_browser_conversations.py on the tiny model.)
 
 One app serves the module (a private copy of the shared index; uploads go to a tmp folder).
 Screenshots of each step go to test-artifacts/ (a test run changes no tracked file).
@@ -229,8 +231,35 @@ def test_malicious_article_shows_as_text_and_runs_nothing(page, artifacts, tmp_p
     assert page.evaluate("typeof window.__xss") == "undefined"
 
 
+def test_a_question_scoped_to_one_article_cites_only_it(page, artifacts):
+    scoped = "002_a3ce7c2eb21b0992.txt"
+    _ask(page, "Who is Gerald Feierstein?")  # a first conversation, for the sidebar
+    _wait_for_answer(page)
+    page.get_by_role("button", name="New chat").click()
+    page.get_by_text("Ask within chosen articles").click()
+    page.locator("#rag-scope-sources input").click()
+    page.get_by_role("option", name=re.compile(re.escape(scoped))).click()
+    page.keyboard.press("Escape")
+    page.get_by_text("Ask within chosen articles").click()  # folded again: the line above the box stays
+    line = page.locator("#rag-scope .rag-scope")
+    line.wait_for()
+    assert "Asking within: Trump denied any bad blood" in " ".join(line.inner_text().split())
+    _ask(page, QUESTION)
+    _wait_for_answer(page)
+    answer = page.locator("#rag-chatbot .rag-answer").last
+    assert re.search(r"1,[05]00", answer.locator(".answer-text").inner_text())
+    assert answer.locator("a.cite").count() >= 1
+    files = page.locator("#rag-evidence section.ev-turn:not([hidden]) .ev-file").all_inner_texts()
+    assert files and set(files) == {scoped}
+    assert page.locator("#rag-history-list label").count() == 2
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "history-scoped.png"), full_page=True)  # the README's: `make screenshot`
+    page.get_by_role("button", name="✕ Search all articles").click()
+    page.wait_for_function("() => !document.querySelector('#rag-scope .rag-scope')")  # removed in one click
+
+
 def test_settings_persist_in_this_browser(page, app_url):
-    page.get_by_role("button", name="Toggle Sidebar").click()
+    page.locator("#rag-settings").get_by_role("button", name="Toggle Sidebar").click()
     page.get_by_label("Show retrieval scores").check()
     top_k = page.get_by_label("number input for Passages to search (top k)")
     top_k.fill("9")
@@ -240,7 +269,7 @@ def test_settings_persist_in_this_browser(page, app_url):
     page.reload()
     page.wait_for_selector("#rag-chatbot")
     page.wait_for_function("() => document.body.classList.contains('rag-show-scores')")
-    page.get_by_role("button", name="Toggle Sidebar").click()
+    page.locator("#rag-settings").get_by_role("button", name="Toggle Sidebar").click()
     assert page.get_by_label("Show retrieval scores").is_checked()
     assert page.get_by_label("number input for Passages to search (top k)").input_value() == "9"
 

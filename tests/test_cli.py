@@ -75,3 +75,31 @@ def test_a_bundled_model_failing_its_checksum_is_one_clear_line(shared_index, mo
 def test_empty_question_is_an_error(shared_index):
     result = run(["ask", ""], shared_index)
     assert result.returncode == 2 and "give a question" in result.stderr
+
+
+def test_ask_within_one_article_records_the_scope_and_searches_only_it(shared_index):
+    scoped = "002_a3ce7c2eb21b0992.txt"
+    result = run(["ask", "--json", "--source", f"corpus/{scoped}", "--since", "2025-03-01",
+                  "How many State Department employees took buyouts?"], shared_index)
+    assert result.returncode == 0, result.stderr
+    obj = json.loads(result.stdout)
+    assert_answer_object(obj)
+    assert obj["scope"] == {"sources": [scoped], "since": "2025-03-01", "until": None}
+    assert {c["source"] for c in obj["citations"]} <= {scoped}
+    assert {s["source"] for s in obj.get("searched", [])} <= {scoped}
+
+
+def test_a_scope_no_article_matches_is_one_clear_line(shared_index):
+    for args, message in ((["--source", "nope.txt"], "not in the library: nope.txt"),
+                          (["--until", "2001-01-01"], "no article in the library is dated until 2001-01-01"),
+                          (["--since", "March"], "the since date 'March' is not a date")):
+        result = run(["ask", *args, "Who is Gerald Feierstein?"], shared_index)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert result.stderr.strip().count("\n") == 0
+
+
+def test_a_refusal_under_v_prints_the_nearest_passages(shared_index):
+    result = run(["ask", "-v", "Who won the 2025 Super Bowl?"], shared_index)
+    assert result.returncode == 0, result.stderr
+    assert "Nearest passages searched (none of them answers the question):" in result.stdout
+    assert result.stdout.count("similarity") >= 3

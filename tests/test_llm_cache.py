@@ -44,14 +44,14 @@ def test_the_answer_prefix_comes_back_from_its_snapshot_after_a_rewrite(llm, mon
     llm.warm(PROMPTS.followup_prefix())  # the rewrite's own fixed part: evaluated once, then kept
     rewrite_read = evaluated(llm, monkeypatch)
     "".join(llm.stream(REWRITE, 4, 0.0, stop=["\n"]))
-    fixed = len(llm._tokens(PROMPTS.followup_prefix()))
+    fixed = len(llm.prompt_tokens(PROMPTS.followup_prefix()))
     assert sum(rewrite_read) < fixed / 2  # the rewrite read its conversation turn, not its fixed part
 
     monkeypatch.undo()
     answer_read = evaluated(llm, monkeypatch)
     restored = llm.yes_probability(QUESTION, prefix=FOUND_PREFIX)
     assert restored == live  # the same cache, bit for bit
-    assert sum(answer_read) < len(llm._tokens(answer_prefix)) / 2  # its prefix was not read again
+    assert sum(answer_read) < len(llm.prompt_tokens(answer_prefix)) / 2  # its prefix was not read again
 
 
 def test_warming_a_kept_prefix_again_reads_nothing(llm, monkeypatch):

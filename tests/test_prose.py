@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from rag.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 from rag.prose import KINDS, lint, lint_report, main
 
 QUESTION = "Who co-led the efficiency office with the tycoon?"

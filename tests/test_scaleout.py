@@ -19,10 +19,11 @@ from contract import assert_answer_object
 from servers import chroma_server, free_port, llama_server, run_rag
 
 from bench.loadtest import run_load, serve_for_load
-from rag.errors import ServerUnreachableError
+from rag.errors import ScopeError, ServerUnreachableError
 from rag.llm import GenerationStats, RemoteLLM
 from rag.models import resolve_model
 from rag.pipeline import Pipeline
+from rag.scope import Scope
 from rag.store import COLLECTION
 
 API_KEY = "team-key-4d1f"  # the LLM server wants it; it must never show up in a message
@@ -230,3 +231,18 @@ def test_servers_listen_on_loopback_only(chroma, llm_server):
         from servers import listening_addresses
 
         assert listening_addresses(server.port) == {"127.0.0.1"}
+
+
+def test_a_scope_filters_both_engines_on_the_chroma_server(chroma, tmp_path):
+    pipeline = Pipeline(make_settings(tmp_path / "local", model=TINY_MODEL, chroma_url=chroma.url))
+    pipeline.index([CORPUS])  # incremental: already there when the CLI test ran first
+    retriever = pipeline.answerer.retriever
+    one = "002_a3ce7c2eb21b0992.txt"
+    everywhere = retriever.retrieve("Musk Rubio State Department buyouts DOGE", k=8)
+    assert len({p.source for p in everywhere.passages}) > 1
+    scoped = retriever.retrieve("Musk Rubio State Department buyouts DOGE", k=8, scope=Scope.of([one]))
+    assert scoped.passages and {p.source for p in scoped.passages} == {one}
+    march = retriever.retrieve("Musk", scope=Scope.of(since="2025-03-01", until="2025-03-31"))
+    assert {p.source for p in march.passages} == {one}  # the one dated article
+    with pytest.raises(ScopeError, match="no article in the library is dated"):
+        retriever.retrieve("Musk", scope=Scope.of(since="2030-01-01"))

@@ -1,9 +1,10 @@
 """`rag chat`: the browser app, assembled from its panels on one shared `Pipeline`, and served.
 
 Layout: a status line over two tabs. "Chat" holds the chat panel beside the Sources panel; "Your
-articles" holds uploads and the library; Settings is a side panel. Each panel builds its own
-components and wires its own events (chat.py, sources.py, articles.py, settings.py); this module
-only places them, starts the background start-up and launches Gradio.
+articles" holds uploads and the library; the saved conversations are a sidebar on the left, Settings
+one on the right. Each panel builds its own components and wires its own events (chat.py with
+scope.py and feedback.py, sources.py, articles.py, settings.py, history.py); this module only places
+them, starts the background start-up and launches Gradio.
 
 Safety: page text comes from autoescaped templates (render.py) and the Chatbot sanitises on top;
 handlers show one line per error, never a traceback or a full path (messages.py); off loopback the
@@ -30,6 +31,7 @@ from .articles import ArticlesPanel  # noqa: E402
 from .assets import MONO_FONTS, SYSTEM_FONTS, asset, head  # noqa: E402
 from .chat import ChatPanel  # noqa: E402
 from .context import AppContext  # noqa: E402
+from .history import HistoryPanel  # noqa: E402
 from .render import StatusKind  # noqa: E402
 from .serving import check_launch  # noqa: E402
 from .settings import SettingsPanel  # noqa: E402
@@ -48,7 +50,8 @@ class ChatUI:
         self.startup = Startup(self.ctx)
         self.settings_panel = SettingsPanel(self.ctx)
         self.sources = SourcesPanel(self.ctx)
-        self.chat = ChatPanel(self.ctx, self.sources, self.settings_panel)
+        self.history = HistoryPanel(self.ctx)
+        self.chat = ChatPanel(self.ctx, self.sources, self.settings_panel, self.history)
         self.articles = ArticlesPanel(self.ctx, self.sources)
         self.status: gr.HTML  # the status line above the tabs
         self.demo = self._build()
@@ -67,6 +70,7 @@ class ChatUI:
         with gr.Blocks(title="Ask the news", analytics_enabled=False, fill_width=True,
                        delete_cache=(3600, 86400)) as demo:
             self.settings_panel.build()
+            self.history.build()
             gr.HTML("<h1>Ask the news</h1><p>Answers come only from your articles, with a source for every claim.</p>",
                     elem_id="rag-header", js_on_load=None)
             self.status = gr.HTML(render.status(*self.ctx.status()), elem_id="rag-status", js_on_load=None)
@@ -78,7 +82,7 @@ class ChatUI:
                         with gr.Column(scale=2, min_width=300):
                             self.sources.build()
                 self.articles.build()
-            self.chat.wire()
+            self.chat.wire(demo)
             self.sources.wire()
             self.articles.wire(demo)
             self.settings_panel.wire(demo, self.status)
@@ -129,6 +133,7 @@ class ChatUI:
     def close(self) -> None:
         self.ctx.state.closed = True
         self.demo.close()
+        self.history.close()
 
 
 def theme() -> gr.themes.Base:

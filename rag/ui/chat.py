@@ -1,5 +1,7 @@
 """The chat panel: questions in, answers streamed out with [n] markers linked to the Sources panel;
-example questions on an empty chat; New chat; follow-ups carry the conversation.
+example questions on an empty chat; New chat; follow-ups carry the conversation; each turn saved in
+the history (written `unfinished` when asked, completed when answered: see rag/history.py); the
+scope picker's articles and dates applied to each question.
 
 Beside the chat event (`/chat`, what the page uses) is `/answer`: the same answer as the JSON answer
 object of CONTRACT.md, for scripts, load tests and tests that should not read HTML. Both share one
@@ -19,9 +21,14 @@ from ..answering import AskOptions, clean_question
 from ..config import LIMITS
 from ..errors import QuestionError, RagError
 from ..examples import load_examples
+from ..history import TurnRef
+from ..scope import Scope
 from . import render
 from .context import AppContext
 from .conversation import Turn, history
+from .feedback import FeedbackPanel
+from .history import HistoryPanel
+from .scope import ScopePanel
 from .settings import SettingsPanel
 from .sources import SourcesPanel
 
@@ -30,10 +37,13 @@ Update = tuple[Any, Any, Any]
 
 
 class ChatPanel:
-    def __init__(self, ctx: AppContext, sources: SourcesPanel, settings: SettingsPanel) -> None:
+    def __init__(self, ctx: AppContext, sources: SourcesPanel, settings: SettingsPanel, history: HistoryPanel) -> None:
         self.ctx = ctx
         self.sources = sources
         self.settings = settings
+        self.history = history
+        self.scope = ScopePanel(ctx)
+        self.feedback = FeedbackPanel(ctx, history)
         self.conv: gr.State
         self.chatbot: gr.Chatbot
         self.question: gr.Textbox
@@ -46,10 +56,14 @@ class ChatPanel:
         self.chatbot = gr.Chatbot(
             [], label="Conversation", show_label=False, elem_id="rag-chatbot", height="62vh",
             render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False, buttons=[],
-            feedback_options=None, group_consecutive_messages=False, examples=self.examples(), autoscroll=True,
+            feedback_options=("Like", "Dislike"), group_consecutive_messages=False, examples=self.examples(),
+            autoscroll=True,
             placeholder="<strong>Ask about the articles.</strong><br>Every claim in an answer cites its source; "
                         "click a marker like [1] to see the passage.",
         )
+        self.feedback.build()
+        self.scope.build_picker()
+        self.scope.build_line()
         with gr.Row(equal_height=True):
             self.question = gr.Textbox(
                 label="Your question", show_label=False, lines=1, max_lines=6, scale=6, elem_id="rag-question",
@@ -60,24 +74,33 @@ class ChatPanel:
             self.new_chat = gr.Button("New chat", size="sm", variant="secondary", elem_id="rag-new-chat")
         self.pending = gr.Textbox(visible=False, label="Question")  # the question being answered
 
-    def wire(self) -> None:
-        """Show the question at once (never queued behind an answer), then answer it in the queue."""
+    def wire(self, demo: gr.Blocks) -> None:
+        """Show the question at once (never queued behind an answer), then answer it in the queue; the
+        sidebar follows when the answer is saved."""
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
         slots = self.ctx.settings.answer_slots  # 1 with a local model: one generation at a time, the rest queue
         answering: dict[str, Any] = dict(concurrency_limit=slots, concurrency_id="llm", show_progress="minimal",
                                          show_progress_on=[self.chatbot])
-        inputs = [self.pending, self.settings.k, self.settings.temperature, self.conv]
-        outputs = [self.chatbot, self.sources.evidence, self.conv]
+        inputs = [self.pending, self.settings.k, self.settings.temperature, self.conv, self.history.owner,
+                  self.history.current, *self.scope.inputs]
+        outputs = [self.chatbot, self.sources.evidence, self.conv, self.history.current]
         shown_outputs = [self.chatbot, self.pending, self.question]
+        listed: dict[str, Any] = dict(fn=self.history.listing, inputs=[self.history.owner, self.history.current],
+                                      outputs=self.history.outputs, queue=False, **private)
         shown = gr.on([self.question.submit, self.send.click], self.show_question, [self.question, self.conv],
                       shown_outputs, concurrency_limit=None, validator=self.validate_question, **private)
         asked = shown.success(self.respond, inputs, outputs, api_name="chat", **answering)
+        asked.then(**listed)
         picked = self.chatbot.example_select(self.pick_example, [self.conv], shown_outputs, queue=False, **private)
         asked_example = picked.success(self.respond, inputs, outputs, api_visibility="private", **answering)
-        reset = [self.chatbot, self.sources.evidence, self.conv, self.pending, self.question]
+        asked_example.then(**listed)
+        reset = [self.chatbot, self.sources.evidence, self.conv, self.pending, self.question, self.history.current]
         for clear in (self.new_chat.click, self.chatbot.clear):
-            clear(self.reset, None, reset, queue=False, cancels=[asked, asked_example], **private)
+            clear(self.reset, None, reset, queue=False, cancels=[asked, asked_example], **private).then(**listed)
         gr.api(self.answer, api_name="answer", concurrency_limit=slots, concurrency_id="llm")
+        self.scope.wire(demo)
+        self.feedback.wire(self.chatbot, self.conv)
+        self.history.wire(demo, [self.chatbot, self.sources.evidence, self.conv])
 
     # -- handlers ------------------------------------------------------------------------------
     def validate_question(self, question: str, conv: list[Turn]) -> tuple[Any, Any]:
@@ -98,32 +121,39 @@ class ChatPanel:
         return self.show_question(str(value.get("text", "")), conv)
 
     def reset(self) -> tuple[Any, ...]:
-        return [], self.sources.show([]), [], "", ""
+        return [], self.sources.show([]), [], "", "", None
 
-    def respond(self, question: str, k: float, temperature: float, conv: list[Turn]) -> Iterator[Update]:
-        """Answer `question` in the conversation `conv`, streaming. Yields (chat, sources, conv)."""
+    def respond(self, question: str, k: float, temperature: float, conv: list[Turn], owner: str = "",
+                current: str | None = None, sources: list[str] | None = None, since: str | None = None,
+                until: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """Answer `question` in the conversation `conv` (saved as `current` for `owner`), within the
+        scope picked, streaming. Yields (chat, sources, conv, conversation id)."""
         conv = list(conv or [])
         try:
             clean_question(question or "", self.ctx.settings.max_question_chars)
         except QuestionError as exc:
             raise gr.Error(str(exc), title="Empty question", print_exception=False) from None
-        yield render.chat_messages(conv, (question, "", self._waiting(queued=False))), gr.skip(), conv
+        saved = self._save_question(owner, current, question)
+        current = saved.conversation_id if saved else current
+        yield render.chat_messages(conv, (question, "", self._waiting(queued=False))), gr.skip(), conv, current
         answer, error = None, ""
         stream = None
         finished = False
         with self.ctx.state.generation():
             try:
                 self.ctx.pipeline.check_embedder()
-                stream = self.ctx.pipeline.stream(question, history(conv), self._options(k, temperature))
+                options = self._options(k, temperature, self.scope.scope(sources, since, until))
+                stream = self.ctx.pipeline.stream(question, history(conv), options)
                 shown = ""
                 for event in stream:
                     if isinstance(event, Answer):
                         answer = event
                     elif isinstance(event, Partial) and event.text != shown:
                         shown = event.text
-                        yield render.chat_messages(conv, (question, shown, "Writing the answer…")), gr.skip(), conv
+                        yield (render.chat_messages(conv, (question, shown, "Writing the answer…")), gr.skip(), conv,
+                               current)
                     elif isinstance(event, Status):
-                        yield render.chat_messages(conv, (question, shown, event.text)), gr.skip(), conv
+                        yield render.chat_messages(conv, (question, shown, event.text)), gr.skip(), conv, current
                 if answer is None:
                     error = "the answer stream ended early; please ask again"
                 finished = True
@@ -137,18 +167,22 @@ class ChatPanel:
                 if stream is not None:
                     stream.close()  # type: ignore[attr-defined]  # a generator: closing releases the model's lock
         if finished:
-            conv.append(Turn(question=question, answer=answer, error=error))
-            yield render.chat_messages(conv), self.sources.show(conv), conv
+            self._save_answer(owner, saved, answer, error)
+            conv.append(Turn(question=question, answer=answer, error=error, turn_id=saved.turn_id if saved else None))
+            yield render.chat_messages(conv), self.sources.show(conv), conv, current
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None,
-               temperature: float | None = None) -> dict[str, Any]:
+               temperature: float | None = None, sources: list[str] | None = None, since: str | None = None,
+               until: str | None = None) -> dict[str, Any]:
         """The answer object (CONTRACT.md) for `question`. `history`: earlier turns as {role, content};
-        `k` and `temperature` default to the server's settings."""
+        `k` and `temperature` default to the server's settings; `sources` (article file names), `since`
+        and `until` (YYYY-MM-DD) ask within chosen articles. Nothing is saved in the history."""
         try:
             turns = _checked_history(history)
             with self.ctx.state.generation():
                 self.ctx.pipeline.check_embedder()
-                return self.ctx.pipeline.ask(question or "", turns, self._options(k, temperature)).to_json()
+                options = self._options(k, temperature, Scope.of(sources or (), since, until))
+                return self.ctx.pipeline.ask(question or "", turns, options).to_json()
         except QuestionError as exc:
             raise gr.Error(str(exc), title="Bad request", print_exception=False) from None
         except Exception as exc:  # noqa: BLE001 - one line, never a traceback
@@ -186,10 +220,27 @@ class ChatPanel:
             return "Loading the model… the answer starts as soon as it is ready (first question only)."
         return "Searching the articles…"
 
+    def _save_question(self, owner: str, current: str | None, question: str) -> TurnRef | None:
+        """Write the question as an unfinished turn before answering it (a crash leaves it marked so)."""
+        try:
+            mine = self.history.mine(owner)
+            return mine.ask(current, question) if mine is not None else None
+        except RagError as exc:
+            gr.Warning(f"This conversation is not being saved: {self.ctx.messages.failure(exc, 'saving a question')}")
+            return None
+
+    def _save_answer(self, owner: str, saved: TurnRef | None, answer: Answer | None, error: str) -> None:
+        try:
+            mine = self.history.mine(owner)
+            if saved is not None and mine is not None:
+                mine.finish(saved, answer, error)
+        except RagError as exc:
+            gr.Warning(f"This answer was not saved: {self.ctx.messages.failure(exc, 'saving an answer')}")
+
     @staticmethod
-    def _options(k: Any, temperature: Any) -> AskOptions:
+    def _options(k: Any, temperature: Any, scope: Scope | None = None) -> AskOptions:
         k_in, t_in = LIMITS["k"].clamp(k), LIMITS["temperature"].clamp(temperature)
-        return AskOptions(k=None if k_in is None else int(k_in), temperature=t_in)
+        return AskOptions(k=None if k_in is None else int(k_in), temperature=t_in, scope=scope)
 
 
 def _checked_history(history: Any) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
-"""What every panel's handlers share: the one pipeline, the app's state, the library and error lines."""
+"""What every panel's handlers share: the one pipeline, the app's state, the library, the saved
+conversations and error lines."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..history import History
 from ..library import Library
 from ..pipeline import Pipeline
 from .messages import PageMessages
@@ -17,11 +19,13 @@ class AppContext:
     pipeline: Pipeline
     state: AppState
     library: Library
+    history: History
     messages: PageMessages
 
     @classmethod
     def on(cls, pipeline: Pipeline) -> AppContext:
-        return cls(pipeline=pipeline, state=AppState(), library=Library(pipeline), messages=PageMessages(pipeline))
+        return cls(pipeline=pipeline, state=AppState(), library=Library(pipeline),
+                   history=History(pipeline.settings.history_file), messages=PageMessages(pipeline))
 
     @property
     def settings(self) -> Settings:

@@ -189,8 +189,19 @@ def upload_report(added: Sequence[str], rejected: Sequence[Rejected], notes: Seq
     return _render("upload_report.html", added=added, rejected=rejected, notes=notes)
 
 
+def scope_line(titles: Sequence[str], dates: str = "", error: str = "") -> str:
+    """The scope above the question box: the chosen articles' titles and the date range, or why the
+    scope cannot be used; empty when every article is searched."""
+    return _render("scope.html", titles=titles, dates=dates, error=error)
+
+
 def status(text: str, kind: StatusKind = StatusKind.INFO) -> str:
     return _render("status.html", text=text, kind=StatusKind(kind).value)
+
+
+def note(text: str) -> str:
+    """A one-line note under a control (saved, deleted, could not save); empty text, no note."""
+    return status(text) if text else ""
 
 
 # -- the template environment --------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder, Reply, ScriptedLLM
 
-from fakes import HashEmbedder, ScriptedLLM
 from rag.answering import Answerer, AskOptions
 from rag.config import Settings
 from rag.errors import QuestionError
@@ -15,11 +15,20 @@ from rag.prompts import PromptSet
 from rag.retrieval import Passage, Retrieval
 
 EMBEDDER = HashEmbedder()
-PROMPTS = PromptSet(system="SYSTEM", fewshot=(), user="Passages:\n{passages}\n\nQuestion: {question}",
-                    followup="{question}", refusal="The articles do not say.", judge="JUDGE: yes or no?")
-# show an answer when the model's two verdicts are confident and its claims are covered
+PROMPTS = PromptSet(
+    system="SYSTEM",
+    fewshot=(),
+    user="Passages:\n{passages}\n\nQuestion: {question}",
+    followup="{question}",
+    refusal="The articles do not say.",
+)
+# show an answer when logit(found) + certainty > 0: the model thought the passages held the answer,
+# and was sure of each word it wrote
 SETTINGS = Settings.from_env({}).with_overrides(
-    found_floor=0.05, found_weight=1.0, judge_weight=1.0, coverage_weight=2.0, answer_bias=-1.0, answer_threshold=0.5,
+    found_weight=1.0,
+    certainty_weight=1.0,
+    answer_bias=0.0,
+    answer_threshold=0.5,
     min_relevance=0.0,
 )
 
@@ -29,20 +38,31 @@ class StaticRetriever:
 
     def __init__(self, articles: dict[str, str]) -> None:
         self.passages = [
-            Passage(f"{source}#0", source, source.removesuffix(".txt").title(), "", 0, len(text), text, 0.0, 0.0, 0.0)
+            Passage(
+                chunk_id=f"{source}#0",
+                source=source,
+                title=source.removesuffix(".txt").title(),
+                start=0,
+                end=len(text),
+                text=text,
+                score=0.0,
+                dense=0.0,
+                keyword=0.0,
+            )
             for source, text in articles.items()
         ]
 
-    def retrieve(self, query: str, k: int | None = None, carried=()) -> Retrieval:
+    def retrieve(self, query: str, k: int | None = None, scope=None, carried=()) -> Retrieval:
         vector = EMBEDDER.embed_one(query)
-        scored = [(float(EMBEDDER.embed_one(p.text) @ vector), p) for p in self.passages]
+        within = self.passages if scope is None else [p for p in self.passages if p.source in scope.sources]
+        scored = [(float(EMBEDDER.embed_one(p.text) @ vector), p) for p in within]
         ranked = [p.__class__(**{**p.__dict__, "dense": s, "score": s}) for s, p in sorted(scored, key=lambda x: -x[0])]
         return Retrieval(query, vector, ranked[: k or 6], {"retrieve_ms": 1.0})
 
 
 ARTICLES = {
     "dinner.txt": "Ann Lee and Bob Ray met the president on Friday. They dined with the president at the lodge on "
-                  "Saturday. The dinner lasted three hours.",
+    "Saturday. The dinner lasted three hours.",
     "treaty.txt": "In 1803 France ceded the territory to the United States. The price was $15 million.",
     "grants.txt": "The institute received a grant of $2 million. The city approved $100 billion for new roads.",
     "vote.txt": "The council voted 7-2 to approve the budget. Jim Hale and Tom Poe fell out over the schools plan.",
@@ -56,20 +76,21 @@ def answerer(llm: ScriptedLLM, articles: dict[str, str] = ARTICLES, **settings) 
     return Answerer(SETTINGS.with_overrides(**settings), StaticRetriever(articles), EMBEDDER, lambda: llm, PROMPTS)
 
 
-def verdicts(found: float, judged: float):
-    """A judge that answers the reflection question with `found` and the judge question with `judged`."""
-    return lambda messages: judged if messages[-1]["content"].startswith("JUDGE") else found
+def verdicts(found: float):
+    """The model's verdict at "Found:" before it answers."""
+    return lambda messages: found
 
 
 # -- 1. the model gives up on a stated answer ------------------------------------------------------------
 def test_the_answer_is_always_written_and_the_pipeline_decides():
-    llm = ScriptedLLM(["They dined with the president at the lodge [1]."], judge=verdicts(0.4, 0.95))
+    # the model hesitates at "Found:" (it would have said "do not say" a third of the time), but it
+    # is sure of every word of its answer: the combined confidence shows the answer
+    llm = ScriptedLLM([Reply("They dined with the president at the lodge [1].", certainty=-0.05)], judge=verdicts(0.6))
     answer = answerer(llm).ask("Where did Ann Lee and Bob Ray dine with the president?")
     assert not answer.refused and "lodge" in answer.answer, answer
     assert [c.source for c in answer.citations] == ["dinner.txt"]
-    # the reflection question was asked first, then the answer was generated after "Found: yes"
-    assert llm.judged[0] == llm.prompts[0]
-    assert answer.signals["found"] == 0.4 and answer.signals["judged"] == 0.95
+    assert llm.judged[0] == llm.prompts[0]  # the verdict was read on the very prompt that was answered
+    assert answer.signals == {"found": 0.6, "certainty": -0.05, "confidence": 0.588}
 
 
 def test_generation_starts_after_the_forced_opening():
@@ -80,80 +101,89 @@ def test_generation_starts_after_the_forced_opening():
             seen.append(prefix)
             return super().stream(messages, max_tokens, temperature, stats, stop)
 
-    llm = Recording(["They dined at the lodge [1]."], judge=verdicts(0.9, 0.9))
+    llm = Recording(["They dined at the lodge [1]."], judge=verdicts(0.9))
     answerer(llm).ask("Where did Ann Lee and Bob Ray dine?")
     assert seen == [ANSWER_PREFIX] and ANSWER_PREFIX.startswith(FOUND_PREFIX)
 
 
 def test_a_sure_not_found_refuses_before_writing():
-    llm = ScriptedLLM([], judge=verdicts(0.01, 0.9))  # no output queued: generating would fail the test
+    llm = ScriptedLLM([], judge=verdicts(0.01))  # no output queued: generating would fail the test
     answer = answerer(llm).ask("Where did Ann Lee and Bob Ray dine with the president?")
     assert answer.refused and answer.answer == "The articles do not say." and not answer.citations
 
 
 # -- 2. words right, meaning wrong -------------------------------------------------------------------------
-def test_roles_swapped_pass_the_word_check_but_not_the_judge():
-    llm = ScriptedLLM(["The United States ceded the territory to France in 1803 [1]."], judge=verdicts(0.9, 0.02))
+def test_roles_swapped_pass_the_word_check_but_not_the_models_certainty():
+    # every word is in the passage; the model hesitated over who ceded what (a near-tie at "United")
+    llm = ScriptedLLM(
+        [Reply("The United States ceded the territory to France in 1803 [1].", certainty=-4.0)], judge=verdicts(0.9)
+    )
     answer = answerer(llm).ask("Who ceded the territory in 1803?")
     assert answer.refused, answer.answer
-    assert answer.signals["coverage"] == 1.0  # every word is in the passage: only the judge could tell
+    assert answer.signals["certainty"] == -4.0
 
 
-def test_facts_spliced_from_two_subjects_are_refused_by_the_judge():
-    llm = ScriptedLLM(["The institute received $100 billion [1]."], judge=verdicts(0.9, 0.03))
+def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
+    llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused
 
 
-def test_an_invented_figure_is_dropped_by_the_word_check():
-    llm = ScriptedLLM(["The institute received $7 million [1]."], judge=verdicts(0.99, 0.99))
+def test_an_invented_figure_is_dropped_by_the_word_check_however_sure_the_model():
+    llm = ScriptedLLM(["The institute received $7 million [1]."], judge=verdicts(0.99))
     answer = answerer(llm).ask("How much did the institute receive?")
     assert answer.refused  # the only sentence claimed a figure no passage holds
 
 
 # -- 3. supported, but not an answer -----------------------------------------------------------------------
 def test_a_true_sentence_that_holds_no_figure_does_not_answer_how_many():
-    llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9, 0.9))
+    llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9))
     answer = answerer(llm).ask("How many council members voted against the budget?")
     assert answer.refused, answer.answer
 
 
-def test_a_true_sentence_the_judge_says_does_not_answer_is_refused():
-    llm = ScriptedLLM(["The dinner lasted three hours [1]."], judge=verdicts(0.8, 0.05))
+def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
+    llm = ScriptedLLM(["The dinner lasted three hours [1]."], judge=verdicts(0.1))
     assert answerer(llm).ask("Why did Ann Lee meet the president?").refused
 
 
 # -- 4. no closed lists -------------------------------------------------------------------------------------
 def test_a_role_noun_on_no_list_is_answered():
-    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
     answer = answerer(llm).ask("Which architect designed the new stadium?")
     assert not answer.refused and "Zara Quinn" in answer.answer
 
 
 def test_a_weekday_question_wants_a_day():
-    llm = ScriptedLLM(["They dined with the president at the lodge [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["They dined with the president at the lodge [1]."], judge=verdicts(0.95))
     assert answerer(llm).ask("On what day did Ann Lee and Bob Ray dine with the president?").refused
-    llm = ScriptedLLM(["They dined with the president on Saturday [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["They dined with the president on Saturday [1]."], judge=verdicts(0.95))
     assert "Saturday" in answerer(llm).ask("On what day did Ann Lee and Bob Ray dine with the president?").answer
 
 
 # -- the other branches -------------------------------------------------------------------------------------
 def test_a_wrong_citation_is_repaired():
-    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95))
     answer = answerer(llm, {"stadium.txt": ARTICLES["stadium.txt"], "vote.txt": ARTICLES["vote.txt"]}).ask(
-        "Which architect designed the new stadium?")
+        "Which architect designed the new stadium?"
+    )
     assert [c.source for c in answer.citations] == ["stadium.txt"]
     assert answer.answer.endswith("[1].")
 
 
 def test_filler_and_repetition_are_dropped():
-    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]. The sources agree that this is true [1]. "
-                       "The stadium was designed by Zara Quinn [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(
+        [
+            "The stadium was designed by architect Zara Quinn [1]. The sources agree that this is true [1]. "
+            "The stadium was designed by Zara Quinn [1]."
+        ],
+        judge=verdicts(0.95),
+    )
     answer = answerer(llm).ask("Which architect designed the new stadium?")
     assert answer.answer.count(".") == 1 and "agree" not in answer.answer, answer.answer
 
 
 def test_a_name_the_articles_never_mention_is_refused_without_the_model():
-    llm = ScriptedLLM([], judge=verdicts(0.99, 0.99))
+    llm = ScriptedLLM([], judge=verdicts(0.99))
     answer = answerer(llm).ask("Who won the 2025 Super Bowl?")
     assert answer.refused and not llm.prompts and not llm.judged
 
@@ -165,21 +195,23 @@ def test_no_evidence_at_all_is_refused():
 
 def test_competing_figures_from_two_articles_are_both_given():
     articles = {"storm_a.txt": ARTICLES["storm_a.txt"], "storm_b.txt": ARTICLES["storm_b.txt"]}
-    llm = ScriptedLLM(["The storm left about 12,000 homes without power [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["The storm left about 12,000 homes without power [1]."], judge=verdicts(0.95))
     answer = answerer(llm, articles).ask("How many homes lost power in the storm?")
     assert "12,000" in answer.answer and "15,000" in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {"storm_a.txt", "storm_b.txt"}
 
 
 def test_a_server_that_ignores_prefill_has_its_opening_removed():
-    llm = ScriptedLLM(["Found: yes\nThe stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["Found: yes\nThe stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
     answer = answerer(llm).ask("Which architect designed the new stadium?")
     assert answer.answer.startswith("The stadium"), answer.answer
 
 
 def test_streaming_shows_markers_only_on_checked_sentences():
-    llm = ScriptedLLM(["Ann Lee and Bob Ray met the president on Friday [1]. They dined with him at the lodge [1]."],
-                      judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(
+        ["Ann Lee and Bob Ray met the president on Friday [1]. They dined with him at the lodge [1]."],
+        judge=verdicts(0.95),
+    )
     events = list(answerer(llm).stream("Where did Ann Lee and Bob Ray dine with the president?"))
     partials = [e.text for e in events[:-1] if hasattr(e, "text")]
     assert any("Friday" in p and "[1]" not in p for p in partials)  # written, not yet checked
@@ -193,7 +225,7 @@ def test_an_empty_question_is_a_clear_error(question):
 
 
 def test_a_huge_question_is_trimmed_with_a_notice():
-    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95, 0.95))
+    llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
     answer = answerer(llm, max_question_chars=60).ask("Which architect designed the new stadium? " + "word " * 500)
     assert answer.notice and len(answer.question) <= 60
 
@@ -206,10 +238,20 @@ def test_options_override_temperature():
             temperatures.append(temperature)
             return super().stream(messages, max_tokens, temperature, stats, stop)
 
-    llm = Recording(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95, 0.95))
+    llm = Recording(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
     answerer(llm).ask("Which architect designed the new stadium?", options=AskOptions(temperature=0.7))
     assert temperatures == [0.7]
 
 
 def test_hash_embedder_is_deterministic():
     assert np.allclose(EMBEDDER.embed_one("a b"), HashEmbedder().embed_one("a b"))
+
+
+def test_the_found_floor_is_where_even_a_sure_answer_cannot_reach_the_threshold():
+    from rag.judge import Signals, confidence, found_floor
+
+    settings = Settings.from_env({})
+    floor = found_floor(settings)
+    assert 0.0 < floor < settings.answer_threshold
+    assert confidence(Signals(found=floor * 1.01, certainty=0.0), settings) >= settings.answer_threshold
+    assert confidence(Signals(found=floor * 0.99, certainty=0.0), settings) < settings.answer_threshold

@@ -207,9 +207,9 @@ def test_a_resolved_follow_up_is_shown_searched_and_answered_with_the_previous_p
     seen: list[tuple[str, tuple[str, ...]]] = []
     retrieve = Retriever.retrieve
 
-    def recording(self, query, k=None, carried=()):  # the real retrieval, with what it was asked noted
+    def recording(self, query, k=None, scope=None, carried=()):  # the real retrieval, with what it was asked noted
         seen.append((query, tuple(carried)))
-        return retrieve(self, query, k, carried)
+        return retrieve(self, query, k, scope, carried)
 
     monkeypatch.setattr(Retriever, "retrieve", recording)
     events = list(pipeline.stream("When does that start?", history))
@@ -218,5 +218,6 @@ def test_a_resolved_follow_up_is_shown_searched_and_answered_with_the_previous_p
     assert isinstance(answer, Answer) and not answer.refused and "May" in answer.answer
     assert answer.standalone == answer.search_query == "When does work on the lighthouse start?"
     assert answer.to_json()["standalone"] == answer.standalone
+    assert Answer.from_json(answer.to_json()).standalone == answer.standalone  # a reopened conversation keeps it
     assert seen == [("When does work on the lighthouse start?", tuple(c.chunk_id for c in first.citations))]
     assert "When does work on the lighthouse start?" in llm.prompts[-1][-1]["content"]  # the answer prompt

@@ -5,27 +5,30 @@ import pytest
 from rag.question import AnswerKind, analyse, supplies
 
 
-@pytest.mark.parametrize("question, kind, head", [
-    ("Who co-led DOGE with Musk?", AnswerKind.PERSON, ""),
-    ("With whom did Chopin go to Berlin?", AnswerKind.PERSON, ""),
-    ("Who is Gerald Feierstein?", AnswerKind.THING, ""),  # asks what a named person is
-    ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
-    ("When did he resign?", AnswerKind.DATE, ""),
-    ("In what year was the original iPod released?", AnswerKind.DATE, "year"),
-    ("What weekday did they dine?", AnswerKind.DATE, "weekday"),
-    ("How many homes lost power?", AnswerKind.FIGURE, ""),
-    ("How long did the dinner last?", AnswerKind.FIGURE, ""),
-    ("What share of Americans approve of him?", AnswerKind.FIGURE, "share"),
-    ("What was the percentage of Germans attending private schools?", AnswerKind.FIGURE, "percentage"),
-    ("Where did they dine?", AnswerKind.PLACE, ""),
-    ("Why did Musk resign?", AnswerKind.REASON, ""),
-    ("How did the council vote?", AnswerKind.MANNER, ""),
-    ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
-    ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
-    ("What kind of music did she sing?", AnswerKind.THING, "music"),
-    ("Deshin Shekpa was the head of what school?", AnswerKind.THING, "school"),
-    ("Tell me about the budget.", AnswerKind.UNKNOWN, ""),
-])
+@pytest.mark.parametrize(
+    "question, kind, head",
+    [
+        ("Who co-led DOGE with Musk?", AnswerKind.PERSON, ""),
+        ("With whom did Chopin go to Berlin?", AnswerKind.PERSON, ""),
+        ("Who is Gerald Feierstein?", AnswerKind.THING, ""),  # asks what a named person is
+        ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
+        ("When did he resign?", AnswerKind.DATE, ""),
+        ("In what year was the original iPod released?", AnswerKind.DATE, "year"),
+        ("What weekday did they dine?", AnswerKind.DATE, "weekday"),
+        ("How many homes lost power?", AnswerKind.FIGURE, ""),
+        ("How long did the dinner last?", AnswerKind.FIGURE, ""),
+        ("What share of Americans approve of him?", AnswerKind.FIGURE, "share"),
+        ("What was the percentage of Germans attending private schools?", AnswerKind.FIGURE, "percentage"),
+        ("Where did they dine?", AnswerKind.PLACE, ""),
+        ("Why did Musk resign?", AnswerKind.REASON, ""),
+        ("How did the council vote?", AnswerKind.MANNER, ""),
+        ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
+        ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
+        ("What kind of music did she sing?", AnswerKind.THING, "music"),
+        ("Deshin Shekpa was the head of what school?", AnswerKind.THING, "school"),
+        ("Tell me about the budget.", AnswerKind.UNKNOWN, ""),
+    ],
+)
 def test_kind_and_head_come_from_the_wh_word_and_the_noun_after_it(question, kind, head):
     asked = analyse(question)
     assert (asked.kind, asked.head) == (kind, head)

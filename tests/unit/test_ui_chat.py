@@ -19,7 +19,7 @@ def test_respond_streams_a_placeholder_then_the_cited_answer_and_its_sources(tmp
     steps = list(ui.chat.respond(QUESTION, 4, 0.0, []))
     first_chat = steps[0][0]
     assert "rag-pending" in text_of(first_chat[-1]) and QUESTION in text_of(first_chat[0])
-    chat, sources, conv = steps[-1]
+    chat, sources, conv, _ = steps[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"]
     answer = text_of(chat[-1])
     assert "rag-pending" not in answer and '<a class="cite" href="#ev-0-1"' in answer
@@ -35,9 +35,10 @@ def test_a_follow_up_sends_the_answered_turns_as_history_with_their_citations(tm
     conv = list(ui.chat.respond(QUESTION, 4, 0.0, []))[-1][2]
     failed = Turn(question="Why?", error="the model could not be reached")
     cited = [{"chunk_id": c.chunk_id} for c in conv[0].answer.citations]
-    assert cited and history([*conv, failed]) == [{"role": "user", "content": QUESTION},
-                                                  {"role": "assistant", "content": conv[0].answer.answer, "citations": cited}]
-    chat, _, conv = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
+    assert cited and history([*conv, failed]) == [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": conv[0].answer.answer, "citations": cited}]
+    chat, _, conv, _ = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"] * 2 and len(conv) == 2
     assert "Searching for" not in text_of(chat[-1])  # asked as is
 
@@ -46,9 +47,9 @@ def test_a_resolved_follow_up_shows_what_was_searched_while_and_after_answering(
     ui = toy_ui(tmp_path, [CITED, "When does the lighthouse work start?", "Work starts in May [1]."])
     conv = list(ui.chat.respond(QUESTION, 4, 0.0, []))[-1][2]
     steps = list(ui.chat.respond("When does it start?", 4, 0.0, conv))
-    shown = [text_of(chat[-1]) for chat, _, _ in steps[:-1]]
+    shown = [text_of(chat[-1]) for chat, _, _, _ in steps[:-1]]
     assert any("rag-pending" in s and "Searching for: When does the lighthouse work start?" in s for s in shown)
-    chat, _, conv = steps[-1]
+    chat, _, conv, _ = steps[-1]
     assert '<p class="answer-standalone">Searching for: When does the lighthouse work start?</p>' in text_of(chat[-1])
     assert conv[-1].answer.standalone == "When does the lighthouse work start?" and "May" in conv[-1].answer.answer
 

@@ -66,8 +66,9 @@ def test_the_article_outlines_the_passage_and_marks_its_sentence_or_shows_plain_
 
 @pytest.mark.parametrize("answer,expected", [
     (Answer(question="q", answer="No.", refused=True, citations=[], model="m", timings={}, search_query="tolls 2024",
-            searched=[{"source": "b.txt", "title": "", "score": 0.3, "text": " passage "}]),
-     ["do not cover this question", "tolls 2024", "similarity 0.30", "passage…"]),
+            searched=[{"source": "b.txt", "title": "", "score": 0.3, "text": " passage ", "date": "2025-02-03"}]),
+     ["do not cover this question", "Searched for: <q", "tolls 2024", "similarity 0.30", "None of them answers",
+      '<time datetime="2025-02-03">', '<blockquote class="ev-passage ev-closest">passage</blockquote>']),
     (Answer(question="q", answer="Plain.", refused=False, citations=[], model="m", timings={}),
      ["This answer cites no passage."]),
 ])

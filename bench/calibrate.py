@@ -1,0 +1,138 @@
+"""Fit the answer-or-refuse decision (rag/judge.py) on tuning sets, and print its frontier.
+
+Each set is run through the real pipeline with the decision switched off (every checked answer is
+shown), so every item yields its signals and whether the answer it would show is right. A logistic
+regression over `Signals.features()` then gives the weights, and each threshold's accuracy, refusal
+rate on unanswerable questions and false-refusal rate are printed per set: the frontier the default
+threshold is chosen from. The weights go into `rag/config.py`'s defaults by hand, with the run that
+produced them quoted in the README.
+
+    python -m bench.calibrate ../shared/eval/dev.jsonl:corpus \
+        ../shared/eval/squad/questions.jsonl:../shared/eval/squad/corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.config import Settings
+from rag.evaluation import norm
+from rag.judge import FEATURES, Signals
+from rag.pipeline import Pipeline
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    set_name: str
+    answerable: bool
+    correct: bool  # the answer that would be shown holds a gold string
+    shown: bool  # the checks left an answer to show at all (else it is refused whatever the weights)
+    features: tuple[float, ...]
+
+
+def run_set(questions: Path, corpus: Path, settings: Settings, cache: Path | None) -> list[Item]:
+    """Every question of one set, asked with the decision off; cached per set when `cache` is given."""
+    if cache and cache.is_file():
+        return [Item(**{**row, "features": tuple(row["features"])}) for row in json.loads(cache.read_text())]
+    items = []
+    with tempfile.TemporaryDirectory(prefix="rag-calibrate-") as tmp:
+        scoped = settings.with_overrides(index_dir=Path(tmp), corpus_dir=corpus, answer_threshold=0.0)
+        pipeline = Pipeline(scoped)
+        pipeline.index([corpus])
+        for line in questions.read_text().splitlines():
+            if not line.strip():
+                continue
+            question = json.loads(line)
+            answer = pipeline.ask(question["question"])
+            signals = Signals.from_dict(answer.signals)
+            golds = question.get("answers") or []
+            items.append(
+                Item(
+                    set_name=questions.stem,
+                    answerable=bool(golds),
+                    shown=not answer.refused,
+                    correct=bool(golds) and not answer.refused and any(norm(g) in norm(answer.answer) for g in golds),
+                    features=signals.features() if signals else tuple(0.0 for _ in FEATURES),
+                )
+            )
+    if cache:
+        cache.write_text(json.dumps([item.__dict__ for item in items]))
+    return items
+
+
+def fit(items: list[Item], l2: float = 1.0, steps: int = 20000, rate: float = 0.05) -> np.ndarray:
+    """Logistic regression (bias first) of `correct` on the features, over the items the checks show."""
+    shown = [i for i in items if i.shown]
+    x = np.array([(1.0, *i.features) for i in shown])
+    y = np.array([float(i.correct) for i in shown])
+    scale = np.r_[1.0, np.maximum(np.abs(x[:, 1:]).max(axis=0), 1e-9)]
+    xs = x / scale
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xs @ w))
+        w -= rate * (xs.T @ (p - y) / len(y) + l2 * np.r_[0.0, w[1:]] / len(y))
+    return w / scale
+
+
+def confidences(items: list[Item], w: np.ndarray) -> np.ndarray:
+    z = np.array([w[0] + float(np.dot(w[1:], i.features)) for i in items])
+    return np.where([i.shown for i in items], 1 / (1 + np.exp(-z)), -1.0)
+
+
+def frontier(items: list[Item], scores: np.ndarray, thresholds: list[float]) -> list[dict]:
+    rows = []
+    answerable = np.array([i.answerable for i in items])
+    correct = np.array([i.correct for i in items])
+    for t in thresholds:
+        show = scores >= t
+        rows.append(
+            {
+                "threshold": t,
+                "accuracy": round(float(np.mean(show[answerable] & correct[answerable])), 3)
+                if answerable.any()
+                else None,
+                "refusal_ok": round(float(np.mean(~show[~answerable])), 3) if (~answerable).any() else None,
+                "false_refusal": round(float(np.mean(~show[answerable])), 3) if answerable.any() else None,
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="+", help="QUESTIONS.jsonl:CORPUS_DIR, one per tuning set")
+    parser.add_argument("--cache", type=Path, default=Path("test-artifacts"), help="where each set's run is kept")
+    parser.add_argument("--fresh", action="store_true", help="ask every question again")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    by_set: dict[str, list[Item]] = {}
+    for spec in args.sets:
+        questions, corpus = (Path(p) for p in spec.split(":", 1))
+        cache = args.cache / f"calibration-{questions.stem}.json"
+        if args.fresh:
+            cache.unlink(missing_ok=True)
+        by_set[questions.stem] = run_set(questions, corpus, settings, cache)
+    everything = [i for items in by_set.values() for i in items]
+    w = fit(everything)
+    print(f"weights: bias {w[0]:.3f}, " + ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:])))
+    thresholds = [round(t, 2) for t in np.arange(0.0, 1.0, 0.05)]
+    report = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
+    for name, items in by_set.items():
+        rows = frontier(items, confidences(items, w), thresholds)
+        report["frontier"][name] = rows
+        print(f"\n{name} ({len(items)} questions)\nthreshold  accuracy  refusal_ok  false_refusal")
+        for row in rows:
+            accuracy, refusal, false = (str(row[k]) for k in ("accuracy", "refusal_ok", "false_refusal"))
+            print(f"{row['threshold']:9.2f}  {accuracy:>8}  {refusal:>10}  {false:>13}")
+    (args.cache / "calibration.json").write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
