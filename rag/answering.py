@@ -85,7 +85,8 @@ class Answerer:
     def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
         started = time.perf_counter()
         text, notice = clean_question(question, self.settings.max_question_chars)
-        query = standalone_question(text, history or [], Rewriter(self._llm, self.prompts, self.settings.followup_max_tokens))
+        rewrite = Rewriter(self._llm, self.prompts, self.settings.followup_max_tokens)
+        query = standalone_question(text, history or [], rewrite)
         if query.resolved:
             yield Status(f"Searching for: {query.standalone}")
         asked = analyse(query.prompt)

@@ -120,7 +120,7 @@ def ask(
     question: Optional[str] = typer.Argument(None, help="the question (omit with --jsonl -)"),
     as_json: bool = typer.Option(False, "--json", help="print one answer object"),
     jsonl: Optional[str] = typer.Option(None, "--jsonl", help="batch mode: '-' reads requests from stdin"),
-    history: Optional[Path] = typer.Option(
+    history: Path | None = typer.Option(
         None, "--history", help="earlier turns, for a follow-up: the answer objects `rag ask --json` printed (one a "
                                 "line), or a JSON list of {role, content} messages"),
     model: Optional[str] = ModelOpt,
@@ -183,7 +183,8 @@ def read_history(path: Path) -> list[dict]:
     return turns
 
 
-def _ask_streaming(pipeline, question: str, options, verbose: bool = False, history: list[dict] | None = None) -> None:
+def _ask_streaming(pipeline, question: str, options, verbose: bool = False,
+                   history: list[dict] | None = None) -> None:
     from rich.live import Live
     from rich.text import Text
 

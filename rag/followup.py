@@ -100,11 +100,11 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         started = time.perf_counter()
         text = rewrite(question, exchange)
         spent = (time.perf_counter() - started) * 1000
-        rewritten = usable_rewrite(text, question, exchange)
+        usable = usable_rewrite(text, question, exchange)
         log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent,
-                 "used" if rewritten else "not used")
-        if rewritten is not None:
-            return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited,
+                 "used" if usable else "not used")
+        if usable is not None:
+            return Query(asked=question, standalone=usable, search=usable, carried=exchange.cited,
                          how=Resolved.MODEL, rewrite_ms=spent)
     return Query(asked=question, standalone=question, search=f"{question} {exchange.question}",
                  carried=exchange.cited, how=Resolved.GUESS, rewrite_ms=spent)

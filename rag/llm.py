@@ -219,7 +219,8 @@ class LocalLLM:
             self._fit_threads()
             self._reuse(tokens)
             llama = self._llama
-            keep = min(_common_prefix(llama._input_ids, tokens), len(tokens) - 1)  # at least one token is evaluated, to refresh the logits
+            # at least one token is evaluated, to refresh the logits
+            keep = min(_common_prefix(llama._input_ids, tokens), len(tokens) - 1)
             llama.n_tokens = keep
             llama.eval(tokens[keep:])
             logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)).astype(np.float64)

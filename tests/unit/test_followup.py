@@ -114,7 +114,8 @@ def test_why_and_ellipsis_are_completed_by_the_model():
     history = [{"role": "user", "content": "How many people visited the museum in 2023?"},
                {"role": "assistant", "content": "About 80,000 people visited the museum in 2023 [1]."}]
     _, rewrite = model("How many people visited the museum in 2024?")
-    assert standalone_question("and in 2024?", history, rewrite).standalone == "How many people visited the museum in 2024?"
+    query = standalone_question("and in 2024?", history, rewrite)
+    assert query.standalone == "How many people visited the museum in 2024?"
     _, rewrite = model("Why did Senator Jane Holloway criticise the Harbour Authority?")
     query = standalone_question("Why?", REPORT, rewrite)
     assert query.standalone == "Why did Senator Jane Holloway criticise the Harbour Authority?" and query.resolved
@@ -149,7 +150,8 @@ def test_the_previous_question_is_read_as_it_was_resolved():
 def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
     _, rewrite = model(reply)
     query = standalone_question("Why?", REPORT, rewrite)
-    assert query.how is Resolved.GUESS and query.search == "Why? What did the report find?" and query.standalone == "Why?"
+    assert query.how is Resolved.GUESS and query.standalone == "Why?"
+    assert query.search == "Why? What did the report find?"
     assert query.carried == ("report.txt#3",)
 
 
@@ -170,8 +172,9 @@ def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
 # -- the history -------------------------------------------------------------------------------------
 
 def test_the_last_exchange_and_its_citations_are_read_from_the_history():
-    exchange = last_exchange([*CLASH, {"role": "user", "content": "When was that?"},
-                              {"role": "assistant", "content": "In March [2].", "citations": [{"chunk_id": "a#1"}, "a#1"]}])
+    later = [{"role": "user", "content": "When was that?"},
+             {"role": "assistant", "content": "In March [2].", "citations": [{"chunk_id": "a#1"}, "a#1"]}]
+    exchange = last_exchange([*CLASH, *later])
     assert exchange == Exchange(question="When was that?", answer="In March.", cited=("a#1",))
     assert last_exchange([]) is None
     assert last_exchange([{"role": "user", "content": "Who won?"}]) == Exchange(question="Who won?")
