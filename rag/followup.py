@@ -2,19 +2,22 @@
 "What did she say about it?" -> "What did Karoline Leavitt say about the dinner at Mar-a-Lago?".
 
 Rules where they are certain, the model where they are not:
-- a question with no word that leans on the conversation (a pronoun, unless a possessive after a
-  name it holds, "Did Trump settle his lawsuit?"; a demonstrative "that"; a locative "there"; an
-  opening "and" / "what about"; three words or fewer that name nothing) is asked as is: a follow-up
-  that names its own subject is a topic switch and inherits nothing;
+- a question that names its own subject and has no word leaning on the conversation (a pronoun,
+  unless a possessive after a name it holds, "Did Trump settle his lawsuit?"; a demonstrative
+  "that"; a locative "there"; an opening "and" / "what about") is asked as is: a follow-up that
+  names its own subject is a topic switch and inherits nothing. One that names nothing ("Which
+  court ruled on the case?", "Why?") leans on the conversation;
 - he/she/him/his/her, when they are all that leans on the conversation and the last exchange names
   exactly one person (a full name, and no lone capitalised word that might be one) the question does
   not, become that person;
 - anything else ("why?", "and in 2024?", two people who could be "he", "it", "that") is rewritten by
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
-  prefix is restored after it, not read again. A rewrite is used only if it is a question, keeps the
-  follow-up's own words and figures, and brings in no name, figure or more than two words the
-  conversation does not hold; otherwise the rule's best guess is searched with the previous question.
+  prefix is restored after it, not read again. A rewrite is used only if it is a question that points
+  back less than the follow-up did (a subject named, or taken from the conversation, counts), keeps
+  the follow-up's figures and all but one of its words, and brings in no name, figure or more than
+  two words the conversation does not hold. Otherwise the follow-up is answered as asked and searched
+  together with the previous question.
 A follow-up resolved from the conversation also carries the previous answer's cited passages to
 retrieval as candidates (rag/retrieval.py).
 """
@@ -33,7 +36,7 @@ from .errors import QuestionError
 from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, analyse
 from .terms import content_terms, is_person, names, numbers, proper_names, strip_markers
 
 log = logging.getLogger(__name__)
@@ -168,9 +171,10 @@ def needs_context(question: str) -> bool:
 
 
 def _pointers(text: str) -> int:
-    """How many things in `text` point back into the conversation: its leaning words, and its being a
-    fragment."""
-    return len(leaning_words(text)) + _elliptical(text)
+    """How many things in `text` point back into the conversation: its leaning words, its being a
+    fragment, and its naming nothing of its own ("Which court ruled on the case?": a question about
+    the articles names its subject, unless the conversation already has)."""
+    return len(leaning_words(text)) + _elliptical(text) + (not analyse(text).names)
 
 
 def _elliptical(question: str) -> bool:
@@ -240,9 +244,11 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     rewrite = " ".join(text.split())
     if not rewrite or len(rewrite) > MAX_REWRITE_CHARS or not rewrite.endswith("?"):
         return None
-    if rewrite.lower() == exchange.question.lower().strip() or _pointers(rewrite) >= _pointers(question):
-        return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
     said = f"{question} {exchange.question} {exchange.answer}"
+    borrowed = (content_terms(rewrite) - content_terms(question)) & content_terms(said)
+    still = len(leaning_words(rewrite)) + _elliptical(rewrite) + (not analyse(rewrite).names and not borrowed)
+    if rewrite.lower() == exchange.question.lower().strip() or still >= _pointers(question):
+        return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
     own, kept = content_terms(question), content_terms(rewrite)
     # one word may give way to a name ("the secretary" -> "Rubio"); more is another question
     if len(own - kept) > max(1, len(own) // 3) or not numbers(question) <= numbers(rewrite):

@@ -38,9 +38,10 @@ def test_a_follow_up_sends_the_answered_turns_as_history_with_their_citations(tm
     assert cited and history([*conv, failed]) == [
         {"role": "user", "content": QUESTION},
         {"role": "assistant", "content": conv[0].answer.answer, "citations": cited}]
-    chat, _, conv, _ = list(ui.chat.respond("When does the work start?", 4, 0.0, conv))[-1]
+    chat, _, conv, _ = list(ui.chat.respond("When did the Lakeview ferry resume service?", 4, 0.0, conv))[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"] * 2 and len(conv) == 2
-    assert "Searching for" not in text_of(chat[-1])  # asked as is
+    assert conv[-1].answer is not None and not conv[-1].answer.standalone  # it names its subject: asked as is
+    assert "Searching for" not in text_of(chat[-1])
 
 
 def test_a_resolved_follow_up_shows_what_was_searched_while_and_after_answering(tmp_path):

@@ -37,13 +37,15 @@ def test_an_answered_question_is_saved_complete_and_listed_newest_first(tmp_path
 
 
 def test_reopening_redraws_the_answer_and_its_sources_and_follow_ups_join_it(tmp_path):
-    ui = toy_ui(tmp_path, [CITED, CITED])
+    ui = toy_ui(tmp_path, [CITED, "When does work on the lighthouse start?", CITED])  # the follow-up is rewritten
     current = ask(ui, QUESTION)[3]
     chat, sources, turns, opened, listed, *_ = ui.history.open(ALICE, current)
     assert opened == current and [t.question for t in turns] == [QUESTION]
     assert '<a class="cite" href="#ev-0-1"' in text_of(chat[1]) and "<mark>" in sources and "harbour.txt" in sources
     ask(ui, "When does the work start?", current=current, conv=turns)
     assert len(ui.ctx.history.of(ALICE).open(current).turns) == 2 and len(ui.ctx.history.of(ALICE).conversations()) == 1
+    follow_up = ui.ctx.history.of(ALICE).open(current).turns[1].answer
+    assert follow_up is not None and follow_up.standalone == "When does work on the lighthouse start?"
 
 
 def test_an_unfinished_turn_reopens_marked_as_interrupted(tmp_path):
