@@ -14,7 +14,7 @@ Rules where they are certain, the model where they are not:
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
   prefix is restored after it, not read again. A rewrite is used only if it is a question that points
-  back less than the follow-up did (a subject named, or taken from the conversation, counts), keeps
+  back less than the follow-up did, or no more but with words taken from the conversation, keeps
   the follow-up's figures and all but one of its words, and brings in no name, figure or more than
   two words the conversation does not hold. Otherwise the follow-up is answered as asked and searched
   together with the previous question.
@@ -95,7 +95,8 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     if exchange is None or not needs_context(question):
         return Query(asked=question, standalone=question, search=question)
     person = _only_person(question, exchange)
-    if person and not leaning_words(question, personal=False) and not _elliptical(question):
+    pointing = leaning_words(question)
+    if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
         rewritten = _substitute(question, person)
         return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited, how=Resolved.RULE)
     spent = 0.0
@@ -247,7 +248,8 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     said = f"{question} {exchange.question} {exchange.answer}"
     borrowed = (content_terms(rewrite) - content_terms(question)) & content_terms(said)
     still = len(leaning_words(rewrite)) + _elliptical(rewrite) + (not analyse(rewrite).names and not borrowed)
-    if rewrite.lower() == exchange.question.lower().strip() or still >= _pointers(question):
+    before = _pointers(question)
+    if rewrite.lower() == exchange.question.lower().strip() or still > before or (still == before and not borrowed):
         return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
     own, kept = content_terms(question), content_terms(rewrite)
     # one word may give way to a name ("the secretary" -> "Rubio"); more is another question

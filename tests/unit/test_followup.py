@@ -65,6 +65,14 @@ def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
     assert query.carried == ("h#2",) and llm.prompts == []
 
 
+def test_a_question_without_a_pronoun_is_not_the_rules_to_change():
+    history = [{"role": "user", "content": "Who was the first president?"},
+               {"role": "assistant", "content": "William Rainey Harper was the first president [1]."}]
+    llm, rewrite = model("Who donated the land for the University of Chicago?")
+    query = standalone_question("Who donated the land for the university?", history, rewrite)
+    assert query.how is Resolved.GUESS and len(llm.prompts) == 1  # names nothing: the model's; "Chicago" is new
+
+
 def test_two_names_that_could_be_people_are_not_certain():
     llm, rewrite = model("What did Senator Jane Holloway say?")
     query = standalone_question("What did she say?", REPORT, rewrite)  # "Harbour Authority" looks like a name too
@@ -161,6 +169,10 @@ def test_a_rewrite_must_resolve_what_points_back():
     assert usable_rewrite("What did he say to him?", "What did he say to him?", exchange) is None
     assert usable_rewrite("What did Rubio say to him?", "What did he say to him?", exchange)
     assert usable_rewrite("What did he say to Rubio?", "What did he say to him?", exchange)  # one of two is progress
+    panama = Exchange(question="Which country did Rubio press?", answer="Panama.")
+    asked = "What were Trump's threats there about?"
+    assert usable_rewrite("What were Trump's threats there about Panama?", asked, panama)  # no fewer, but a word taken
+    assert usable_rewrite(asked, asked, panama) is None
 
 
 def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
