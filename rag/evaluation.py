@@ -153,6 +153,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     una = [r for r in rows if not r["answerable"]]
     retr = [r for r in ans if r["recall_at_k"] is not None]
     lat = [r["latency_ms"] for r in rows]
+    switches = [r for r in rows if r["kind"] == "switch"]  # a new topic: searched with anything else is carry-over
     return {
         "n": len(rows),
         "recall_at_k": _rate(sum(r["recall_at_k"] for r in retr), len(retr)),
@@ -164,6 +165,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "false_refusal": _rate(sum(r["flag_refused"] for r in ans), len(ans)),
         "citation_recall": _rate(sum(r["sent_supported"] for r in rows), sum(r["sentences"] for r in rows)),
         "citation_precision": _rate(sum(r["cit_good"] for r in rows), sum(r["cit_total"] for r in rows)),
+        "switch_carried_over": _rate(sum(r["search_query"] != r["question"] for r in switches), len(switches)),
         "latency_mean_ms": round(float(np.mean(lat)), 1) if lat else None,
         "latency_p95_ms": round(float(np.percentile(lat, 95)), 1) if lat else None,
     }

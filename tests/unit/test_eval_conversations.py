@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from rag.evaluation import load_items
+from rag.evaluation import _metrics, load_items
 
 
 def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_path):
@@ -20,3 +20,18 @@ def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_pa
     assert [i["id"] for i in items] == ["c1-1", "c1-2", "c1-3"]
     assert [i["kind"] for i in items] == ["followup-first", "followup", "switch"]
     assert items[0]["history"] == [] and items[1]["history_of"] == "c1-1" and items[2]["history_of"] == "c1-2"
+
+
+def row(kind: str, question: str, search_query: str) -> dict:
+    return {"kind": kind, "question": question, "search_query": search_query, "answerable": True, "correct": True,
+            "recall_at_k": None, "rr": None, "cite_hit": True, "cites": 1, "cites_gold": 1, "refused": False,
+            "flag_refused": False, "sent_supported": 1, "sentences": 1, "cit_good": 1, "cit_total": 1,
+            "latency_ms": 1.0}
+
+
+def test_a_switch_searched_with_anything_but_itself_is_carry_over():
+    rows = [row("switch", "Who won the cup?", "Who won the cup?"),
+            row("switch", "Where is Lyon?", "Where is Lyon? Who won the cup?"),
+            row("followup", "Why?", "Why did the team win the cup?")]
+    assert _metrics(rows)["switch_carried_over"] == 0.5
+    assert _metrics(rows[2:])["switch_carried_over"] is None
