@@ -49,6 +49,9 @@ class CheckedSentence:
     highlights: dict[int, list[Sentence]] = field(default_factory=dict)  # evidence n -> supporting sentences
 
 
+_NEGATION = re.compile(r"\b(no|not|never|none|nothing|nobody|neither|nor|without)\b|n't\b")
+
+
 def is_refusal(text: str) -> bool:
     return bool(REFUSAL_PATTERN.search(text))
 
@@ -64,6 +67,8 @@ def claims(sentence: str, question: Question) -> tuple[set[str], set[str]]:
 def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
     """Filler: a sentence that claims nothing beyond the question's own words and talk about the
     sources ("The sources agree that this is true."), or nothing the sentences before it did not say."""
+    if _NEGATION.findall(sentence.lower()) and not _NEGATION.search(question.text.lower()):
+        return False  # "Trump said there is no clash": the denial is the answer, in the question's own words
     loose, _ = claims(sentence, question)
     said = set().union(*(claims(b, question)[0] for b in before)) if before else set()
     return not loose or loose <= said
