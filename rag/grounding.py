@@ -17,7 +17,7 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
-from .question import Question
+from .question import Question, denies
 from .terms import content_terms, figure_units, names, numbers
 
 REFUSAL_PATTERN = re.compile(
@@ -49,9 +49,6 @@ class CheckedSentence:
     highlights: dict[int, list[Sentence]] = field(default_factory=dict)  # evidence n -> supporting sentences
 
 
-_NEGATION = re.compile(r"\b(no|not|never|none|nothing|nobody|neither|nor|without)\b|n't\b")
-
-
 def is_refusal(text: str) -> bool:
     return bool(REFUSAL_PATTERN.search(text))
 
@@ -67,7 +64,7 @@ def claims(sentence: str, question: Question) -> tuple[set[str], set[str]]:
 def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
     """Filler: a sentence that claims nothing beyond the question's own words and talk about the
     sources ("The sources agree that this is true."), or nothing the sentences before it did not say."""
-    if _NEGATION.findall(sentence.lower()) and not _NEGATION.search(question.text.lower()):
+    if denies(question, sentence):
         return False  # "Trump said there is no clash": the denial is the answer, in the question's own words
     loose, _ = claims(sentence, question)
     said = set().union(*(claims(b, question)[0] for b in before)) if before else set()
