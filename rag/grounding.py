@@ -33,7 +33,7 @@ SCAFFOLD = content_terms(
     "according reported report reports reportedly stated states statement also however the article passage "
     "passages mention mentioned mentions note noted answer question based information provided text "
     "describes described indicates indicated suggests suggested source sources agree agrees true correct "
-    "confirm confirms confirmed indeed yes given specific specifically exact exactly"
+    "confirm confirms confirmed indeed yes given specific specifically exact exactly another different figure gives"
 )
 
 
