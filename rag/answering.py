@@ -224,7 +224,7 @@ class Answerer:
                     and bool(answer_terms & words) and bool(asked.terms & words))
 
         others = [ev for ev in evidence.items if ev.source not in cited_sources]
-        return _quote_best(others, competes, lambda t: f"Another article gives a different figure: “{t.rstrip('.')}”")
+        return _quote_best(others, competes, lambda t: f"Another article gives a different figure: {_figure_clause(t, stated)}.")
 
     def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
         return Answer(question=turn.question, answer=self.prompts.refusal, refused=True, citations=[],
@@ -253,6 +253,20 @@ class Answerer:
                       model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
                       searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)},
                       standalone=turn.standalone)
+
+
+def _figure_clause(sentence: str, stated: set[str]) -> str:
+    """The quoted part of a competing sentence: the clause with its figure, not the whole sentence
+    ("He defended his record, citing 1,500 early retirements, and accused Musk" -> "…citing 1,500
+    early retirements…"), so the quote reads as the figure it is added for."""
+    text = sentence.strip().rstrip(".")
+    clauses = [c for c in re.split(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+", text) if numbers(c) - stated]
+    if not clauses or clauses[0] == text:
+        return f"“{text}”"
+    clause = clauses[0]
+    before = "…" if not text.startswith(clause) else ""
+    after = "…" if not text.endswith(clause) else ""
+    return f"“{before}{clause}{after}”"
 
 
 def _reply(raw: str) -> str:

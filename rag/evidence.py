@@ -17,7 +17,7 @@ from .embedding import Embedder
 from .question import AnswerKind, Question, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
-from .terms import content_terms, numbers
+from .terms import content_terms, is_person, numbers, proper_names
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +95,7 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
 
 def type_score(question: Question, sentence: str) -> float:
     """How strongly a sentence holds what the question asks for, for ranking evidence: a figure in
-    digits for "how many" (in words, half), a new name for "who", a date for "when"; questions of
+    digits for "how many" (in words, half), a person's full name for "who", a date for "when"; questions of
     other kinds rank on meaning and words alone."""
     if question.kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
         return 0.0
@@ -103,7 +103,17 @@ def type_score(question: Question, sentence: str) -> float:
         return 0.0
     if question.kind is AnswerKind.FIGURE and not numbers(sentence) - question.figures:
         return 0.5
+    if question.kind is AnswerKind.PERSON and not new_people(question, sentence):
+        return 0.3  # a new name, but no person's full name: "DOGE", "Congress"
     return 1.0
+
+
+def new_people(question: Question, text: str) -> list[str]:
+    """People's full names in `text` that the question does not name, not even by surname."""
+    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
+    # "Fox News’ Bret Baier": an owner's name and a person's are two names
+    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
+    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
 def select_evidence(

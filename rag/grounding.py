@@ -17,7 +17,7 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
-from .question import Question
+from .question import Question, denies
 from .terms import content_terms, figure_units, names, numbers
 
 REFUSAL_PATTERN = re.compile(
@@ -33,7 +33,7 @@ SCAFFOLD = content_terms(
     "according reported report reports reportedly stated states statement also however the article passage "
     "passages mention mentioned mentions note noted answer question based information provided text "
     "describes described indicates indicated suggests suggested source sources agree agrees true correct "
-    "confirm confirms confirmed indeed yes given specific specifically exact exactly"
+    "confirm confirms confirmed indeed yes given specific specifically exact exactly another different figure gives"
 )
 
 
@@ -64,6 +64,8 @@ def claims(sentence: str, question: Question) -> tuple[set[str], set[str]]:
 def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
     """Filler: a sentence that claims nothing beyond the question's own words and talk about the
     sources ("The sources agree that this is true."), or nothing the sentences before it did not say."""
+    if denies(question, sentence):
+        return False  # "Trump said there is no clash": the denial is the answer, in the question's own words
     loose, _ = claims(sentence, question)
     said = set().union(*(claims(b, question)[0] for b in before)) if before else set()
     return not loose or loose <= said

@@ -174,6 +174,14 @@ _NUMBER_WORD = re.compile(
 )
 
 
+_NEGATION = re.compile(r"\b(no|not|never|none|nothing|nobody|neither|nor|without)\b|n't\b", re.I)
+
+
+def denies(question: Question, text: str) -> bool:
+    """`text` negates where the question does not: "there is no clash" says something new."""
+    return bool(_NEGATION.search(text)) and not _NEGATION.search(question.text)
+
+
 def new_content(question: Question, text: str) -> set[str]:
     """What `text` says beyond the question's own words: content terms, names and figures."""
     return (
@@ -195,4 +203,4 @@ def supplies(question: Question, text: str) -> bool:
         return any(m.group(0).lower() not in asked for m in _DATE_TEXT.finditer(text))
     if question.asks_for_name:
         return bool(names(text, initial=True) - names(question.text, initial=True))
-    return bool(new_content(question, text))
+    return bool(new_content(question, text)) or denies(question, text)

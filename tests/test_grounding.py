@@ -95,3 +95,9 @@ def test_acronyms_the_articles_define_count_as_their_names():
     question = content_terms("Who co-led the Department of Government Efficiency with Musk?")
     sentence = "His role as co-leader of DOGE, alongside Vivek Ramaswamy."
     assert lexical_overlap(question, sentence, aliases) > lexical_overlap(question, sentence)
+
+
+def test_a_denial_in_the_questions_own_words_is_an_answer():
+    asked = analyse("What did Trump say about the alleged clash?")
+    assert not adds_nothing('Trump said, "there is no clash".', asked, [])
+    assert adds_nothing("Trump said that about the alleged clash.", asked, [])

@@ -55,3 +55,9 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
     assert not supplies(analyse("Why did he resign?"), "He did resign.")
+
+
+def test_a_denial_supplies_an_answer_in_the_questions_own_words():
+    asked = analyse("What did Trump say about the alleged clash?")
+    assert supplies(asked, 'Trump said, "there is no clash".')
+    assert not supplies(analyse("Why was there no clash?"), "There was no clash.")
