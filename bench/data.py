@@ -210,7 +210,9 @@ def derived_items(
         body = "\n\n".join(texts)
         chunks, pos = [], 0
         for i, text in enumerate(texts):
-            chunks.append(Chunk(chunk_id=f"{source}#{i}", source=source, ordinal=i, start=pos, end=pos + len(text), text=text))
+            chunks.append(
+                Chunk(chunk_id=f"{source}#{i}", source=source, ordinal=i, start=pos, end=pos + len(text), text=text)
+            )
             pos += len(text) + 2
         title = flat[origin[0][0]][0].doc.title
         doc = Document(source, "", title, "", body, content_hash(body.encode("utf-8")))

@@ -19,8 +19,19 @@ class Citation(LocatedSpan):
 
     def to_json(self) -> dict[str, Any]:
         """The contract's citation object, its fields in the contract's order."""
-        fields = ("n", "source", "title", "chunk_id", "text", "start", "end", "score", "date",
-                  "highlight_start", "highlight_end")
+        fields = (
+            "n",
+            "source",
+            "title",
+            "chunk_id",
+            "text",
+            "start",
+            "end",
+            "score",
+            "date",
+            "highlight_start",
+            "highlight_end",
+        )
         return {name: getattr(self, name) for name in fields}
 
 
@@ -43,8 +54,11 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id} if self.id is not None else {}
         out.update(
-            question=self.question, answer=self.answer, refused=self.refused,
-            citations=[c.to_json() for c in self.citations], model=self.model,
+            question=self.question,
+            answer=self.answer,
+            refused=self.refused,
+            citations=[c.to_json() for c in self.citations],
+            model=self.model,
             timings={k: round(v, 1) if isinstance(v, float) else v for k, v in self.timings.items()},
             search_query=self.search_query,
         )
@@ -66,13 +80,19 @@ class Answer:
         are ignored, missing optional ones take their defaults."""
         names = {f.name for f in fields(Citation)}
         return cls(
-            question=str(data.get("question", "")), answer=str(data.get("answer", "")),
-            refused=bool(data.get("refused")), model=str(data.get("model", "")),
+            question=str(data.get("question", "")),
+            answer=str(data.get("answer", "")),
+            refused=bool(data.get("refused")),
+            model=str(data.get("model", "")),
             citations=[Citation(**{k: v for k, v in c.items() if k in names}) for c in data.get("citations") or []],
-            timings=dict(data.get("timings") or {}), id=data.get("id"), search_query=str(data.get("search_query", "")),
+            timings=dict(data.get("timings") or {}),
+            id=data.get("id"),
+            search_query=str(data.get("search_query", "")),
             standalone=str(data.get("standalone", "")),
-            searched=list(data.get("searched") or []), notice=str(data.get("notice", "")),
-            signals=dict(data.get("signals") or {}), scope=data.get("scope"),
+            searched=list(data.get("searched") or []),
+            notice=str(data.get("notice", "")),
+            signals=dict(data.get("signals") or {}),
+            scope=data.get("scope"),
         )
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
@@ -82,7 +82,9 @@ class Answerer:
         self.prompts = prompts
 
     # -- public --------------------------------------------------------------------------------
-    def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
+    def stream(
+        self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
+    ) -> Iterator[Event]:
         started = time.perf_counter()
         text, notice = clean_question(question, self.settings.max_question_chars)
         rewrite = Rewriter(self._llm, self.prompts, self.settings.followup_max_tokens)
@@ -92,13 +94,23 @@ class Answerer:
         asked = analyse(query.prompt)
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope, query.carried)
         evidence = select_evidence(
-            asked, retrieval, self.embedder, max_items=self.settings.max_evidence,
-            max_chars=self.settings.evidence_chars, window_chars=self.settings.evidence_window_chars,
+            asked,
+            retrieval,
+            self.embedder,
+            max_items=self.settings.max_evidence,
+            max_chars=self.settings.evidence_chars,
+            window_chars=self.settings.evidence_window_chars,
         )
         timings = dict(retrieval.timings, rewrite_ms=query.rewrite_ms)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"] - query.rewrite_ms
-        turn = _Turn(question=text, search_query=query.search, standalone=query.standalone if query.resolved else "",
-                     notice=notice, timings=timings, searched=nearest_passages(retrieval, self.embedder))
+        turn = _Turn(
+            question=text,
+            search_query=query.search,
+            standalone=query.standalone if query.resolved else "",
+            notice=notice,
+            timings=timings,
+            searched=nearest_passages(retrieval, self.embedder),
+        )
 
         if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
@@ -128,16 +140,23 @@ class Answerer:
         raw = ""
         checked: list[CheckedSentence] = []
         renumber = Renumberer()
-        for piece in llm.stream(messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX):
+        for piece in llm.stream(
+            messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX
+        ):
             raw += piece
             sentences = parse_answer(_reply(raw))
             for sentence in sentences[len(checked) : max(0, len(sentences) - 1)]:
                 checked.append(self._check(checker, sentence))
-            yield Partial(self._display(checked, sentences[len(checked):], renumber))
-        for sentence in parse_answer(_reply(raw))[len(checked):]:
+            yield Partial(self._display(checked, sentences[len(checked) :], renumber))
+        for sentence in parse_answer(_reply(raw))[len(checked) :]:
             checked.append(self._check(checker, sentence))
-        timings.update(first_token_ms=timings["found_ms"] + stats.first_token_ms, generate_ms=stats.total_ms,
-                       tokens=stats.tokens, prompt_tokens=stats.prompt_tokens, queued_ms=stats.queued_ms)
+        timings.update(
+            first_token_ms=timings["found_ms"] + stats.first_token_ms,
+            generate_ms=stats.total_ms,
+            tokens=stats.tokens,
+            prompt_tokens=stats.prompt_tokens,
+            queued_ms=stats.queued_ms,
+        )
         log.info("evidence:\n%s", evidence.prompt_block())
         log.info("model said: %r (found %.3f)", raw, found)
 
@@ -152,7 +171,9 @@ class Answerer:
         kept += self._competing_figures(asked, kept, evidence)
         yield self._final(turn, kept, evidence, signals, sure)
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Answer:
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
+    ) -> Answer:
         for event in self.stream(question, history, options):
             if isinstance(event, Answer):
                 return event
@@ -189,7 +210,9 @@ class Answerer:
         kept: list[CheckedSentence] = []
         for c in checked:
             if not c.supported or is_refusal(c.text):
-                log.info("dropped %r (supported %s, coverage %.2f, missing %s)", c.text, c.supported, c.coverage, c.missing)
+                log.info(
+                    "dropped %r (supported %s, coverage %.2f, missing %s)", c.text, c.supported, c.coverage, c.missing
+                )
             elif adds_nothing(c.text, asked, [k.text for k in kept]):
                 log.info("dropped %r: it adds nothing to the question", c.text)
             else:
@@ -201,11 +224,15 @@ class Answerer:
 
     @staticmethod
     def _display(checked: list[CheckedSentence], pending: list[MarkedSentence], renumber: Renumberer) -> str:
-        shown = [renumber.render(MarkedSentence(c.text, c.cited)) for c in checked if c.supported and not is_refusal(c.text)]
+        shown = [
+            renumber.render(MarkedSentence(c.text, c.cited)) for c in checked if c.supported and not is_refusal(c.text)
+        ]
         shown += [p.text for p in pending]
         return join_sentences(shown)
 
-    def _competing_figures(self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet) -> list[CheckedSentence]:
+    def _competing_figures(
+        self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet
+    ) -> list[CheckedSentence]:
         """Articles that disagree: for a question about a figure, quote another article's different figure
         for the same thing (it shares the answer's words and is nearly as relevant)."""
         if asked.kind is not AnswerKind.FIGURE:
@@ -220,19 +247,37 @@ class Answerer:
             figures = numbers(s.text) - asked.figures
             words = content_terms(s.text)
             # about the same thing: a word of the question's and a word of the answer's own
-            return (bool(figures) and not figures & stated and s.score >= evidence.best_score - 0.45
-                    and bool(answer_terms & words) and bool(asked.terms & words))
+            return (
+                bool(figures)
+                and not figures & stated
+                and s.score >= evidence.best_score - 0.45
+                and bool(answer_terms & words)
+                and bool(asked.terms & words)
+            )
 
         others = [ev for ev in evidence.items if ev.source not in cited_sources]
-        return _quote_best(others, competes, lambda t: f"Another article gives a different figure: {_figure_clause(t, stated)}.")
+        return _quote_best(
+            others, competes, lambda t: f"Another article gives a different figure: {_figure_clause(t, stated)}."
+        )
 
     def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
-        return Answer(question=turn.question, answer=self.prompts.refusal, refused=True, citations=[],
-                      model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
-                      searched=turn.searched, signals=_signal_dict(signals), standalone=turn.standalone)
+        return Answer(
+            question=turn.question,
+            answer=self.prompts.refusal,
+            refused=True,
+            citations=[],
+            model=turn.model,
+            timings=turn.timings,
+            search_query=turn.search_query,
+            notice=turn.notice,
+            searched=turn.searched,
+            signals=_signal_dict(signals),
+            standalone=turn.standalone,
+        )
 
-    def _final(self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals,
-               sure: float) -> Answer:
+    def _final(
+        self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals, sure: float
+    ) -> Answer:
         renumber = Renumberer()
         parts = [renumber.render(MarkedSentence(c.text, c.cited)) for c in kept]
         highlights: dict[int, tuple[int, int]] = {}
@@ -246,13 +291,34 @@ class Answerer:
             if ev is None:
                 continue
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
-            citations.append(Citation(n=final_n, source=ev.source, title=ev.title, chunk_id=ev.chunk_id,
-                                      text=ev.source_text, start=ev.start, end=ev.end, score=round(ev.relevance, 3),
-                                      date=ev.date, highlight_start=hs, highlight_end=he))
-        return Answer(question=turn.question, answer=join_sentences(parts), refused=False, citations=citations,
-                      model=turn.model, timings=turn.timings, search_query=turn.search_query, notice=turn.notice,
-                      searched=turn.searched, signals={**_signal_dict(signals), "confidence": round(sure, 3)},
-                      standalone=turn.standalone)
+            citations.append(
+                Citation(
+                    n=final_n,
+                    source=ev.source,
+                    title=ev.title,
+                    chunk_id=ev.chunk_id,
+                    text=ev.source_text,
+                    start=ev.start,
+                    end=ev.end,
+                    score=round(ev.relevance, 3),
+                    date=ev.date,
+                    highlight_start=hs,
+                    highlight_end=he,
+                )
+            )
+        return Answer(
+            question=turn.question,
+            answer=join_sentences(parts),
+            refused=False,
+            citations=citations,
+            model=turn.model,
+            timings=turn.timings,
+            search_query=turn.search_query,
+            notice=turn.notice,
+            searched=turn.searched,
+            signals={**_signal_dict(signals), "confidence": round(sure, 3)},
+            standalone=turn.standalone,
+        )
 
 
 def _figure_clause(sentence: str, stated: set[str]) -> str:
@@ -279,7 +345,9 @@ def _signal_dict(signals: Signals | None) -> dict[str, float]:
 
 
 def _quote_best(
-    items: list[Evidence], accept: Callable[[Sentence], bool], wording: Callable[[str], str] = str,
+    items: list[Evidence],
+    accept: Callable[[Sentence], bool],
+    wording: Callable[[str], str] = str,
 ) -> list[CheckedSentence]:
     """The best-scoring accepted evidence sentence, quoted as a supported, cited answer sentence."""
     found = [(s.score, ev, s) for ev in items for s in ev.sentences if accept(s)]

@@ -55,11 +55,19 @@ def chunk_text(source: str, text: str, size: int = 600, overlap: int = 150, edit
             end = sentences[j].end
         start = sentences[i].start
         gap = bool(chunks) and prev_end <= start
-        chunks.append(Chunk(
-            chunk_id=f"{source}#{len(chunks)}", source=source, ordinal=len(chunks), start=to_original(start, edits),
-            end=to_original(end, edits, end=True), text=text[start:end], lead=text[prev_end:start] if gap else "",
-            edits=within(edits, start, end), lead_edits=within(edits, prev_end, start, inclusive=True) if gap else (),
-        ))
+        chunks.append(
+            Chunk(
+                chunk_id=f"{source}#{len(chunks)}",
+                source=source,
+                ordinal=len(chunks),
+                start=to_original(start, edits),
+                end=to_original(end, edits, end=True),
+                text=text[start:end],
+                lead=text[prev_end:start] if gap else "",
+                edits=within(edits, start, end),
+                lead_edits=within(edits, prev_end, start, inclusive=True) if gap else (),
+            )
+        )
         prev_end = end
         if j + 1 >= len(sentences):
             break

@@ -16,8 +16,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .sentences import NUMBER_ABBREVIATIONS
 from .textmap import Edits, remove
@@ -36,7 +36,7 @@ _NOUNS = {"footnote": "footnote mark", "menu": "menu line", "caption": "caption 
 
 
 def describe_cleaned(removed: dict[str, int]) -> str:
-    """"36 footnote marks, 5 menu lines" for a summary line."""
+    """ "36 footnote marks, 5 menu lines" for a summary line."""
     kinds = sorted(removed, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
     return ", ".join(f"{removed[k]} {_NOUNS.get(k, k)}{'s' if removed[k] != 1 else ''}" for k in kinds if removed[k])
 
@@ -71,7 +71,9 @@ def _footnotes(text: str, vocabulary: set[str]) -> Iterator[tuple[int, int]]:
         if not m.group(1):
             continue  # a digit right after a letter is the word rule's call
         word = re.search(r"[A-Za-z]+$", text[max(0, m.start() - 12) : m.start()])
-        if m.group(1)[0] in ".,;:" and (not word or len(word.group(0)) < 2 or word.group(0).lower() in NUMBER_ABBREVIATIONS):
+        if m.group(1)[0] in ".,;:" and (
+            not word or len(word.group(0)) < 2 or word.group(0).lower() in NUMBER_ABBREVIATIONS
+        ):
             continue  # "A.1", "No.5", "Jan.5": a label with its number
         yield m.start(2), m.end(2)
     for m in _BRACKET_TAG.finditer(text):
@@ -102,7 +104,9 @@ _INTERFACE = frozenset(
     facebook twitter x linkedin whatsapp reddit pinterest telegram instagram youtube tiktok bluesky
     flipboard messenger show hide close open expand collapse see also load search""".split()
 )
-_FUNCTION = frozenset("the this a an of to for on in at by our us your you and or with now it me my from up all".split())
+_FUNCTION = frozenset(
+    "the this a an of to for on in at by our us your you and or with now it me my from up all".split()
+)
 _LINE = re.compile(r"[^\n]*(?:\n|$)")
 _BULLET = re.compile(r"^[\s\-*•·|>#]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
@@ -129,13 +133,17 @@ def _is_interface_line(line: str) -> bool:
 
 _NAME = r"[A-Z][\w.'’-]*"
 # "Photo: Jane Doe/Getty Images", "Credit: Reuters", "Image by NASA"
-_CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|image|picture|illustration|credit|photo credit)s?\s*(?:by\b|:|\|)", re.I)
+_CREDIT_LABEL = re.compile(
+    r"^(?:photo(?:graph)?|image|picture|illustration|credit|photo credit)s?\s*(?:by\b|:|\|)", re.I
+)
 # "Saul Loeb/AFP via Getty Images", "(AP Photo/Evan Vucci)"
 _CREDIT_LINE = re.compile(rf"^\(?(?:{_NAME}\s+){{0,4}}{_NAME}\s?/\s?{_NAME}(?:\s+(?:via\s+)?{_NAME}){{0,4}}\)?$")
 
 
 # words that make "Name/Name" a credit rather than a heading such as "Israel/Palestine Talks"
-_CREDIT_WORDS = frozenset("images image photo photos pictures press via getty ap afp reuters epa pool file staff".split())
+_CREDIT_WORDS = frozenset(
+    "images image photo photos pictures press via getty ap afp reuters epa pool file staff".split()
+)
 
 
 def _is_credit_line(line: str) -> bool:
@@ -148,6 +156,7 @@ def _is_credit_line(line: str) -> bool:
 
 
 # -- the clean-up ----------------------------------------------------------------------------------
+
 
 def clean(text: str) -> Cleaned:
     """`text` without web noise, with the edits that map it back and what was removed, by kind."""

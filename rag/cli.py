@@ -13,19 +13,23 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
 
 from .answer import Answer, Partial, Status
 from .config import CHECKOUT, Settings
-from .errors import ConfigError, IndexMissingError, QuestionError, RagError
+from .errors import ConfigError, QuestionError, RagError
 from .indexing import IndexProgress
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions about your news articles, offline, with a citation for every claim.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Ask questions about your news articles, offline, with a citation for every claim.",
+)
 err = Console(stderr=True)
 # piped output (a log, `rag eval > file`) keeps wide tables whole instead of wrapping them at 80 columns
 out = Console() if Console().is_terminal or os.environ.get("COLUMNS") else Console(width=160)
@@ -33,7 +37,9 @@ out = Console() if Console().is_terminal or os.environ.get("COLUMNS") else Conso
 ModelOpt = typer.Option(None, "--model", help="GGUF path, file in models/, or a bundled name [env RAG_MODEL]")
 KOpt = typer.Option(None, "--k", help="passages to retrieve [env RAG_K]")
 IndexDirOpt = typer.Option(None, "--index-dir", help="where the index lives [env RAG_INDEX_DIR]")
-ChromaOpt = typer.Option(None, "--chroma-url", help="use a Chroma server instead of the embedded index [env RAG_CHROMA_URL]")
+ChromaOpt = typer.Option(
+    None, "--chroma-url", help="use a Chroma server instead of the embedded index [env RAG_CHROMA_URL]"
+)
 LlmUrlOpt = typer.Option(None, "--llm-url", help="OpenAI-compatible server for generation [env RAG_LLM_URL]")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="log details to stderr")
 SourceOpt = typer.Option(None, "--source", help="ask within this article file only (repeatable)")
@@ -46,8 +52,11 @@ def _settings(**overrides) -> Settings:
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     for noisy in ("httpx", "chromadb", "bm25s", "sentence_transformers", "urllib3", "gradio"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
 
@@ -69,8 +78,12 @@ def _user_errors(verbose: bool = False) -> Iterator[None]:
         if verbose:
             err.print("".join(traceback.format_exception(exc)), highlight=False, markup=False, soft_wrap=True)
         first = (str(exc).strip().splitlines() or [""])[0][:300]
-        err.print(f"internal error: {type(exc).__name__}: {first} (a bug; run with -v for the traceback)",
-                  highlight=False, markup=False, soft_wrap=True)
+        err.print(
+            f"internal error: {type(exc).__name__}: {first} (a bug; run with -v for the traceback)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from None
 
 
@@ -90,8 +103,8 @@ def index(
     paths: list[Path] = typer.Argument(None, help="files or folders (default: corpus/)"),
     prune: bool = typer.Option(False, "--prune", help="remove indexed files that no longer exist"),
     rebuild: bool = typer.Option(False, "--rebuild", help="drop the index and embed everything again"),
-    index_dir: Optional[Path] = IndexDirOpt,
-    chroma_url: Optional[str] = ChromaOpt,
+    index_dir: Path | None = IndexDirOpt,
+    chroma_url: str | None = ChromaOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
     """Add or update articles in the index (incremental by content hash)."""
@@ -101,8 +114,14 @@ def index(
     with _user_errors(verbose):
         settings = _settings(index_dir=index_dir, chroma_url=chroma_url)
         pipeline = _pipeline(settings, ensure_index=False)
-        with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task("embed", total=None)
             progress = IndexProgress(
                 start=lambda files, chunks: bar.update(task, total=chunks),
@@ -117,17 +136,20 @@ def index(
 
 @app.command()
 def ask(
-    question: Optional[str] = typer.Argument(None, help="the question (omit with --jsonl -)"),
+    question: str | None = typer.Argument(None, help="the question (omit with --jsonl -)"),
     as_json: bool = typer.Option(False, "--json", help="print one answer object"),
-    jsonl: Optional[str] = typer.Option(None, "--jsonl", help="batch mode: '-' reads requests from stdin"),
+    jsonl: str | None = typer.Option(None, "--jsonl", help="batch mode: '-' reads requests from stdin"),
     history: Path | None = typer.Option(
-        None, "--history", help="earlier turns, for a follow-up: the answer objects `rag ask --json` printed (one a "
-                                "line), or a JSON list of {role, content} messages"),
-    model: Optional[str] = ModelOpt,
-    k: Optional[int] = KOpt,
-    index_dir: Optional[Path] = IndexDirOpt,
-    chroma_url: Optional[str] = ChromaOpt,
-    llm_url: Optional[str] = LlmUrlOpt,
+        None,
+        "--history",
+        help="earlier turns, for a follow-up: the answer objects `rag ask --json` printed (one a "
+        "line), or a JSON list of {role, content} messages",
+    ),
+    model: str | None = ModelOpt,
+    k: int | None = KOpt,
+    index_dir: Path | None = IndexDirOpt,
+    chroma_url: str | None = ChromaOpt,
+    llm_url: str | None = LlmUrlOpt,
     source: list[str] | None = SourceOpt,
     since: str | None = SinceOpt,
     until: str | None = UntilOpt,
@@ -174,8 +196,10 @@ def read_history(path: Path) -> list[dict]:
     turns: list[dict] = []
     for obj in objects:
         if isinstance(obj, dict) and isinstance(obj.get("question"), str) and isinstance(obj.get("answer"), str):
-            turns += [{"role": "user", "content": obj["question"], "standalone": obj.get("standalone") or ""},
-                      {"role": "assistant", "content": obj["answer"], "citations": obj.get("citations") or []}]
+            turns += [
+                {"role": "user", "content": obj["question"], "standalone": obj.get("standalone") or ""},
+                {"role": "assistant", "content": obj["answer"], "citations": obj.get("citations") or []},
+            ]
         elif isinstance(obj, dict) and obj.get("role") in ("user", "assistant") and isinstance(obj.get("content"), str):
             turns.append(obj)
         else:
@@ -183,8 +207,7 @@ def read_history(path: Path) -> list[dict]:
     return turns
 
 
-def _ask_streaming(pipeline, question: str, options, verbose: bool = False,
-                   history: list[dict] | None = None) -> None:
+def _ask_streaming(pipeline, question: str, options, verbose: bool = False, history: list[dict] | None = None) -> None:
     from rich.live import Live
     from rich.text import Text
 
@@ -209,7 +232,10 @@ def _ask_streaming(pipeline, question: str, options, verbose: bool = False,
     if answer.refused and verbose:
         _print_searched(answer)
     t = answer.timings
-    err.print(f"[dim]{answer.model} · first token {t.get('first_token_ms', 0) / 1000:.1f} s · total {t.get('total_ms', 0) / 1000:.1f} s[/dim]")
+    err.print(
+        f"[dim]{answer.model} · first token {t.get('first_token_ms', 0) / 1000:.1f} s"
+        f" · total {t.get('total_ms', 0) / 1000:.1f} s[/dim]"
+    )
 
 
 def _print_searched(answer: Answer) -> None:
@@ -220,8 +246,11 @@ def _print_searched(answer: Answer) -> None:
     out.print("Nearest passages searched (none of them answers the question):", style="dim")
     for s in answer.searched:
         where = ", ".join(filter(None, [str(s.get("source", "")), str(s.get("date", ""))]))
-        out.print(f"- {s.get('title') or s.get('source')} ({where}) · similarity {s.get('score', 0):.2f}",
-                  highlight=False, markup=False)
+        out.print(
+            f"- {s.get('title') or s.get('source')} ({where}) · similarity {s.get('score', 0):.2f}",
+            highlight=False,
+            markup=False,
+        )
         out.print(f"    “{s.get('text', '')}”", style="dim", highlight=False, markup=False)
 
 
@@ -239,8 +268,16 @@ def _batch(settings: Settings, options) -> None:
             answer.id = request_id
             result = answer.to_json()
         except QuestionError as exc:
-            result = {"id": request_id, "question": "", "answer": "", "refused": True, "citations": [],
-                      "model": "", "timings": {}, "error": f"line {line_no}: {exc}"}
+            result = {
+                "id": request_id,
+                "question": "",
+                "answer": "",
+                "refused": True,
+                "citations": [],
+                "model": "",
+                "timings": {},
+                "error": f"line {line_no}: {exc}",
+            }
             err.print(f"line {line_no}: {exc}", highlight=False)
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -261,14 +298,14 @@ def _request(line: str) -> dict:
 
 @app.command()
 def chat(
-    host: Optional[str] = typer.Option(None, "--host", help="address to listen on [env RAG_HOST]"),
-    port: Optional[int] = typer.Option(None, "--port", help="port [env RAG_PORT]"),
-    auth: Optional[str] = typer.Option(None, "--auth", help="user:password, required off loopback [env RAG_AUTH]"),
-    model: Optional[str] = ModelOpt,
-    k: Optional[int] = KOpt,
-    index_dir: Optional[Path] = IndexDirOpt,
-    chroma_url: Optional[str] = ChromaOpt,
-    llm_url: Optional[str] = LlmUrlOpt,
+    host: str | None = typer.Option(None, "--host", help="address to listen on [env RAG_HOST]"),
+    port: int | None = typer.Option(None, "--port", help="port [env RAG_PORT]"),
+    auth: str | None = typer.Option(None, "--auth", help="user:password, required off loopback [env RAG_AUTH]"),
+    model: str | None = ModelOpt,
+    k: int | None = KOpt,
+    index_dir: Path | None = IndexDirOpt,
+    chroma_url: str | None = ChromaOpt,
+    llm_url: str | None = LlmUrlOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
     """Open the browser chat (default http://127.0.0.1:7860)."""
@@ -276,22 +313,32 @@ def chat(
     with _user_errors(verbose):
         from .ui import serve
 
-        settings = _settings(host=host, port=port, auth=auth, model=model, k=k, index_dir=index_dir,
-                             chroma_url=chroma_url, llm_url=llm_url)
+        settings = _settings(
+            host=host,
+            port=port,
+            auth=auth,
+            model=model,
+            k=k,
+            index_dir=index_dir,
+            chroma_url=chroma_url,
+            llm_url=llm_url,
+        )
         serve(settings)
 
 
 @app.command("eval")
 def evaluate(
     file: Path = typer.Argument(..., help="questions, one JSON per line (dev.jsonl format)"),
-    conversations: Optional[Path] = typer.Option(None, "--conversations", help="two-turn conversations file"),
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="the set's own articles: indexed into a temporary index (or --index-dir) first"),
+    conversations: Path | None = typer.Option(None, "--conversations", help="two-turn conversations file"),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="the set's own articles: indexed into a temporary index (or --index-dir) first"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
-    model: Optional[str] = ModelOpt,
-    k: Optional[int] = KOpt,
-    index_dir: Optional[Path] = IndexDirOpt,
-    chroma_url: Optional[str] = ChromaOpt,
-    llm_url: Optional[str] = LlmUrlOpt,
+    model: str | None = ModelOpt,
+    k: int | None = KOpt,
+    index_dir: Path | None = IndexDirOpt,
+    chroma_url: str | None = ChromaOpt,
+    llm_url: str | None = LlmUrlOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
     """Run a question set and print retrieval, answer, refusal and citation metrics."""
@@ -333,8 +380,9 @@ history_app = typer.Typer(no_args_is_help=True, help="The chat's saved conversat
 feedback_app = typer.Typer(no_args_is_help=True, help="Thumbs up/down given in the chat, as test data.")
 app.add_typer(history_app, name="history")
 app.add_typer(feedback_app, name="feedback")
-HistoryOpt = typer.Option(None, "--history-path",
-                          help="the history file [env RAG_HISTORY_PATH; default: in the index folder]")
+HistoryOpt = typer.Option(
+    None, "--history-path", help="the history file [env RAG_HISTORY_PATH; default: in the index folder]"
+)
 OutOpt = typer.Option(None, "--out", help="write to this file instead of standard output")
 
 

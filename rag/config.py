@@ -90,8 +90,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: _home(".rag-index", "index"))
     models_dir: Path = field(default_factory=lambda: _home("models", "models"))
     cache_dir: Path = field(default_factory=_cache_root)
-    prompts_dir: Path = field(
-        default_factory=lambda: CHECKOUT / "prompts" if CHECKOUT else packaged_prompts_dir())
+    prompts_dir: Path = field(default_factory=lambda: CHECKOUT / "prompts" if CHECKOUT else packaged_prompts_dir())
 
     # embeddings and chunking
     embed_model: str = "all-MiniLM-L6-v2"
@@ -105,7 +104,9 @@ class Settings:
     rrf_k: int = 60
     min_relevance: float = 0.22
     max_evidence: int = 6
-    evidence_chars: int = 900  # prompt budget for passages: each ~4 chars is a token llama.cpp must read before answering
+    evidence_chars: int = (
+        900  # prompt budget for passages: each ~4 chars is a token llama.cpp must read before answering
+    )
     evidence_window_chars: int = 350  # context kept around each chosen sentence
 
     # generation
@@ -144,7 +145,7 @@ class Settings:
             limit.check(name, getattr(self, name))
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         source = os.environ if env is None else env
         base = cls()
         values: dict[str, Any] = {}
@@ -155,7 +156,7 @@ class Settings:
             values[f.name] = _coerce(getattr(base, f.name), raw, f.name)
         return replace(base, **values)
 
-    def with_overrides(self, **values: Any) -> "Settings":
+    def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields changed; `None` means 'not given' and keeps the current value."""
         given = {k: v for k, v in values.items() if v is not None}
         unknown = sorted(set(given) - {f.name for f in fields(self)})

@@ -17,9 +17,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .cleaning import Cleaned, clean
 from .config import Settings
@@ -58,8 +58,6 @@ class Document:
 class Skipped:
     path: str
     reason: str
-
-
 
 
 def content_hash(data: bytes) -> str:
@@ -255,11 +253,17 @@ class _PdfReader:
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
             root = str(Path(__file__).resolve().parent.parent)
-            code = f"import sys; sys.path.insert(0, {root!r}); from rag.documents import _pdf_worker_main; _pdf_worker_main()"
+            code = (
+                f"import sys; sys.path.insert(0, {root!r}); "
+                "from rag.documents import _pdf_worker_main; _pdf_worker_main()"
+            )
             try:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL, close_fds=True,
+                    [sys.executable, "-c", code],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    close_fds=True,
                 )
             except OSError as exc:
                 raise DocumentError(f"could not start the PDF reader ({exc.strerror or exc})") from exc

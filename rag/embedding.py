@@ -29,12 +29,12 @@ import os
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -118,8 +118,13 @@ class Embedder:
     nothing to embed (an unchanged corpus) never pays for it."""
 
     def __init__(
-        self, name: str = BUNDLED_EMBEDDER, batch_size: int = 32, backend: str = "auto",
-        cache_dir: Path | None = None, threads: int = 0, indexed: str | None = None,
+        self,
+        name: str = BUNDLED_EMBEDDER,
+        batch_size: int = 32,
+        backend: str = "auto",
+        cache_dir: Path | None = None,
+        threads: int = 0,
+        indexed: str | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise EmbeddingError(f"embedding backend {backend!r} is not one of {', '.join(BACKENDS)}")
@@ -141,7 +146,7 @@ class Embedder:
             self.dimension = self._load().dimension
 
     # -- choosing and loading ------------------------------------------------------------------
-    def _choose(self, requested: str, indexed: str | None) -> tuple[str, "_Export | None"]:
+    def _choose(self, requested: str, indexed: str | None) -> tuple[str, _Export | None]:
         if requested == "torch":
             return "torch", None
         if requested in ("onnx", "onnx-int8"):
@@ -165,7 +170,7 @@ class Embedder:
         log.warning("the ONNX export of %s did not match torch; embedding with torch", self.model_name)
         return "torch", None
 
-    def _load(self) -> "_Runner":
+    def _load(self) -> _Runner:
         with self._lock:
             if self._runner is None:
                 if self.backend == "torch":
@@ -183,7 +188,9 @@ class Embedder:
         runner = self._runner or self._load()
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            out[start : start + self.batch_size] = runner.embed([str(t) for t in texts[start : start + self.batch_size]])
+            out[start : start + self.batch_size] = runner.embed(
+                [str(t) for t in texts[start : start + self.batch_size]]
+            )
             if progress:
                 progress(min(self.batch_size, len(texts) - start))
         return out
@@ -219,6 +226,7 @@ class Embedder:
 
 # -- runners -----------------------------------------------------------------------------------
 
+
 class _Runner:
     dimension: int
 
@@ -248,7 +256,10 @@ class _TorchRunner(_Runner):
     def embed(self, texts: list[str]) -> np.ndarray:  # torch pads under a mask in fp32: exact enough
         with self._lock:
             vectors = self._model.encode(
-                texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                texts,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
@@ -266,7 +277,7 @@ class _OnnxRunner(_Runner):
     2 threads; a lone question is quicker on one thread too (2.2 vs 2.7 ms). No padding also means a
     vector never depends on the texts embedded beside it, so a question always ranks the same."""
 
-    def __init__(self, export: "_Export", backend: str, threads: int) -> None:
+    def __init__(self, export: _Export, backend: str, threads: int) -> None:
         import onnxruntime as ort
 
         path = export.file(backend)
@@ -278,7 +289,9 @@ class _OnnxRunner(_Runner):
         try:
             self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001
-            raise EmbeddingError(f"cannot load the ONNX embedding model {path} ({exc}); delete it to export again") from exc
+            raise EmbeddingError(
+                f"cannot load the ONNX embedding model {path} ({exc}); delete it to export again"
+            ) from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = _tokenizer(export.model_path, export.max_seq_length)
         self.dimension = export.dimension
@@ -319,6 +332,7 @@ def _tokenizer(path: Path, max_length: int):
 
 
 # -- the ONNX export ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Export:
@@ -365,8 +379,13 @@ def ensure_export(path: Path, cache_dir: Path) -> _Export:
 def _read_manifest(directory: Path, path: Path) -> _Export | None:
     try:
         manifest = json.loads((directory / "manifest.json").read_text())
-        export = _Export(directory, path, int(manifest["dimension"]), int(manifest["max_seq_length"]),
-                         {k: float(v) for k, v in manifest["checks"].items()})
+        export = _Export(
+            directory,
+            path,
+            int(manifest["dimension"]),
+            int(manifest["max_seq_length"]),
+            {k: float(v) for k, v in manifest["checks"].items()},
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return export if export.file("onnx").is_file() else None
@@ -433,13 +452,21 @@ def _export(path: Path, directory: Path, pooling: str, max_len: int) -> _Export:
             inputs = ["input_ids", "attention_mask", "token_type_ids"]
             axes = {name: {0: "batch", 1: "tokens"} for name in inputs} | {"embedding": {0: "batch"}}
             torch.onnx.export(
-                wrapper, (example, example, torch.zeros_like(example)), str(tmp / "model.onnx"),
-                input_names=inputs, output_names=["embedding"], dynamic_axes=axes, opset_version=17,
+                wrapper,
+                (example, example, torch.zeros_like(example)),
+                str(tmp / "model.onnx"),
+                input_names=inputs,
+                output_names=["embedding"],
+                dynamic_axes=axes,
+                opset_version=17,
                 dynamo=False,
             )
             quantize_dynamic(
-                str(tmp / "model.onnx"), str(tmp / "model-int8.onnx"), weight_type=QuantType.QInt8,
-                per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                str(tmp / "model.onnx"),
+                str(tmp / "model-int8.onnx"),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
         dimension = int(reference[0].shape[0])
         draft = _Export(tmp, path, dimension, max_len, {})
@@ -447,10 +474,19 @@ def _export(path: Path, directory: Path, pooling: str, max_len: int) -> _Export:
         for backend in ("onnx", "onnx-int8"):
             got = _OnnxRunner(draft, backend, 1).embed(list(_PROBES))
             checks[backend] = round(float(min(float(g @ r / np.linalg.norm(r)) for g, r in zip(got, reference))), 6)
-        (tmp / "manifest.json").write_text(json.dumps({
-            "model": str(path), "dimension": dimension, "max_seq_length": max_len, "pooling": pooling,
-            "checks": checks, "export_version": EXPORT_VERSION,
-        }, indent=1))
+        (tmp / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "model": str(path),
+                    "dimension": dimension,
+                    "max_seq_length": max_len,
+                    "pooling": pooling,
+                    "checks": checks,
+                    "export_version": EXPORT_VERSION,
+                },
+                indent=1,
+            )
+        )
         shutil.rmtree(directory, ignore_errors=True)
         os.replace(tmp, directory)
     except EmbeddingError:
@@ -476,8 +512,9 @@ def _Pooled(model, pooling: str):
             self.model = model
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             if pooling == "cls":
                 pooled = hidden[:, 0]
             else:

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from .answer import Answer
+from .chunking import split_sentences
 from .citations import MarkedSentence, parse_answer
 from .evidence import Evidence, EvidenceSet, Sentence
 from .grounding import SupportChecker, is_refusal
-from .chunking import split_sentences
 from .prose import lint_report
 from .question import analyse
 
@@ -48,12 +48,27 @@ def load_items(questions: Path, conversations: Path | None) -> list[dict[str, An
                 continue
             conv = json.loads(line)
             turns = conv["turns"]
-            items.append({"id": f"{conv['id']}-1", "question": turns[0]["question"], "answers": turns[0]["answers"],
-                          "sources": turns[0]["sources"], "kind": "followup-first", "history": []})
+            items.append(
+                {
+                    "id": f"{conv['id']}-1",
+                    "question": turns[0]["question"],
+                    "answers": turns[0]["answers"],
+                    "sources": turns[0]["sources"],
+                    "kind": "followup-first",
+                    "history": [],
+                }
+            )
             for i, turn in enumerate(turns[1:], start=2):
-                items.append({"id": f"{conv['id']}-{i}", "question": turn["question"], "answers": turn["answers"],
-                              "sources": turn["sources"], "kind": "switch" if turn.get("switch") else "followup",
-                              "history_of": f"{conv['id']}-{i - 1}"})
+                items.append(
+                    {
+                        "id": f"{conv['id']}-{i}",
+                        "question": turn["question"],
+                        "answers": turn["answers"],
+                        "sources": turn["sources"],
+                        "kind": "switch" if turn.get("switch") else "followup",
+                        "history_of": f"{conv['id']}-{i - 1}",
+                    }
+                )
     return items
 
 
@@ -64,13 +79,26 @@ def citation_scores(pipeline, answer: Answer) -> tuple[int, int, int, int]:
     by_n = {c.n: c for c in answer.citations}
     evidence = EvidenceSet(
         items=[
-            Evidence(n=c.n, source=c.source, title=c.title, date=c.date, chunk_id=c.chunk_id, start=c.start,
-                     end=c.end, text=c.text, source_text=c.text, relevance=c.score,
-                     sentences=tuple(Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=0.0)
-                                     for s, v in _embedded(pipeline, c.text, c.start)))
+            Evidence(
+                n=c.n,
+                source=c.source,
+                title=c.title,
+                date=c.date,
+                chunk_id=c.chunk_id,
+                start=c.start,
+                end=c.end,
+                text=c.text,
+                source_text=c.text,
+                relevance=c.score,
+                sentences=tuple(
+                    Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=0.0)
+                    for s, v in _embedded(pipeline, c.text, c.start)
+                ),
+            )
             for c in answer.citations
         ],
-        best_score=0.0, best_lexical=0.0,
+        best_score=0.0,
+        best_lexical=0.0,
     )
     checker = SupportChecker(evidence, analyse(answer.question))
     supported = sentences = good = total = 0
@@ -106,10 +134,15 @@ def run_eval(pipeline, questions: Path, conversations: Path | None = None) -> di
         history = item.get("history", [])
         if "history_of" in item:
             before = answers[item["history_of"]]
-            history = [*histories[item["history_of"]],
-                       {"role": "user", "content": before.question, "standalone": before.standalone},
-                       {"role": "assistant", "content": before.answer,
-                        "citations": [{"chunk_id": c.chunk_id} for c in before.citations]}]
+            history = [
+                *histories[item["history_of"]],
+                {"role": "user", "content": before.question, "standalone": before.standalone},
+                {
+                    "role": "assistant",
+                    "content": before.answer,
+                    "citations": [{"chunk_id": c.chunk_id} for c in before.citations],
+                },
+            ]
         histories[item["id"]] = history
         started = time.perf_counter()
         answer = pipeline.ask(item["question"], history)
@@ -131,16 +164,28 @@ def _score_item(pipeline, item: dict[str, Any], answer: Answer, passages, latenc
     cited = [stem_of(c.source) for c in answer.citations]
     sup, sents, good, total = citation_scores(pipeline, answer)
     return {
-        "id": item["id"], "kind": item.get("kind", "factoid"), "answerable": answerable,
+        "id": item["id"],
+        "kind": item.get("kind", "factoid"),
+        "answerable": answerable,
         "recall_at_k": (first_rank is not None) if answerable and gold_sources else None,
         "rr": (1.0 / (first_rank + 1) if first_rank is not None else 0.0) if answerable and gold_sources else None,
-        "correct": correct, "refused": refused, "flag_refused": answer.refused,
+        "correct": correct,
+        "refused": refused,
+        "flag_refused": answer.refused,
         "cite_hit": any(c in gold_sources for c in cited) if answerable else None,
-        "cites": len(cited), "cites_gold": sum(c in gold_sources for c in cited),
-        "sent_supported": sup, "sentences": sents, "cit_good": good, "cit_total": total,
-        "latency_ms": latency, "first_token_ms": answer.timings.get("first_token_ms", 0.0),
-        "answer": answer.answer, "question": item["question"], "signals": answer.signals,
-        "standalone": answer.standalone, "search_query": answer.search_query,
+        "cites": len(cited),
+        "cites_gold": sum(c in gold_sources for c in cited),
+        "sent_supported": sup,
+        "sentences": sents,
+        "cit_good": good,
+        "cit_total": total,
+        "latency_ms": latency,
+        "first_token_ms": answer.timings.get("first_token_ms", 0.0),
+        "answer": answer.answer,
+        "question": item["question"],
+        "signals": answer.signals,
+        "standalone": answer.standalone,
+        "search_query": answer.search_query,
     }
 
 
@@ -185,7 +230,9 @@ def print_report(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
     for row in report["items"]:
-        mark = ("OK " if row["correct"] else "BAD") if row["answerable"] else ("REFUSED" if row["refused"] else "ANSWERED")
+        mark = (
+            ("OK " if row["correct"] else "BAD") if row["answerable"] else ("REFUSED" if row["refused"] else "ANSWERED")
+        )
         console.print(f"{row['id']:<10} {mark:<8} {row['answer'][:110]}", highlight=False, markup=False)
     slices = [("all", report["overall"])] + list(report["by_kind"].items())
     table = Table(title="rag eval")

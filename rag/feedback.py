@@ -31,7 +31,9 @@ def eval_item(feedback: Feedback) -> dict[str, Any]:
     """One feedback record as an eval item (see the module docstring)."""
     answer = feedback.answer
     item: dict[str, Any] = {
-        "id": f"feedback-{feedback.id}", "question": feedback.question, "answers": [],
+        "id": f"feedback-{feedback.id}",
+        "question": feedback.question,
+        "answers": [],
         "sources": list(dict.fromkeys(stem_of(c.source) for c in answer.citations)),
         "answer_given": answer.answer,
     }
@@ -71,7 +73,7 @@ def gold_span(question: str, answer: str) -> str:
     flags = [new(t.group(0)) for t in tokens]
 
     def joins(a: int, b: int) -> bool:  # only spaces between tokens a and b: punctuation ends a run
-        return b < len(tokens) and not first[tokens[a].end(): tokens[b].start()].strip()
+        return b < len(tokens) and not first[tokens[a].end() : tokens[b].start()].strip()
 
     def extends(j: int) -> int:  # how far the run ending at token j reaches next (0: it ends)
         if joins(j, j + 1) and flags[j + 1]:
@@ -92,7 +94,7 @@ def gold_span(question: str, answer: str) -> str:
         if best is None or span[1] - span[0] > best[1] - best[0]:
             best = span
         i = j + 1
-    return first[best[0]: best[1]] if best else first.rstrip(".")
+    return first[best[0] : best[1]] if best else first.rstrip(".")
 
 
 def export_feedback(records: Iterable[Feedback]) -> list[dict[str, Any]]:
@@ -119,8 +121,10 @@ def without_review(questions: Path, folder: Path) -> tuple[Path, int]:
     if not aside:
         return questions, 0
     if not any(line.strip() for line in kept):
-        raise ConfigError(f"{questions} holds only `review` items ({aside}): give each its right answer and "
-                          "kind before evaluating with it")
+        raise ConfigError(
+            f"{questions} holds only `review` items ({aside}): give each its right answer and "
+            "kind before evaluating with it"
+        )
     copy = folder / questions.name
     copy.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return copy, aside

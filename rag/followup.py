@@ -105,13 +105,26 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         text = rewrite(question, exchange)
         spent = (time.perf_counter() - started) * 1000
         usable = usable_rewrite(text, question, exchange)
-        log.info("follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent,
-                 "used" if usable else "not used")
+        log.info(
+            "follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if usable else "not used"
+        )
         if usable is not None:
-            return Query(asked=question, standalone=usable, search=usable, carried=exchange.cited,
-                         how=Resolved.MODEL, rewrite_ms=spent)
-    return Query(asked=question, standalone=question, search=f"{question} {exchange.question}",
-                 carried=exchange.cited, how=Resolved.GUESS, rewrite_ms=spent)
+            return Query(
+                asked=question,
+                standalone=usable,
+                search=usable,
+                carried=exchange.cited,
+                how=Resolved.MODEL,
+                rewrite_ms=spent,
+            )
+    return Query(
+        asked=question,
+        standalone=question,
+        search=f"{question} {exchange.question}",
+        carried=exchange.cited,
+        how=Resolved.GUESS,
+        rewrite_ms=spent,
+    )
 
 
 class Rewriter:
@@ -130,6 +143,7 @@ class Rewriter:
 
 
 # -- reading the history ---------------------------------------------------------------------------
+
 
 def last_exchange(history: Sequence[Mapping[str, Any]]) -> Exchange | None:
     """The last user question (its `standalone` form when the history gives one: "Where did she work?"
@@ -166,6 +180,7 @@ def cited_chunks(message: Mapping[str, Any]) -> tuple[str, ...]:
 
 # -- rules -----------------------------------------------------------------------------------------
 
+
 def needs_context(question: str) -> bool:
     """Whether the question leans on the conversation (see the module docstring)."""
     return _pointers(question) > 0
@@ -179,7 +194,7 @@ def _pointers(text: str) -> int:
 
 
 def _elliptical(question: str) -> bool:
-    """"and in 2024?", "What about Rubio?", "Why?": a fragment of the question before."""
+    """ "and in 2024?", "What about Rubio?", "Why?": a fragment of the question before."""
     short = len(question.split()) <= 3 and not proper_names(question)
     return bool(_OPENER.match(question)) or short
 
@@ -197,10 +212,15 @@ def leaning_words(question: str, personal: bool = True) -> list[str]:
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in _POSSESSIVE and any(not n.isupper() for n in proper_names(question[: matches[i].start()])):
             continue  # "Did Trump settle his lawsuit?": "his" is Trump (an initialism, "Which CEO ...", is no name)
-        if (word in _LEANING or (personal and word in PERSONAL)
-                or (word == "that" and (not before or before in AUXILIARIES | PREPOSITIONS | _WH
-                                        or not _starts_clause(after)))
-                or (word == "there" and not (after.lower() in AUXILIARIES or (before in AUXILIARIES and after)))):
+        if (
+            word in _LEANING
+            or (personal and word in PERSONAL)
+            or (
+                word == "that"
+                and (not before or before in AUXILIARIES | PREPOSITIONS | _WH or not _starts_clause(after))
+            )
+            or (word == "there" and not (after.lower() in AUXILIARIES or (before in AUXILIARIES and after)))
+        ):
             found.append(tokens[i])
     return found
 
@@ -224,18 +244,24 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
 
 def _substitute(question: str, person: str) -> str:
     """he/she/him/his/her as `person` ("his" and a possessive "her" as "person's")."""
+
     def swap(match: re.Match[str]) -> str:
         low = match.group(0).lower()
-        following = re.match(r"[A-Za-z]+", question[match.end():].lstrip())
+        following = re.match(r"[A-Za-z]+", question[match.end() :].lstrip())
         next_word = following.group(0).lower() if following else ""
-        possessive = low in ("his", "hers") or (low == "her" and bool(next_word) and next_word not in PREPOSITIONS
-                                                and next_word not in ("and", "that", "than", "as"))
+        possessive = low in ("his", "hers") or (
+            low == "her"
+            and bool(next_word)
+            and next_word not in PREPOSITIONS
+            and next_word not in ("and", "that", "than", "as")
+        )
         return f"{person}'s" if possessive else person
 
     return re.sub(r"\b(?:he|she|him|his|her|hers)\b", swap, question, flags=re.I)
 
 
 # -- checking the model's rewrite ------------------------------------------------------------------
+
 
 def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     """The rewrite, when it can stand for the follow-up: one question, not the previous one again, the
@@ -258,4 +284,3 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | content_terms(said):
         return None
     return rewrite if len(kept - content_terms(said)) <= 2 else None
-

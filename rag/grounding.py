@@ -115,7 +115,7 @@ class SupportChecker:
             chosen.append(best)
             covered |= (loose & self._terms[best]) - covered
         if not chosen:  # the sentence only restates the question: cite the most similar evidence
-            best = max(sims, key=sims.get)
+            best = max(sims, key=lambda n: sims[n])
             if sims[best] >= self.min_similarity:
                 chosen.append(best)
         chosen = _drop_redundant(chosen, loose, self._terms)

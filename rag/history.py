@@ -153,8 +153,18 @@ class History:
         """All feedback, oldest first."""
         with self.connect() as db:
             rows = db.execute("SELECT id, owner, vote, comment, question, answer, created FROM feedback ORDER BY id")
-            return [Feedback(id=r[0], owner=r[1], vote=r[2], comment=r[3], question=r[4],
-                             answer=Answer.from_json(json.loads(r[5])), created=r[6]) for r in rows]
+            return [
+                Feedback(
+                    id=r[0],
+                    owner=r[1],
+                    vote=r[2],
+                    comment=r[3],
+                    question=r[4],
+                    answer=Answer.from_json(json.loads(r[5])),
+                    created=r[6],
+                )
+                for r in rows
+            ]
 
     # -- the file ------------------------------------------------------------------------------
     @contextmanager
@@ -190,8 +200,10 @@ class History:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise HistoryError(f"cannot create the folder for the chat history {self.path}: "
-                                   f"{exc.strerror or exc}; set RAG_HISTORY_PATH to a writable file") from exc
+                raise HistoryError(
+                    f"cannot create the folder for the chat history {self.path}: "
+                    f"{exc.strerror or exc}; set RAG_HISTORY_PATH to a writable file"
+                ) from exc
             db = self._open()
             try:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -208,11 +220,13 @@ class History:
     def _failure(self, exc: sqlite3.Error) -> HistoryError:
         text = str(exc)
         if "not a database" in text or "malformed" in text:
-            return HistoryError(f"the chat history {self.path} is damaged ({text}): move it aside and a new "
-                                "one is started")
+            return HistoryError(
+                f"the chat history {self.path} is damaged ({text}): move it aside and a new one is started"
+            )
         if "readonly" in text or "unable to open" in text:
-            return HistoryError(f"the chat history {self.path} cannot be written ({text}): make it writable, "
-                                "or set RAG_HISTORY_PATH")
+            return HistoryError(
+                f"the chat history {self.path} cannot be written ({text}): make it writable, or set RAG_HISTORY_PATH"
+            )
         return HistoryError(f"the chat history {self.path} could not be read or written ({text})")
 
 
@@ -226,38 +240,55 @@ class OwnerHistory:
     def conversations(self) -> list[Summary]:
         """Newest first."""
         with self.history.connect() as db:
-            rows = db.execute(f"SELECT {_SUMMARY} FROM conversations WHERE owner = ? ORDER BY updated DESC, rowid DESC",
-                              (self.owner,)).fetchall()
+            rows = db.execute(
+                f"SELECT {_SUMMARY} FROM conversations WHERE owner = ? ORDER BY updated DESC, rowid DESC", (self.owner,)
+            ).fetchall()
         return [_summary(r) for r in rows]
 
     def open(self, conversation_id: str) -> Conversation | None:
         """The conversation with its turns in order, or None when it is not this owner's."""
         with self.history.connect() as db:
-            row = db.execute(f"SELECT {_SUMMARY} FROM conversations WHERE id = ? AND owner = ?",
-                             (conversation_id, self.owner)).fetchone()
+            row = db.execute(
+                f"SELECT {_SUMMARY} FROM conversations WHERE id = ? AND owner = ?", (conversation_id, self.owner)
+            ).fetchone()
             if row is None:
                 return None
-            turns = db.execute("SELECT id, question, answer, error, state FROM turns WHERE conversation_id = ? "
-                               "ORDER BY id", (conversation_id,)).fetchall()
-        return Conversation(summary=_summary(row), turns=tuple(
-            SavedTurn(id=t[0], question=t[1], answer=_answer(t[2]), error=t[3], state=TurnState(t[4])) for t in turns
-        ))
+            turns = db.execute(
+                "SELECT id, question, answer, error, state FROM turns WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+        return Conversation(
+            summary=_summary(row),
+            turns=tuple(
+                SavedTurn(id=t[0], question=t[1], answer=_answer(t[2]), error=t[3], state=TurnState(t[4]))
+                for t in turns
+            ),
+        )
 
     def ask(self, conversation_id: str | None, question: str) -> TurnRef:
         """Write a question as an unfinished turn, in a new conversation when `conversation_id` is None
         (or is not this owner's: a page never adds to someone else's)."""
         now = time.time()
         with self.history.connect() as db:
-            known = conversation_id is not None and db.execute(
-                "SELECT 1 FROM conversations WHERE id = ? AND owner = ?", (conversation_id, self.owner)).fetchone()
+            known = (
+                conversation_id is not None
+                and db.execute(
+                    "SELECT 1 FROM conversations WHERE id = ? AND owner = ?", (conversation_id, self.owner)
+                ).fetchone()
+            )
             if not known:
                 conversation_id = secrets.token_hex(6)
-                db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
-                           (conversation_id, self.owner, _title(question), now, now))
+                db.execute(
+                    "INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
+                    (conversation_id, self.owner, _title(question), now, now),
+                )
             else:
                 db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
-            cursor = db.execute("INSERT INTO turns (conversation_id, question, state, created, updated) "
-                                "VALUES (?, ?, 'unfinished', ?, ?)", (conversation_id, question, now, now))
+            cursor = db.execute(
+                "INSERT INTO turns (conversation_id, question, state, created, updated) "
+                "VALUES (?, ?, 'unfinished', ?, ?)",
+                (conversation_id, question, now, now),
+            )
         assert conversation_id is not None and cursor.lastrowid is not None
         return TurnRef(conversation_id=conversation_id, turn_id=cursor.lastrowid)
 
@@ -269,7 +300,8 @@ class OwnerHistory:
             done = db.execute(
                 "UPDATE turns SET answer = ?, error = ?, state = 'complete', updated = ? WHERE id = ? AND "
                 "conversation_id IN (SELECT id FROM conversations WHERE id = ? AND owner = ?)",
-                (data, error, now, ref.turn_id, ref.conversation_id, self.owner)).rowcount
+                (data, error, now, ref.turn_id, ref.conversation_id, self.owner),
+            ).rowcount
             if done:
                 db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, ref.conversation_id))
         return bool(done)
@@ -278,14 +310,21 @@ class OwnerHistory:
         """Give a conversation its own title; an empty one goes back to the first question."""
         title = " ".join(str(title or "").split())[:TITLE_CHARS]
         with self.history.connect() as db:
-            return bool(db.execute("UPDATE conversations SET renamed = ? WHERE id = ? AND owner = ?",
-                                   (title or None, conversation_id, self.owner)).rowcount)
+            return bool(
+                db.execute(
+                    "UPDATE conversations SET renamed = ? WHERE id = ? AND owner = ?",
+                    (title or None, conversation_id, self.owner),
+                ).rowcount
+            )
 
     def delete(self, conversation_id: str) -> bool:
         """Delete a conversation and its turns (feedback given on them stays: it is its own copy)."""
         with self.history.connect() as db:
-            return bool(db.execute("DELETE FROM conversations WHERE id = ? AND owner = ?",
-                                   (conversation_id, self.owner)).rowcount)
+            return bool(
+                db.execute(
+                    "DELETE FROM conversations WHERE id = ? AND owner = ?", (conversation_id, self.owner)
+                ).rowcount
+            )
 
     def vote(self, turn_id: int, vote: int, comment: str | None = None) -> int | None:
         """Record a thumbs up (1) or down (-1) on one of this owner's answered turns, replacing an earlier
@@ -297,7 +336,9 @@ class OwnerHistory:
         with self.history.connect() as db:
             row = db.execute(
                 "SELECT t.question, t.answer FROM turns t JOIN conversations c ON c.id = t.conversation_id "
-                "WHERE t.id = ? AND c.owner = ? AND t.answer IS NOT NULL", (turn_id, self.owner)).fetchone()
+                "WHERE t.id = ? AND c.owner = ? AND t.answer IS NOT NULL",
+                (turn_id, self.owner),
+            ).fetchone()
             if row is None:
                 return None
             text = None if comment is None else str(comment).strip()[:COMMENT_CHARS]
@@ -305,7 +346,8 @@ class OwnerHistory:
                 "INSERT INTO feedback (owner, turn_id, vote, comment, question, answer, created, updated) "
                 "VALUES (?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?) ON CONFLICT (turn_id) DO UPDATE SET "
                 "vote = excluded.vote, comment = COALESCE(?, comment), updated = excluded.updated",
-                (self.owner, turn_id, vote, text, row[0], row[1], now, now, text))
+                (self.owner, turn_id, vote, text, row[0], row[1], now, now, text),
+            )
             found = db.execute("SELECT id FROM feedback WHERE turn_id = ?", (turn_id,)).fetchone()
         return int(found[0])
 

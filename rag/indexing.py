@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .chunking import chunk_document
 from .cleaning import describe_cleaned
@@ -24,7 +24,9 @@ from .store import IndexParams, IndexStore
 log = logging.getLogger(__name__)
 
 _WRITE_EVERY = 1000  # chunks embedded before they are written: one Chroma call per ~1,000, not one per file
-_EMBED_EVERY = 256  # chunks embedded in one call, across files: a one-chunk article would leave an embedding thread idle
+_EMBED_EVERY = (
+    256  # chunks embedded in one call, across files: a one-chunk article would leave an embedding thread idle
+)
 
 
 @dataclass
@@ -135,7 +137,9 @@ def index_paths(
         pending: list[tuple] = []  # (doc, chunks, vectors, is_new): written together, see write_files
 
         def flush() -> None:
-            store.write_files([(d, c, v) for d, c, v, _ in pending], replace=[d.source for d, _, _, new in pending if not new])
+            store.write_files(
+                [(d, c, v) for d, c, v, _ in pending], replace=[d.source for d, _, _, new in pending if not new]
+            )
             for d, c, _, new in pending:
                 (report.added if new else report.updated).append(d.source)
                 report.chunks += len(c)

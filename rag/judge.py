@@ -50,7 +50,11 @@ class Signals:
 def found_floor(settings: Settings) -> float:
     """The P(found) below which no certainty could reach the threshold: below it the answer is refused
     before a word is written (certainty is at most 0, a model sure of every token)."""
-    z = (_logit(settings.answer_threshold) - settings.answer_bias) / settings.found_weight if settings.found_weight > 0 else -50.0
+    z = (
+        (_logit(settings.answer_threshold) - settings.answer_bias) / settings.found_weight
+        if settings.found_weight > 0
+        else -50.0
+    )
     return 1.0 / (1.0 + math.exp(-z))
 
 

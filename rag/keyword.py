@@ -51,7 +51,7 @@ class KeywordIndex:
         return self._retriever
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], generation: int) -> "KeywordIndex":
+    def build(cls, ids: list[str], texts: list[str], generation: int) -> KeywordIndex:
         if not ids:
             return cls(None, [], generation)
         retriever = bm25s.BM25()
@@ -73,7 +73,7 @@ class KeywordIndex:
             shutil.rmtree(tmp, ignore_errors=True)  # left only when something failed
 
     @classmethod
-    def load(cls, directory: Path) -> "KeywordIndex | None":
+    def load(cls, directory: Path) -> KeywordIndex | None:
         """The saved index, or None when absent or unreadable (the caller rebuilds it)."""
         try:
             meta = json.loads((directory / "ids.json").read_text())

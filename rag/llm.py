@@ -34,8 +34,10 @@ from .redaction import redact
 log = logging.getLogger(__name__)
 
 # used when a GGUF carries no chat template of its own
-_CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
-           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+_CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
 
 Message = dict[str, str]
 _SNAPSHOTS = 4  # fixed prefixes kept (answer, rewrite; a model switch starts a new LocalLLM)
@@ -61,22 +63,38 @@ class GenerationStats:
 def sampling(temperature: float) -> dict[str, Any]:
     """llama.cpp's sampler settings for an answer: greedy at temperature 0, a fixed seed, a light
     repeat penalty. Public so a baseline that calls llama-cpp-python directly samples the same way."""
-    return {"temperature": temperature, "top_p": 1.0, "top_k": 1 if temperature == 0 else 40,
-            "repeat_penalty": 1.05, "seed": 0}
+    return {
+        "temperature": temperature,
+        "top_p": 1.0,
+        "top_k": 1 if temperature == 0 else 40,
+        "repeat_penalty": 1.05,
+        "seed": 0,
+    }
 
 
 def llama_options(settings: Settings) -> dict[str, Any]:
     """The `llama_cpp.Llama` constructor options the product loads a model with (besides its path)."""
-    return {"n_ctx": settings.n_ctx, "n_threads": settings.threads, "n_threads_batch": settings.threads,
-            "n_batch": 512, "verbose": False, "seed": 0}
+    return {
+        "n_ctx": settings.n_ctx,
+        "n_threads": settings.threads,
+        "n_threads_batch": settings.threads,
+        "n_batch": 512,
+        "verbose": False,
+        "seed": 0,
+    }
 
 
 class LLM(Protocol):
     name: str
 
     def stream(
-        self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None, prefix: str = "",
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        stats: GenerationStats | None = None,
+        stop: list[str] | None = None,
+        prefix: str = "",
     ) -> Iterator[str]: ...
 
     def yes_probability(self, messages: list[Message], prefix: str = "") -> float: ...
@@ -127,8 +145,13 @@ class LocalLLM:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def stream(
-        self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None, prefix: str = "",
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        stats: GenerationStats | None = None,
+        stop: list[str] | None = None,
+        prefix: str = "",
     ) -> Iterator[str]:
         """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded)."""
         stats = stats if stats is not None else GenerationStats()
@@ -139,9 +162,15 @@ class LocalLLM:
             stats.queued_ms = (started - waited) * 1000
             self._fit_threads()
             self._reuse(tokens)
+            from llama_cpp import LogitsProcessorList
+
             chunks: Any = self._llama.create_completion(
-                prompt=tokens, max_tokens=max_tokens, stream=True, stop=[*(stop or []), *self._stop_texts],
-                logits_processor=[_ChoiceWatcher(stats, len(tokens))], **sampling(temperature),
+                prompt=tokens,
+                max_tokens=max_tokens,
+                stream=True,
+                stop=[*(stop or []), *self._stop_texts],
+                logits_processor=LogitsProcessorList([_ChoiceWatcher(stats, len(tokens))]),
+                **sampling(temperature),
             )
             try:
                 for chunk in chunks:
@@ -174,7 +203,7 @@ class LocalLLM:
                 llama._ctx.kv_cache_seq_rm(0, len(tokens), -1)
                 llama._requires_eval = True
             if not any(s.tokens == tuple(tokens) for s in self._snapshots):
-                self._snapshots = [*self._snapshots[1 - _SNAPSHOTS:], _Snapshot(tuple(tokens), self._save_cache())]
+                self._snapshots = [*self._snapshots[1 - _SNAPSHOTS :], _Snapshot(tuple(tokens), self._save_cache())]
 
     def _reuse(self, tokens: list[int]) -> None:
         """Before evaluating `tokens` (lock held): restore the kept snapshot sharing the longest start
@@ -232,9 +261,11 @@ class LocalLLM:
     @cached_property
     def _answer_tokens(self) -> tuple[list[int], list[int]]:
         """First tokens of the ways a reply can say yes / no ("yes", " Yes", "YES", ...)."""
+
         def firsts(word: str) -> list[int]:
             forms = {word, word.capitalize(), word.upper(), " " + word, " " + word.capitalize()}
             return sorted({self._llama.tokenize(f.encode(), add_bos=False, special=False)[0] for f in forms})
+
         return firsts("yes"), firsts("no")
 
     @cached_property
@@ -245,10 +276,13 @@ class LocalLLM:
         meta = self._llama.metadata
         template = meta.get("tokenizer.chat_template") or _CHATML
         vocab = self._llama._model
+
         def text_of(token: int) -> str:
             return vocab.token_get_text(token) if token >= 0 else ""
-        return Jinja2ChatFormatter(template=template, eos_token=text_of(self._llama.token_eos()),
-                                   bos_token=text_of(self._llama.token_bos()))
+
+        return Jinja2ChatFormatter(
+            template=template, eos_token=text_of(self._llama.token_eos()), bos_token=text_of(self._llama.token_bos())
+        )
 
     def prompt_tokens(self, messages: list[Message], prefix: str = "") -> list[int]:
         """The prompt as create_chat_completion would build it (the GGUF's chat template), plus `prefix`:
@@ -333,8 +367,13 @@ class RemoteLLM:
         return False  # the server queues; many app instances may share it
 
     def stream(
-        self, messages: list[Message], max_tokens: int, temperature: float, stats: GenerationStats | None = None,
-        stop: list[str] | None = None, prefix: str = "",
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        stats: GenerationStats | None = None,
+        stop: list[str] | None = None,
+        prefix: str = "",
     ) -> Iterator[str]:
         """`prefix` is sent as the start of the assistant's reply (prefill: llama.cpp server, vLLM);
         a server that ignores prefill writes its own opening, which the answer stage reads as well."""

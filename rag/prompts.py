@@ -43,8 +43,9 @@ class PromptSet:
     def followup_messages(self, question: str, previous_question: str, previous_answer: str) -> list[Message]:
         """The rewrite prompt for one follow-up: the fixed part, then the last exchange and the follow-up."""
         *fixed, last = _followup_turns(self.followup)
-        filled = last["content"].format(question=question, previous_question=previous_question,
-                                        previous_answer=previous_answer)
+        filled = last["content"].format(
+            question=question, previous_question=previous_question, previous_answer=previous_answer
+        )
         return [*fixed, {"role": last["role"], "content": filled}]
 
 
@@ -60,7 +61,9 @@ def load_prompts(directory: Path) -> PromptSet:
     followup = read("followup.txt")
     last = _followup_turns(followup)[-1]
     if last["role"] != "user" or "{question}" not in last["content"]:
-        raise PromptError(f"prompt template {directory / 'followup.txt'} must end with a ### user turn holding {{question}}")
+        raise PromptError(
+            f"prompt template {directory / 'followup.txt'} must end with a ### user turn holding {{question}}"
+        )
     return PromptSet(
         system=read("system.txt"),
         fewshot=tuple(parse_turns(read("fewshot.txt"))),
@@ -73,8 +76,9 @@ def load_prompts(directory: Path) -> PromptSet:
 def parse_turns(text: str) -> list[Message]:
     """`### system` / `### user` / `### assistant` headed blocks into chat messages."""
     turns: list[Message] = []
-    for match in re.finditer(r"^### (system|user|assistant)\s*\n(.*?)(?=^### (?:system|user|assistant)\s*$|\Z)", text,
-                             re.S | re.M):
+    for match in re.finditer(
+        r"^### (system|user|assistant)\s*\n(.*?)(?=^### (?:system|user|assistant)\s*$|\Z)", text, re.S | re.M
+    ):
         turns.append({"role": match.group(1), "content": match.group(2).strip()})
     return turns
 

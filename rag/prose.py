@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from .cleaning import footnote_marks
 from .render import DOUBLED_PUNCT, MARKER, SPACE_BEFORE_PUNCT, balance
@@ -30,8 +30,15 @@ from .sentences import split_sentences
 from .terms import content_terms, numbers, stem
 
 KINDS = (
-    "broken_abbreviation", "doubled_punctuation", "glued_digits", "unbalanced_quotes", "marker_after_punctuation",
-    "marker_in_word", "space_before_punctuation", "filler", "repetition",
+    "broken_abbreviation",
+    "doubled_punctuation",
+    "glued_digits",
+    "unbalanced_quotes",
+    "marker_after_punctuation",
+    "marker_in_word",
+    "space_before_punctuation",
+    "filler",
+    "repetition",
 )
 
 _BROKEN_ABBREVIATION = re.compile(r"\b[A-Z]\. [A-Z]\b(?![.\w])|\b(?:[A-Z]\.)+[A-Z]\b(?![.\w])")
@@ -40,10 +47,13 @@ _STOP_BEFORE_MARKER = re.compile(r"[,;:]\s*(?=(?:\s*\[\d+\])+\s*[.!?])")  # "the
 _MARKER_IN_WORD = re.compile(r"[^\W_]\[\d+\][^\W_]")
 _QUOTES = re.compile(r"[\"“”()]")
 # words about the sources or the answer itself: they add nothing a reader did not already have
-_META = frozenset(stem(w) for w in """source sources agree agrees true correct indeed confirm confirms information
+_META = frozenset(
+    stem(w)
+    for w in """source sources agree agrees true correct indeed confirm confirms information
     mention mentions mentioned state states stated report reports reported provide provided context document
     documents text detail details specific specifically fact answer question based given note clear clearly
-    explicitly available""".split())
+    explicitly available""".split()
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,9 +75,11 @@ def lint(answer: str, question: str = "", *, refused: bool = False) -> list[Find
         found.append(Finding(kind=kind, start=start, end=end, text=answer[max(0, start - 20) : end + 20]))
 
     for kind, pattern in (
-        ("broken_abbreviation", _BROKEN_ABBREVIATION), ("doubled_punctuation", DOUBLED_PUNCT),
+        ("broken_abbreviation", _BROKEN_ABBREVIATION),
+        ("doubled_punctuation", DOUBLED_PUNCT),
         ("doubled_punctuation", _STOP_BEFORE_MARKER),
-        ("marker_after_punctuation", _MARKER_AFTER_STOP), ("marker_in_word", _MARKER_IN_WORD),
+        ("marker_after_punctuation", _MARKER_AFTER_STOP),
+        ("marker_in_word", _MARKER_IN_WORD),
         ("space_before_punctuation", SPACE_BEFORE_PUNCT),
     ):
         for m in pattern.finditer(answer):
@@ -114,7 +126,10 @@ def lint_report(pairs: Iterable[Sequence]) -> dict:
                 examples[f.kind].append(f.text)
     per_1000 = {k: round(1000 * n / answers, 1) if answers else 0.0 for k, n in counts.items()}
     return {
-        "answers": answers, "findings": sum(counts.values()), "counts": counts, "per_1000": per_1000,
+        "answers": answers,
+        "findings": sum(counts.values()),
+        "counts": counts,
+        "per_1000": per_1000,
         "examples": {k: v for k, v in examples.items() if v},
     }
 

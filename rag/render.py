@@ -60,6 +60,7 @@ def _split_final(body: str) -> tuple[str, str]:
     A closing quote stays with the claim; a "?", "!" or ellipsis inside it belongs to the quotation;
     the full stop of a closing abbreviation ("U.S.") stays with the word and the sentence gets its own."""
     match = _FINAL.search(body)
+    assert match is not None  # every part of the pattern may be empty: it always matches at the end
     inner, closers, outer = match.groups()
     claim = body[: match.start()]
     if not closers:

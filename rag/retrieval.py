@@ -20,8 +20,8 @@ from .config import Settings
 from .embedding import Embedder
 from .scope import Scope
 from .sentences import Span
-from .store import IndexStore, StoredChunk
 from .span import LocatedSpan
+from .store import IndexStore, StoredChunk
 from .textmap import Edits, restore, shifted, to_clean, to_original
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,9 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def retrieve(self, query: str, k: int | None = None, scope: Scope | None = None,
-                 carried: Sequence[str] = ()) -> Retrieval:
+    def retrieve(
+        self, query: str, k: int | None = None, scope: Scope | None = None, carried: Sequence[str] = ()
+    ) -> Retrieval:
         """The top `k` passages for `query`; with `scope`, only from the articles it allows (both
         searches filter, so the top k are the scope's own; ScopeError when it allows none); `carried`
         chunks (the previous answer's) join the fusion as candidates."""
@@ -89,8 +90,11 @@ class Retriever:
         passages = self._fuse(vector, dense, keyword, k, carried)
         t4 = time.perf_counter()
         timings = {
-            "embed_ms": (t1 - t0) * 1000, "dense_ms": (t2 - t1) * 1000, "keyword_ms": (t3 - t2) * 1000,
-            "fuse_ms": (t4 - t3) * 1000, "retrieve_ms": (t4 - started) * 1000,
+            "embed_ms": (t1 - t0) * 1000,
+            "dense_ms": (t2 - t1) * 1000,
+            "keyword_ms": (t3 - t2) * 1000,
+            "fuse_ms": (t4 - t3) * 1000,
+            "retrieve_ms": (t4 - started) * 1000,
         }
         if scope is not None:
             timings["scope_ms"] = (t0 - started) * 1000
@@ -98,11 +102,16 @@ class Retriever:
         return Retrieval(query, vector, passages, timings)
 
     def _fuse(
-        self, vector: np.ndarray, dense: list[tuple[StoredChunk, float]], keyword: list[tuple[str, float]], k: int,
+        self,
+        vector: np.ndarray,
+        dense: list[tuple[StoredChunk, float]],
+        keyword: list[tuple[str, float]],
+        k: int,
         carried: Sequence[str] = (),
     ) -> list[Passage]:
-        fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in keyword], list(carried)],
-                                       self.settings.rrf_k)
+        fused = reciprocal_rank_fusion(
+            [[c.chunk_id for c, _ in dense], [cid for cid, _ in keyword], list(carried)], self.settings.rrf_k
+        )
         chunks = {c.chunk_id: c for c, _ in dense}
         cosine = {c.chunk_id: s for c, s in dense}
         bm25 = dict(keyword)
@@ -112,7 +121,9 @@ class Retriever:
             chunks[cid] = chunk
             cosine[cid] = float(stored_vector @ vector)
         candidates = [
-            _passage(c, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in ranked if (c := chunks.get(cid))
+            _passage(c, fused[cid], cosine.get(cid, 0.0), bm25.get(cid, 0.0))
+            for cid in ranked
+            if (c := chunks.get(cid))
         ]
         return self._with_antecedents(merge_overlapping(candidates)[:k])
 
@@ -148,9 +159,22 @@ _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|
 
 
 def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
-    return Passage(chunk_id=c.chunk_id, source=c.source, title=c.title, date=c.date, start=c.start, end=c.end,
-                   text=c.text, score=score, dense=dense, keyword=keyword, first_ordinal=c.ordinal, lead=c.lead,
-                   edits=c.edits, lead_edits=c.lead_edits)
+    return Passage(
+        chunk_id=c.chunk_id,
+        source=c.source,
+        title=c.title,
+        date=c.date,
+        start=c.start,
+        end=c.end,
+        text=c.text,
+        score=score,
+        dense=dense,
+        keyword=keyword,
+        first_ordinal=c.ordinal,
+        lead=c.lead,
+        edits=c.edits,
+        lead_edits=c.lead_edits,
+    )
 
 
 def _joinable(a: Passage, b: Passage) -> bool:
@@ -182,7 +206,9 @@ def merge_overlapping(passages: list[Passage]) -> list[Passage]:
             del merged[i]
         merged[keep] = p
         # a union can now reach another passage: fold those in too
-        while (j := next((j for j, m in enumerate(merged) if j != keep and _joinable(m, merged[keep])), None)) is not None:
+        while (
+            j := next((j for j, m in enumerate(merged) if j != keep and _joinable(m, merged[keep])), None)
+        ) is not None:
             merged[keep] = _union(merged[keep], merged[j])
             del merged[j]
             keep -= j < keep
@@ -195,14 +221,25 @@ def _union(a: Passage, b: Passage) -> Passage:
         text, end, edits = first.text, first.end, first.edits
     elif second.start > first.end:  # adjacent: the recorded whitespace joins them
         text, end = first.text + second.lead + second.text, second.end
-        edits = (first.edits + shifted(second.lead_edits, len(first.text))
-                 + shifted(second.edits, len(first.text) + len(second.lead)))
+        edits = (
+            first.edits
+            + shifted(second.lead_edits, len(first.text))
+            + shifted(second.edits, len(first.text) + len(second.lead))
+        )
     else:  # overlapping: the clean texts overlap where the original ones do
         cut = to_clean(first.end - second.start, second.edits)
         text, end = first.text + second.text[cut:], second.end
         edits = first.edits + shifted(tuple(e for e in second.edits if e[0] >= cut), len(first.text) - cut)
     return replace(
-        a, start=first.start, end=end, text=text, score=a.score + b.score, dense=max(a.dense, b.dense),
-        keyword=max(a.keyword, b.keyword), first_ordinal=first.first_ordinal, lead=first.lead,
-        lead_edits=first.lead_edits, edits=edits,
+        a,
+        start=first.start,
+        end=end,
+        text=text,
+        score=a.score + b.score,
+        dense=max(a.dense, b.dense),
+        keyword=max(a.keyword, b.keyword),
+        first_ordinal=first.first_ordinal,
+        lead=first.lead,
+        lead_edits=first.lead_edits,
+        edits=edits,
     )

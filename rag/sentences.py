@@ -54,7 +54,9 @@ _OPENERS = frozenset(
     "today yesterday last next instead thus here".split()
 )
 
-ABBREVIATIONS = _TITLES | _NEVER_FINAL | NUMBER_ABBREVIATIONS | _AMBIGUOUS  # words whose full stop may not end a sentence
+ABBREVIATIONS = (
+    _TITLES | _NEVER_FINAL | NUMBER_ABBREVIATIONS | _AMBIGUOUS
+)  # words whose full stop may not end a sentence
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Span]:
@@ -114,7 +116,7 @@ def ends_with_abbreviation(text: str) -> bool:
 
 
 def _is_initialism(word: str) -> bool:
-    """"W" (an initial), "U.S", "D.C", "a.m": single letters joined by full stops."""
+    """ "W" (an initial), "U.S", "D.C", "a.m": single letters joined by full stops."""
     letters = word.split(".")
     return all(len(part) == 1 for part in letters)
 
@@ -125,7 +127,7 @@ def _opens_sentence(token: str) -> bool:
     if re.match(r"[A-Z]\.", token):
         return False  # another initial: "J. R. R. Tolkien", "J. A. Smith"
     word = re.match(r"[\"“‘'(]*([A-Z][a-z]*)\b", token)
-    return bool(word) and word.group(1).lower() in _OPENERS
+    return word is not None and word.group(1).lower() in _OPENERS
 
 
 def _last_char(text: str, end: int) -> str:
@@ -137,7 +139,7 @@ def _last_char(text: str, end: int) -> str:
 
 
 def _is_list_number(text: str, dot: int) -> bool:
-    """"1." or "12." alone at the start of a line is a list item's number, not a sentence."""
+    """ "1." or "12." alone at the start of a line is a list item's number, not a sentence."""
     line_start = text.rfind("\n", max(0, dot - 8), dot) + 1
     return (line_start > 0 or dot < 8) and bool(re.fullmatch(r"[ \t]*\d{1,3}", text[line_start:dot]))
 

@@ -14,11 +14,11 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -77,8 +77,11 @@ class IndexParams:
 
     def as_metadata(self) -> dict[str, Any]:
         return {
-            "schema": SCHEMA_VERSION, "embed_model": self.embed_model, "dimension": self.dimension,
-            "chunk_chars": self.chunk_chars, "chunk_overlap_chars": self.chunk_overlap_chars,
+            "schema": SCHEMA_VERSION,
+            "embed_model": self.embed_model,
+            "dimension": self.dimension,
+            "chunk_chars": self.chunk_chars,
+            "chunk_overlap_chars": self.chunk_overlap_chars,
             "chunker": CHUNKER_VERSION,
         }
 
@@ -94,7 +97,9 @@ def open_client(settings: Settings):
         url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
         try:
             return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
         except Exception as exc:  # noqa: BLE001
@@ -110,7 +115,8 @@ def open_client(settings: Settings):
         if _is_read_only(exc, path) or _is_full(exc):
             raise _failure(exc, str(settings.index_dir), "open") from exc
         raise IndexCorruptError(
-            f"the index at {settings.index_dir} is corrupt or unreadable ({type(exc).__name__}); run `rag index --rebuild`"
+            f"the index at {settings.index_dir} is corrupt or unreadable ({type(exc).__name__}); "
+            "run `rag index --rebuild`"
         ) from exc
 
 
@@ -141,7 +147,8 @@ class IndexStore:
             try:
                 if create:
                     self._collection = self.client.get_or_create_collection(
-                        COLLECTION, configuration={"hnsw": {"space": "cosine"}},
+                        COLLECTION,
+                        configuration={"hnsw": {"space": "cosine"}},
                         metadata={**(params.as_metadata() if params else {}), "generation": 0},
                         embedding_function=None,
                     )
@@ -234,14 +241,20 @@ class IndexStore:
         records = {}
         for meta in got["metadatas"] or []:
             records[meta["source"]] = FileRecord(
-                meta["source"], meta.get("path", ""), meta.get("title", ""), meta.get("date", ""),
-                meta.get("content_hash", ""), int(meta.get("file_chunks", 0)),
+                meta["source"],
+                meta.get("path", ""),
+                meta.get("title", ""),
+                meta.get("date", ""),
+                meta.get("content_hash", ""),
+                int(meta.get("file_chunks", 0)),
                 {kind: int(meta[f"removed_{kind}"]) for kind in KINDS if meta.get(f"removed_{kind}")},
             )
         return records
 
     def write_files(
-        self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]], replace: Iterable[str] = (),
+        self,
+        items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]],
+        replace: Iterable[str] = (),
     ) -> None:
         """Write many files' chunks in few Chroma calls (each call costs ~50 ms whatever its size, so
         one call per file made indexing 1,000 small files take a minute).
@@ -290,8 +303,14 @@ class IndexStore:
     @staticmethod
     def _chunk_metadata(doc: Document, chunk: Chunk, total: int) -> dict[str, Any]:
         meta: dict[str, Any] = {
-            "source": doc.source, "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end, "lead": chunk.lead,
-            "title": doc.title, "date": doc.date, "text": chunk.text,
+            "source": doc.source,
+            "ordinal": chunk.ordinal,
+            "start": chunk.start,
+            "end": chunk.end,
+            "lead": chunk.lead,
+            "title": doc.title,
+            "date": doc.date,
+            "text": chunk.text,
         }
         if chunk.edits:
             meta["edits"] = dumps(chunk.edits)
@@ -355,8 +374,12 @@ class IndexStore:
             return self.collection().count()
 
     # -- reading -------------------------------------------------------------------------------
-    def dense_search(self, vector: np.ndarray, n: int, within: Collection[str] | None = None,
-                     ) -> list[tuple[StoredChunk, float]]:
+    def dense_search(
+        self,
+        vector: np.ndarray,
+        n: int,
+        within: Collection[str] | None = None,
+    ) -> list[tuple[StoredChunk, float]]:
         """The `n` chunks nearest to `vector`; with `within`, only chunks of those article files."""
         self.collection()
         self.refresh()
@@ -370,8 +393,12 @@ class IndexStore:
                 "run `rag index --rebuild`, or use the embedding model the index was built with"
             )
         with self._guard("read"):  # no count() first: Chroma returns what it has, and counting 100k rows cost 6 ms
-            res = col.query(query_embeddings=vector, n_results=n, include=["documents", "metadatas", "distances"],
-                            where=None if within is None else {"source": {"$in": sorted(within)}})
+            res = col.query(
+                query_embeddings=vector,
+                n_results=n,
+                include=["documents", "metadatas", "distances"],
+                where=None if within is None else {"source": {"$in": sorted(within)}},
+            )
         out = []
         for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
             out.append((_stored(cid, doc, meta), 1.0 - float(dist)))
@@ -450,9 +477,17 @@ def _text(doc: str | None, meta: dict[str, Any]) -> str:
 
 def _stored(cid: str, doc: str | None, meta: dict[str, Any]) -> StoredChunk:
     return StoredChunk(
-        chunk_id=cid, source=meta["source"], title=meta.get("title", ""), date=meta.get("date", ""),
-        start=int(meta["start"]), end=int(meta["end"]), text=_text(doc, meta), ordinal=int(meta.get("ordinal", 0)),
-        lead=str(meta.get("lead", "")), edits=loads(meta.get("edits")), lead_edits=loads(meta.get("lead_edits")),
+        chunk_id=cid,
+        source=meta["source"],
+        title=meta.get("title", ""),
+        date=meta.get("date", ""),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=_text(doc, meta),
+        ordinal=int(meta.get("ordinal", 0)),
+        lead=str(meta.get("lead", "")),
+        edits=loads(meta.get("edits")),
+        lead_edits=loads(meta.get("lead_edits")),
     )
 
 
@@ -463,6 +498,7 @@ def _is_not_found(exc: Exception) -> bool:
 
 
 # -- storage failures as one line ------------------------------------------------------------------
+
 
 def _errnos(exc: BaseException) -> set[int]:
     found = set()
@@ -516,12 +552,19 @@ def _failure_message(exc: BaseException, location: str, action: str) -> str:
     """One line for a failed read or write of the index: what happened and what to do."""
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     if _is_unreachable(exc):
-        return f"the Chroma server at {location} is not answering ({detail}): start it, or check --chroma-url / RAG_CHROMA_URL"
+        return (
+            f"the Chroma server at {location} is not answering ({detail}): "
+            "start it, or check --chroma-url / RAG_CHROMA_URL"
+        )
     if _is_read_only(exc):
-        return (f"the index at {location} is read-only ({detail}): make the folder writable, or point --index-dir at a "
-                "writable copy (the index needs write access even to answer questions); nothing in it was changed")
+        return (
+            f"the index at {location} is read-only ({detail}): make the folder writable, or point --index-dir at a "
+            "writable copy (the index needs write access even to answer questions); nothing in it was changed"
+        )
     if _is_full(exc):
-        return (f"the index at {location} could not be written: the disk is full or a file size limit was reached "
-                f"({detail}); what was indexed before is kept: free some space and run `rag index` again")
-    return f"the index at {location} could not be {'written' if action == 'write' else 'read'} ({type(exc).__name__}: {detail})"
-
+        return (
+            f"the index at {location} could not be written: the disk is full or a file size limit was reached "
+            f"({detail}); what was indexed before is kept: free some space and run `rag index` again"
+        )
+    done = "written" if action == "write" else "read"
+    return f"the index at {location} could not be {done} ({type(exc).__name__}: {detail})"

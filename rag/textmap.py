@@ -12,7 +12,7 @@ An edit is `(clean_offset, removed)`: the original text `removed` stood just bef
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 Edit = tuple[int, str]
 Edits = tuple[Edit, ...]

@@ -19,9 +19,13 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 def to_markdown(conversation: Conversation) -> str:
     numbers: dict[tuple[str, int, int], int] = {}
     sources: list[Citation] = []
-    lines = [f"# {_line(conversation.summary.title)}", "",
-             f"*{when(conversation.summary.created)} · {len(conversation.turns)} question(s) · "
-             "answered from the articles only*", ""]
+    lines = [
+        f"# {_line(conversation.summary.title)}",
+        "",
+        f"*{when(conversation.summary.created)} · {len(conversation.turns)} question(s) · "
+        "answered from the articles only*",
+        "",
+    ]
     for i, turn in enumerate(conversation.turns, start=1):
         lines += [f"## {i}. {_line(turn.question)}", ""]
         answer = turn.answer

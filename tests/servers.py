@@ -17,9 +17,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
@@ -48,8 +48,15 @@ def wait_until(condition, timeout: float, step: float = 0.2) -> bool:
 class Server:
     """A subprocess serving HTTP on 127.0.0.1:port."""
 
-    def __init__(self, args: list[str], port: int, log: Path, ready_path: str, headers: dict[str, str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        port: int,
+        log: Path,
+        ready_path: str,
+        headers: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.args, self.port, self.log = args, port, log
         self.url = f"http://127.0.0.1:{port}"
         self._ready_path = ready_path
@@ -57,10 +64,11 @@ class Server:
         self._env = env
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 180.0) -> "Server":
+    def start(self, timeout: float = 180.0) -> Server:
         self._log = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.args, stdout=self._log, stderr=subprocess.STDOUT, env=self._env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.args, stdout=self._log, stderr=subprocess.STDOUT, env=self._env, start_new_session=True
+        )
 
         def up() -> bool:
             if self.proc.poll() is not None:
@@ -101,18 +109,39 @@ class Server:
 def chroma_server(path: Path, log: Path) -> Server:
     """`chroma run` (shipped with the chromadb package) on a free loopback port, data in `path`."""
     port = free_port()
-    return Server([str(BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-                  port, log, "/api/v2/heartbeat")
+    return Server(
+        [str(BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+        port,
+        log,
+        "/api/v2/heartbeat",
+    )
 
 
-def llama_server(model_path: Path, log: Path, alias: str, api_key: str = "", interrupt: bool = False,
-                 n_ctx: int = 4096) -> Server:
+def llama_server(
+    model_path: Path, log: Path, alias: str, api_key: str = "", interrupt: bool = False, n_ctx: int = 4096
+) -> Server:
     """llama-cpp-python's OpenAI-compatible server (the `server` extra) on a free loopback port.
     `interrupt=False`: a new request waits for the running one instead of cutting it off."""
     port = free_port()
-    args = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", alias,
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
-            "--interrupt_requests", str(interrupt), "--n_threads", "1"]
+    args = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--model_alias",
+        alias,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--interrupt_requests",
+        str(interrupt),
+        "--n_threads",
+        "1",
+    ]
     headers = {}
     if api_key:
         args += ["--api_key", api_key]
@@ -139,7 +168,9 @@ def _drop_file_override_capabilities() -> None:
 
 def read_only_works(folder: Path) -> bool:
     """True when a subprocess started with `as_unprivileged` really cannot write into `folder`."""
-    probe = subprocess.run(["sh", "-c", f"touch '{folder}/.probe' 2>/dev/null"], preexec_fn=_drop_file_override_capabilities)
+    probe = subprocess.run(
+        ["sh", "-c", f"touch '{folder}/.probe' 2>/dev/null"], preexec_fn=_drop_file_override_capabilities
+    )
     if probe.returncode == 111:
         return False
     if (folder / ".probe").exists():
@@ -203,7 +234,7 @@ def listening_addresses(port: int) -> set[str]:
                 continue
             raw = bytes.fromhex(addr_hex)
             if v6:
-                words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+                words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
                 found.add(socket.inet_ntop(socket.AF_INET6, b"".join(words)))
             else:
                 found.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))

@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DEFAULT_MODEL, make_settings
 
 from rag.pipeline import Pipeline
-
-from conftest import CORPUS, DEFAULT_MODEL, make_settings
 
 INJECTION = Path(__file__).parent / "data" / "injection" / "zz_library_hours.txt"
 
@@ -19,7 +18,9 @@ def assert_grounded(answer) -> None:
     """Every citation's passage and highlight are the article's own text at the stated offsets."""
     assert answer.citations and not answer.refused
     for c in answer.citations:
-        text = (CORPUS / c.source).read_text(encoding="utf-8") if (CORPUS / c.source).exists() else INJECTION.read_text()
+        text = (
+            (CORPUS / c.source).read_text(encoding="utf-8") if (CORPUS / c.source).exists() else INJECTION.read_text()
+        )
         assert text[c.start : c.end] == c.text
         assert c.start <= c.highlight_start < c.highlight_end <= c.end
 
@@ -44,11 +45,14 @@ def test_conflicting_figures_are_both_given_and_cited(pipeline):
     assert len({c.source for c in answer.citations}) == 2  # one article each
 
 
-@pytest.mark.parametrize("question", [
-    "What is the capital of Australia?",  # the model knows it; the articles do not say it
-    "Who won the 2025 Super Bowl?",
-    "How many people live in Greenland?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Australia?",  # the model knows it; the articles do not say it
+        "Who won the 2025 Super Bowl?",
+        "How many people live in Greenland?",
+    ],
+)
 def test_questions_the_articles_do_not_answer_are_refused(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.refused and not answer.citations, answer.answer

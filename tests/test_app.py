@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TINY_MODEL, make_settings
-from servers import free_port, wait_until
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from servers import free_port, wait_until
 
 from rag.answer import Answer, Citation
 from rag.errors import LaunchError
@@ -26,22 +26,23 @@ from rag.pipeline import Pipeline
 from rag.redaction import scrub
 from rag.store import FileRecord
 from rag.ui import build_app, render, serve
+from rag.ui.articles import ArticlesPanel
 from rag.ui.context import AppContext
 from rag.ui.conversation import Turn
 from rag.ui.serving import check_launch, is_loopback, parse_auth
 from rag.ui.sources import SourcesPanel
-from rag.ui.articles import ArticlesPanel
 from rag.ui.state import Phase
 
 QUESTION = "How many State Department employees took buyouts?"
-EVIL = '<img src=x onerror=window.__xss=1> <script>window.__xss=2</script>'
+EVIL = "<img src=x onerror=window.__xss=1> <script>window.__xss=2</script>"
 
 
 @pytest.fixture(scope="module")
 def served(shared_index, tmp_path_factory):
     """The app on the tiny model with short answers, on a free loopback port."""
     settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), max_tokens=32).with_overrides(
-        corpus_dir=tmp_path_factory.mktemp("uploads"))
+        corpus_dir=tmp_path_factory.mktemp("uploads")
+    )
     ui = build_app(Pipeline(settings))
     url = ui.launch(block=False, quiet=True)
     assert wait_until(lambda: ui.state.phase in (Phase.READY, Phase.ERROR), 180), ui.ctx.status()
@@ -95,16 +96,21 @@ def test_answer_endpoint_returns_the_answer_object(served):
     assert {c["n"] for c in answer["citations"]} == marked  # every [n] cited, nothing extra (CONTRACT.md)
     for c in answer["citations"]:
         assert set(c) >= {"n", "source", "title", "chunk_id", "text", "start", "end", "score"}
-    follow_up = client.predict("And what did he say about it?",
-                               [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": answer["answer"]}],
-                               api_name="/answer")
+    follow_up = client.predict(
+        "And what did he say about it?",
+        [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": answer["answer"]}],
+        api_name="/answer",
+    )
     assert follow_up["search_query"] != "And what did he say about it?"  # the history reached the rewriter
 
 
-@pytest.mark.parametrize("args,message", [
-    (("   \n ",), "question is empty"),
-    ((QUESTION, [{"role": "robot", "content": "x"}]), "history must be a list"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("   \n ",), "question is empty"),
+        ((QUESTION, [{"role": "robot", "content": "x"}]), "history must be a list"),
+    ],
+)
 def test_answer_endpoint_refuses_bad_requests_in_one_line(served, args, message):
     url, _ = served
     with pytest.raises(AppError) as err:
@@ -120,7 +126,7 @@ def test_empty_question_is_a_friendly_error(served):
         client.predict("   \n ", api_name="/chat")
     message = str(err.value)
     assert "question is empty" in message
-    assert "Traceback" not in message and "File \"" not in message
+    assert "Traceback" not in message and 'File "' not in message
 
 
 def test_chat_and_answer_endpoint_share_one_generation_slot(served):
@@ -145,10 +151,16 @@ def test_client_that_disconnects_mid_answer_frees_the_slot(served):
     defaults = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
     closed_before = ui.state.closed_streams
     session = "disconnect-test"
-    joined = httpx.post(url + "gradio_api/queue/join", json={
-        "data": [QUESTION] + [defaults.get(i) for i in chat["inputs"][1:]],  # the page's other inputs as loaded
-        "fn_index": chat["id"], "session_hash": session,
-        "event_data": None, "trigger_id": None})
+    joined = httpx.post(
+        url + "gradio_api/queue/join",
+        json={
+            "data": [QUESTION] + [defaults.get(i) for i in chat["inputs"][1:]],  # the page's other inputs as loaded
+            "fn_index": chat["id"],
+            "session_hash": session,
+            "event_data": None,
+            "trigger_id": None,
+        },
+    )
     assert joined.status_code == 200, joined.text
     with httpx.stream("GET", url + f"gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
         for line in stream.iter_lines():
@@ -231,12 +243,16 @@ def test_uploads_are_checked_saved_indexed_and_removable(index_copy, tmp_path):
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     good = incoming / "Lakeview <council> decision.md"
-    good.write_text("# Lakeview Council Bans Leaf Blowers on Sundays\n\ndate 2025-05-01\n\n"
-                    "The Lakeview town council voted 4 to 3 to ban leaf blowers on Sundays, starting in July.\n")
+    good.write_text(
+        "# Lakeview Council Bans Leaf Blowers on Sundays\n\ndate 2025-05-01\n\n"
+        "The Lakeview town council voted 4 to 3 to ban leaf blowers on Sundays, starting in July.\n"
+    )
     (incoming / "tool.exe").write_bytes(b"MZ\x90\x00")
     (incoming / "huge.txt").write_text("word " * 300_000)  # 1.5 MB > 1 MB limit
     (incoming / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (incoming / "copy.txt").write_text((Path(__file__).parent.parent / "corpus" / "002_a3ce7c2eb21b0992.txt").read_text())
+    (incoming / "copy.txt").write_text(
+        (Path(__file__).parent.parent / "corpus" / "002_a3ce7c2eb21b0992.txt").read_text()
+    )
     files = [str(p) for p in sorted(incoming.iterdir())]
     updates = list(articles.add_files(files))
     report, library = updates[-1][0], updates[-1][1]
@@ -273,29 +289,57 @@ def test_safe_file_names():
 
 
 def test_html_escapes_articles_and_links_only_real_markers():
-    cite = Citation(n=1, source="evil.txt", title=f"Title {EVIL}", chunk_id="evil.txt#0", text=f"before {EVIL} after",
-                    start=100, end=160, score=0.5, date="2025-01-01", highlight_start=107, highlight_end=150)
-    answer = Answer(question=f"q {EVIL}", answer=f"It says {EVIL} [1] and [7].", refused=False, citations=[cite],
-                    model="m", timings={"first_token_ms": 1200.0, "total_ms": 3400.0})
+    cite = Citation(
+        n=1,
+        source="evil.txt",
+        title=f"Title {EVIL}",
+        chunk_id="evil.txt#0",
+        text=f"before {EVIL} after",
+        start=100,
+        end=160,
+        score=0.5,
+        date="2025-01-01",
+        highlight_start=107,
+        highlight_end=150,
+    )
+    answer = Answer(
+        question=f"q {EVIL}",
+        answer=f"It says {EVIL} [1] and [7].",
+        refused=False,
+        citations=[cite],
+        model="m",
+        timings={"first_token_ms": 1200.0, "total_ms": 3400.0},
+    )
     turn = Turn(question=f"q {EVIL}", answer=answer)
     page = "".join(m["content"] for m in render.chat_messages([turn])) + render.evidence([turn])
     record = FileRecord("evil.txt", "/x/evil.txt", "t " + EVIL, "", "hash", 1)
-    page += render.article(Article(record=record, text="x" * 100 + cite.text + EVIL),
-                           span=render.Span(start=100, end=160, hs=107, he=150))
+    page += render.article(
+        Article(record=record, text="x" * 100 + cite.text + EVIL), span=render.Span(start=100, end=160, hs=107, he=150)
+    )
     assert "<img" not in page and "<script" not in page
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in page
     assert '<a class="cite" href="#ev-0-1"' in page and "[7]" in page and "#ev-0-7" not in page
     assert "first token 1.2 s" in page and "total 3.4 s" in page
     assert "<mark" in page and 'id="ev-0-1"' in page
-    refused = Answer(question="q", answer="The articles do not say.", refused=True, citations=[], model="m",
-                     timings={"total_ms": 10.0}, search_query="tesla deliveries 2024",
-                     searched=[{"source": "a.txt", "title": f"T {EVIL}", "score": 0.1, "text": EVIL}])
+    refused = Answer(
+        question="q",
+        answer="The articles do not say.",
+        refused=True,
+        citations=[],
+        model="m",
+        timings={"total_ms": 10.0},
+        search_query="tesla deliveries 2024",
+        searched=[{"source": "a.txt", "title": f"T {EVIL}", "score": 0.1, "text": EVIL}],
+    )
     turns = [Turn(question="q", answer=refused)]
     shown = render.chat_messages(turns)[1]["content"] + render.evidence(turns)
     assert "do not cover" in shown and "tesla deliveries 2024" in shown and "<img" not in shown
 
 
 def test_error_messages_lose_paths_and_secrets():
-    text = scrub("cannot read /home/me/private/notes/a.txt with key sk-123 at /srv/idx/chroma",
-                 secrets=["sk-123"], folders={"/srv/idx": "the index folder"})
+    text = scrub(
+        "cannot read /home/me/private/notes/a.txt with key sk-123 at /srv/idx/chroma",
+        secrets=["sk-123"],
+        folders={"/srv/idx": "the index folder"},
+    )
     assert "/home/me" not in text and "a.txt" in text and "sk-123" not in text and "/srv/idx" not in text

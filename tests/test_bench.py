@@ -48,7 +48,10 @@ def test_example_questions_are_data_beside_the_corpus(tmp_path):
     own = tmp_path / "examples.json"
     own.write_text(json.dumps({"a.txt": ["Who?", "When?"], "b.md": ["Where?"]}))
     assert [(q["question"], q["sources"]) for q in example_questions(own)] == [
-        ("Who?", ["a"]), ("When?", ["a"]), ("Where?", ["b"])]
+        ("Who?", ["a"]),
+        ("When?", ["a"]),
+        ("Where?", ["b"]),
+    ]
     assert len({q["id"] for q in example_questions(own)}) == 3
 
 
@@ -62,11 +65,15 @@ def test_wiki_summaries_are_read_from_the_installed_package():
 def test_derived_chunks_mix_two_real_chunks_with_a_unit_vector():
     def item(i: int, text: str):
         doc = Document(f"w{i}.txt", "", f"Title {i}", "", text, str(i))
-        return Item(doc, [Chunk(chunk_id=f"w{i}.txt#0", source=f"w{i}.txt", ordinal=0, start=0, end=len(text), text=text)])
+        return Item(
+            doc, [Chunk(chunk_id=f"w{i}.txt#0", source=f"w{i}.txt", ordinal=0, start=0, end=len(text), text=text)]
+        )
 
-    real = [item(0, "Alpha one. Alpha two. Alpha three. Alpha four."),
-            item(1, "Beta one. Beta two. Beta three. Beta four."),
-            item(2, "Gamma one. Gamma two.")]
+    real = [
+        item(0, "Alpha one. Alpha two. Alpha three. Alpha four."),
+        item(1, "Beta one. Beta two. Beta three. Beta four."),
+        item(2, "Gamma one. Gamma two."),
+    ]
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(3, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -138,9 +145,14 @@ def test_load_section_serves_concurrent_users_against_one_at_a_time(tmp_path):
 def test_bench_quick_command(tmp_path):
     """`python -m bench --quick` as `make bench` runs it (every section, the tiny model)."""
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out)], cwd=PROJECT_ROOT,
-                          env=rag_env(tmp_path / "index", RAG_MODEL=TINY_MODEL), capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(out)],
+        cwd=PROJECT_ROOT,
+        env=rag_env(tmp_path / "index", RAG_MODEL=TINY_MODEL),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
     assert set(data["sections"]) == {"indexing", "retrieval", "generation", "start-up", "load"}

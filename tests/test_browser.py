@@ -21,8 +21,15 @@ from servers import free_port
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUESTION = "How many State Department employees took buyouts?"
 ARTICLE = """Millbrook Council Votes to Paint the Water Tower Purple
 date 2025-04-02
@@ -68,8 +75,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 900},
-                                  permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
     page = context.new_page()
     requests: list[str] = []
     errors: list[str] = []
@@ -79,7 +87,9 @@ def page(browser, app_url):
     page.goto(app_url)
     page.wait_for_selector("#rag-chatbot")
     yield page
-    off_host = [u for u in requests if not (u.startswith(app_url + "/") or u == app_url or u.startswith(("data:", "blob:")))]
+    off_host = [
+        u for u in requests if not (u.startswith(app_url + "/") or u == app_url or u.startswith(("data:", "blob:")))
+    ]
     assert not off_host, f"requests left 127.0.0.1: {off_host}"
     assert not errors, f"errors on the page: {errors}"
     context.close()
@@ -115,7 +125,9 @@ def _upload(page, path) -> str:
     page.get_by_role("tab", name="Your articles").click()
     page.wait_for_selector("#rag-library table")
     page.evaluate("""() => { window.__sawProgress = false;
-        new MutationObserver(() => { if (document.querySelector('#rag-upload-report progress')) window.__sawProgress = true; })
+        new MutationObserver(() => {
+          if (document.querySelector('#rag-upload-report progress')) window.__sawProgress = true;
+        })
           .observe(document.body, {subtree: true, childList: true}); }""")
     page.set_input_files("#rag-upload input[type=file]", str(path))
     page.wait_for_selector("#rag-upload-report .up-ok", timeout=120_000)
@@ -184,7 +196,9 @@ def test_uploaded_article_is_searchable_and_cited(page, artifacts, tmp_path):
     report = _upload(page, path)
     assert "millbrook-council.txt" in report
     assert page.evaluate("window.__sawProgress")  # the progress bar showed while indexing
-    assert page.locator("#rag-library").get_by_text("Millbrook Council Votes to Paint the Water Tower Purple").is_visible()
+    assert (
+        page.locator("#rag-library").get_by_text("Millbrook Council Votes to Paint the Water Tower Purple").is_visible()
+    )
     page.screenshot(path=str(artifacts / "upload-1-library.png"))
 
     page.get_by_role("tab", name="Chat").click()

@@ -34,8 +34,13 @@ def served(shared_index, tmp_path_factory):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (the browser tests need Debian's chromium)")
     folder = tmp_path_factory.mktemp("conversations")
     shutil.copytree(shared_index, folder / "index")
-    settings = make_settings(folder / "index", model=TINY_MODEL, port=free_port(), max_tokens=24,
-                             history_path=str(folder / "history.sqlite3"))
+    settings = make_settings(
+        folder / "index",
+        model=TINY_MODEL,
+        port=free_port(),
+        max_tokens=24,
+        history_path=str(folder / "history.sqlite3"),
+    )
     ui = build_app(Pipeline(settings))
     url = ui.launch(block=False, quiet=True)
     yield url.rstrip("/"), settings
@@ -137,8 +142,7 @@ def test_history_survives_a_kill_9_mid_answer_and_a_restart(browser, shared_inde
     shutil.copytree(shared_index, index)
     history = tmp_path / "history.sqlite3"
     port = free_port()
-    env = rag_env(index, RAG_MODEL=TINY_MODEL, RAG_HISTORY_PATH=str(history), RAG_MAX_TOKENS="300",
-                  RAG_N_THREADS="1")
+    env = rag_env(index, RAG_MODEL=TINY_MODEL, RAG_HISTORY_PATH=str(history), RAG_MAX_TOKENS="300", RAG_N_THREADS="1")
 
     def start() -> Server:
         return Server([RAG, "chat", "--port", str(port)], port, tmp_path / "chat.log", "/", env=env).start()

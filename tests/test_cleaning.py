@@ -4,7 +4,8 @@ and bylines stay; the edit map restores the original and maps every clean offset
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rag.cleaning import clean, describe_cleaned, footnote_marks
 from rag.textmap import dumps, loads, remove, restore, to_clean, to_original, within
@@ -14,35 +15,44 @@ def _marks(text: str) -> list[str]:
     return [text[s:e] for s, e in footnote_marks(text)]
 
 
-@pytest.mark.parametrize("text, marks", [
-    ("Musk intensified his support dramatically15. This incident", ["15"]),
-    ("a “first buddy” relationship within the administration5. What began", ["5"]),
-    ("the future direction of US Politics1. As this", ["1"]),
-    ("to pro-Trump super PACs35.\nThis financial", ["35"]),
-    ("was “not good for America or the world”5. This public", ["5"]),
-    ("supporting reopening the plant “Fast & Safely!”5. These moments", ["5"]),
-    ("the end.12 Next comes", ["12"]),
-    ("eliminating roles deemed redundant or unnecessary56. The scale", ["56"]),
-    ("the relationship5 and the rest", ["5"]),
-    ("as he said.[3] Then", ["[3]"]),
-    ("Fryderyk Franciszek Chopin,[n 1] was a Polish composer", ["[n 1]"]),
-    ("the people of Asia Minor.[citation needed][original research?]\n", ["[citation needed]", "[original research?]"]),
-    ("into its current[when?] four divisions", ["[when?]"]),
-])
+@pytest.mark.parametrize(
+    "text, marks",
+    [
+        ("Musk intensified his support dramatically15. This incident", ["15"]),
+        ("a “first buddy” relationship within the administration5. What began", ["5"]),
+        ("the future direction of US Politics1. As this", ["1"]),
+        ("to pro-Trump super PACs35.\nThis financial", ["35"]),
+        ("was “not good for America or the world”5. This public", ["5"]),
+        ("supporting reopening the plant “Fast & Safely!”5. These moments", ["5"]),
+        ("the end.12 Next comes", ["12"]),
+        ("eliminating roles deemed redundant or unnecessary56. The scale", ["56"]),
+        ("the relationship5 and the rest", ["5"]),
+        ("as he said.[3] Then", ["[3]"]),
+        ("Fryderyk Franciszek Chopin,[n 1] was a Polish composer", ["[n 1]"]),
+        (
+            "the people of Asia Minor.[citation needed][original research?]\n",
+            ["[citation needed]", "[original research?]"],
+        ),
+        ("into its current[when?] four divisions", ["[when?]"]),
+    ],
+)
 def test_footnote_marks_are_found(text, marks):
     assert _marks(text) == marks
 
 
-@pytest.mark.parametrize("text", [
-    "During the COVID-19 pandemic, the F-35 and the G7 met.",
-    "He upgraded to Windows 11, bought 1,500 shares at 3.5 percent in 2024.",
-    "It happened in 2019. The next year B-52s flew; the 4th unit emitted CO2.",
-    "Models such as GPT-4 and GPT4 and the MP3 format, H1-B visas and the A380.",
-    "Web3 fans met at 10:30 on Jan.5 to discuss No.1 and Fig.3 and p.5.",
-    "He won $1.2 billion, about 8½ months after the ’90s ended (1990–1999).",
-    "He paid [21st] century prices; the [TAR's] figures; see [i.e., human-induced] change.",
-    "Pressure rose to 28.5°E and 3.5%. Section 2.3 covers it.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During the COVID-19 pandemic, the F-35 and the G7 met.",
+        "He upgraded to Windows 11, bought 1,500 shares at 3.5 percent in 2024.",
+        "It happened in 2019. The next year B-52s flew; the 4th unit emitted CO2.",
+        "Models such as GPT-4 and GPT4 and the MP3 format, H1-B visas and the A380.",
+        "Web3 fans met at 10:30 on Jan.5 to discuss No.1 and Fig.3 and p.5.",
+        "He won $1.2 billion, about 8½ months after the ’90s ended (1990–1999).",
+        "He paid [21st] century prices; the [TAR's] figures; see [i.e., human-induced] change.",
+        "Pressure rose to 28.5°E and 3.5%. Section 2.3 covers it.",
+    ],
+)
 def test_real_numbers_are_not_footnotes(text):
     assert _marks(text) == []
 
@@ -52,13 +62,15 @@ def test_interface_lines_go_headings_and_bylines_stay():
         "Is The Trump-Musk Relationship Sputtering?\n- Howie Klein\n- 4 hours ago\n- 8 min read\n"
         "Table of Contents\nToggleThe Evolution of an Unlikely Partnership\nBody text starts here.\n"
         "Read More 👇\nShare this article\nClick here to subscribe\nAdvertisement\n"
-        "The Dynamics of Power\nShared Vision or Mutual Benefit?\nFollow the money\nMusk did not respond to requests for comment.\n"
+        "The Dynamics of Power\nShared Vision or Mutual Benefit?\nFollow the money\n"
+        "Musk did not respond to requests for comment.\n"
     )
     result = clean(text)
     assert result.text == (
         "Is The Trump-Musk Relationship Sputtering?\n- Howie Klein\n"
         "The Evolution of an Unlikely Partnership\nBody text starts here.\n"
-        "The Dynamics of Power\nShared Vision or Mutual Benefit?\nFollow the money\nMusk did not respond to requests for comment.\n"
+        "The Dynamics of Power\nShared Vision or Mutual Benefit?\nFollow the money\n"
+        "Musk did not respond to requests for comment.\n"
     )
     assert result.removed == {"menu": 8}
     assert restore(result.text, result.edits) == text

@@ -12,8 +12,14 @@ RAG = str(Path(sys.executable).with_name("rag"))
 
 
 def run(args, index_dir, stdin=None, **env):
-    return subprocess.run([RAG, *args], input=stdin, capture_output=True, text=True, timeout=600,
-                          env=rag_env(index_dir, RAG_MODEL=TINY_MODEL, **env))
+    return subprocess.run(
+        [RAG, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=rag_env(index_dir, RAG_MODEL=TINY_MODEL, **env),
+    )
 
 
 def test_index_summary_and_incremental_rerun(index_copy):
@@ -34,9 +40,14 @@ def test_ask_jsonl_keeps_order_and_ids(shared_index):
     requests = [
         {"id": "b", "question": "Who is Gerald Feierstein?", "history": []},
         {"id": "a", "question": "   ", "history": []},
-        {"id": "c", "question": "Who did he lead it with?", "history": [
-            {"role": "user", "content": "Who is Vivek Ramaswamy?"},
-            {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]},
+        {
+            "id": "c",
+            "question": "Who did he lead it with?",
+            "history": [
+                {"role": "user", "content": "Who is Vivek Ramaswamy?"},
+                {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."},
+            ],
+        },
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in requests) + "not json\n"
     result = run(["ask", "--jsonl", "-"], shared_index, stdin=stdin)
@@ -64,8 +75,9 @@ def test_a_bundled_model_failing_its_checksum_is_one_clear_line(shared_index, mo
     from rag import cli
     from rag.models import BUNDLED, BundledModel
 
-    monkeypatch.setitem(BUNDLED, "damaged", BundledModel("damaged", "damaged-q0", "typer", 1, "typer/__init__.py", 0,
-                                                         "0" * 64))
+    monkeypatch.setitem(
+        BUNDLED, "damaged", BundledModel("damaged", "damaged-q0", "typer", 1, "typer/__init__.py", 0, "0" * 64)
+    )
     env = {k: v for k, v in rag_env(shared_index, RAG_MODEL="damaged").items() if k.startswith("RAG_")}
     result = CliRunner().invoke(cli.app, ["ask", "Who is Gerald Feierstein?"], env=env)
     assert result.exit_code == 2, result.stderr
@@ -79,8 +91,18 @@ def test_empty_question_is_an_error(shared_index):
 
 def test_ask_within_one_article_records_the_scope_and_searches_only_it(shared_index):
     scoped = "002_a3ce7c2eb21b0992.txt"
-    result = run(["ask", "--json", "--source", f"corpus/{scoped}", "--since", "2025-03-01",
-                  "How many State Department employees took buyouts?"], shared_index)
+    result = run(
+        [
+            "ask",
+            "--json",
+            "--source",
+            f"corpus/{scoped}",
+            "--since",
+            "2025-03-01",
+            "How many State Department employees took buyouts?",
+        ],
+        shared_index,
+    )
     assert result.returncode == 0, result.stderr
     obj = json.loads(result.stdout)
     assert_answer_object(obj)
@@ -90,9 +112,11 @@ def test_ask_within_one_article_records_the_scope_and_searches_only_it(shared_in
 
 
 def test_a_scope_no_article_matches_is_one_clear_line(shared_index):
-    for args, message in ((["--source", "nope.txt"], "not in the library: nope.txt"),
-                          (["--until", "2001-01-01"], "no article in the library is dated until 2001-01-01"),
-                          (["--since", "March"], "the since date 'March' is not a date")):
+    for args, message in (
+        (["--source", "nope.txt"], "not in the library: nope.txt"),
+        (["--until", "2001-01-01"], "no article in the library is dated until 2001-01-01"),
+        (["--since", "March"], "the since date 'March' is not a date"),
+    ):
         result = run(["ask", *args, "Who is Gerald Feierstein?"], shared_index)
         assert result.returncode == 2 and message in result.stderr, result.stderr
         assert result.stderr.strip().count("\n") == 0

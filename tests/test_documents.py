@@ -1,10 +1,9 @@
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from rag.documents import DocumentError, find_files, load_document, load_documents
-
-from conftest import CORPUS
 
 
 def test_corpus_articles_load_with_title_and_date():

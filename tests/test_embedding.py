@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import CORPUS, TINY_MODEL, make_settings
 
 from rag.embedding import Embedder, EmbeddingError, backend_of_index, export_dir, variant_name
 from rag.pipeline import Pipeline
 
-from conftest import CORPUS, TINY_MODEL, make_settings
-
-TEXTS = ["Who co-led the Department of Government Efficiency with Elon Musk?",
-         "The council voted 7-2 on Tuesday to approve the budget, which includes $4.2 million for road repairs.",
-         "H-1B visas"]
+TEXTS = [
+    "Who co-led the Department of Government Efficiency with Elon Musk?",
+    "The council voted 7-2 on Tuesday to approve the budget, which includes $4.2 million for road repairs.",
+    "H-1B visas",
+]
 
 
 def test_variant_names_and_index_kinds():

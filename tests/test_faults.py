@@ -20,21 +20,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import CORPUS, TINY_MODEL, make_settings, rag_env
-from servers import (RAG, as_unprivileged, read_only_tree, read_only_works, run_rag, tree_digest,
-                     with_file_size_limit)
+from servers import RAG, as_unprivileged, read_only_tree, read_only_works, run_rag, tree_digest, with_file_size_limit
 
 import rag.documents as documents
 from rag.answering import QuestionError, clean_question
 from rag.chunking import chunk_document
 from rag.documents import DocumentError, load_document
 from rag.pipeline import Pipeline
-from rag.ui import build_app
 from rag.store import IndexMismatchError, IndexStore
+from rag.ui import build_app
 
 QUESTION = "Who is Gerald Feierstein?"
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
 
 def make_pdf(content: bytes) -> bytes:
     """A minimal one-page PDF whose page content stream is `content` (Flate-compressed)."""
@@ -60,7 +60,9 @@ def make_pdf(content: bytes) -> bytes:
 
 
 def text_pdf(lines: list[str]) -> bytes:
-    return make_pdf(b"BT /F1 12 Tf 72 720 Td " + b"".join(b"(%s) Tj 0 -16 Td " % l.encode() for l in lines) + b"ET")
+    return make_pdf(
+        b"BT /F1 12 Tf 72 720 Td " + b"".join(b"(%s) Tj 0 -16 Td " % line.encode() for line in lines) + b"ET"
+    )
 
 
 def endless_pdf() -> bytes:
@@ -111,6 +113,7 @@ def assert_index_matches_files(index_dir: Path, files: list[Path]) -> dict[str, 
 
 # -- questions ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t  \r\n", "\x00\x07 \x1f", " \u3000 "])
 def test_empty_and_whitespace_questions_are_refused_with_a_reason(tiny_pipeline, question):
     with pytest.raises(QuestionError, match="the question is empty"):
@@ -132,23 +135,36 @@ def test_a_100k_character_question_is_trimmed_with_a_notice(shared_index):
 
 # -- files -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def messy_corpus(tmp_path) -> tuple[Path, list[Path], dict[str, str]]:
     """Good articles among every kind of bad file; returns (folder, good files, name -> expected reason)."""
     root = tmp_path / "messy"
     (root / "sub").mkdir(parents=True)
     good = [
-        root / "ferry.txt", root / "council.md", root / "market.html", root / "harbour.pdf",
+        root / "ferry.txt",
+        root / "council.md",
+        root / "market.html",
+        root / "harbour.pdf",
     ]
-    good[0].write_text("Harbour ferry returns after winter break\n\nThe Lakeview harbour ferry resumed service on "
-                       "Monday after a three month break. Officials counted 1,200 passengers on the first day.\n")
-    good[1].write_text("# Council bans leaf blowers on Sundays\n\nThe Lakeview town council voted 4 to 3 to ban leaf "
-                       "blowers on Sundays, starting in July.\n")
-    good[2].write_text("<html><head><title>Farmers market moves indoors</title></head><body><article>"
-                       "<p>The Lakeview farmers market moves into the old rail depot for the winter.</p>"
-                       "</article></body></html>")
-    good[3].write_bytes(text_pdf(["Harbour dredging finished early",
-                                  "Dredging of the Lakeview harbour channel finished two weeks early."]))
+    good[0].write_text(
+        "Harbour ferry returns after winter break\n\nThe Lakeview harbour ferry resumed service on "
+        "Monday after a three month break. Officials counted 1,200 passengers on the first day.\n"
+    )
+    good[1].write_text(
+        "# Council bans leaf blowers on Sundays\n\nThe Lakeview town council voted 4 to 3 to ban leaf "
+        "blowers on Sundays, starting in July.\n"
+    )
+    good[2].write_text(
+        "<html><head><title>Farmers market moves indoors</title></head><body><article>"
+        "<p>The Lakeview farmers market moves into the old rail depot for the winter.</p>"
+        "</article></body></html>"
+    )
+    good[3].write_bytes(
+        text_pdf(
+            ["Harbour dredging finished early", "Dredging of the Lakeview harbour channel finished two weeks early."]
+        )
+    )
     (root / "invalid.txt").write_bytes(b"Headline of a broken export\n" + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40)
     (root / "zero.txt").write_bytes(b"")
     (root / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(4000))
@@ -176,8 +192,10 @@ def messy_corpus(tmp_path) -> tuple[Path, list[Path], dict[str, str]]:
 
 
 def _reasons(report, root: Path) -> dict[str, str]:
-    return {str(Path(s.path).relative_to(root)) if Path(s.path).is_relative_to(root) else s.path: s.reason
-            for s in report.failed}
+    return {
+        str(Path(s.path).relative_to(root)) if Path(s.path).is_relative_to(root) else s.path: s.reason
+        for s in report.failed
+    }
 
 
 def test_bad_files_are_skipped_with_reasons_and_good_ones_indexed(messy_corpus, tmp_path, monkeypatch):
@@ -248,6 +266,7 @@ def test_cli_lists_skipped_files_and_still_succeeds(tmp_path):
 
 # -- models ------------------------------------------------------------------------------------
 
+
 def test_corrupt_model_file_is_one_line(shared_index, tmp_path):
     from rag.models import resolve_model
 
@@ -275,6 +294,7 @@ def test_missing_model_in_the_chat_is_a_friendly_status_and_answer(shared_index,
 
 
 # -- the index ---------------------------------------------------------------------------------
+
 
 def test_index_built_with_another_embedding_model_is_refused_for_questions(index_copy):
     store = fresh_store(index_copy)
@@ -308,8 +328,13 @@ def many_articles(tmp_path) -> Path:
 
 def _index_and_kill(corpus: Path, index_dir: Path) -> None:
     """Start `rag index`, SIGKILL it the moment its first batch of files has been written."""
-    proc = subprocess.Popen([RAG, "index", "-v", str(corpus)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=rag_env(index_dir, RAG_MODEL=TINY_MODEL, **KILL_ENV))
+    proc = subprocess.Popen(
+        [RAG, "index", "-v", str(corpus)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=rag_env(index_dir, RAG_MODEL=TINY_MODEL, **KILL_ENV),
+    )
     try:
         for line in proc.stderr:  # type: ignore[union-attr]
             if "rag.indexing: indexed " in line:
@@ -324,8 +349,11 @@ def _index_and_kill(corpus: Path, index_dir: Path) -> None:
 def _stale(index_dir: Path, files: list[Path]) -> list[str]:
     """Files whose current content is not (yet) what the index holds."""
     records = fresh_store(index_dir).files()
-    return [p.name for p in files if p.name not in records
-            or records[p.name].content_hash != hashlib.sha256(p.read_bytes()).hexdigest()]
+    return [
+        p.name
+        for p in files
+        if p.name not in records or records[p.name].content_hash != hashlib.sha256(p.read_bytes()).hexdigest()
+    ]
 
 
 def test_kill_9_during_index_then_the_next_run_finishes_consistent(many_articles, tmp_path):
@@ -361,11 +389,18 @@ def test_half_written_file_and_orphan_chunks_are_repaired(index_copy, tmp_path):
     chunks = chunk_document(doc, pipeline.settings.chunk_chars, pipeline.settings.chunk_overlap_chars)
     vectors = pipeline.embedder.embed([c.text for c in chunks])
     store.begin_write()
-    store.collection().add(ids=[c.chunk_id for c in chunks[1:]], embeddings=vectors[1:],
-                           documents=[c.text for c in chunks[1:]],
-                           metadatas=[store._chunk_metadata(doc, c, len(chunks)) for c in chunks[1:]])
-    store.collection().add(ids=["gone.txt#3"], embeddings=vectors[:1], documents=["orphan"],
-                           metadatas=[{"source": "gone.txt", "ordinal": 3, "start": 0, "end": 6}])
+    store.collection().add(
+        ids=[c.chunk_id for c in chunks[1:]],
+        embeddings=vectors[1:],
+        documents=[c.text for c in chunks[1:]],
+        metadatas=[store._chunk_metadata(doc, c, len(chunks)) for c in chunks[1:]],
+    )
+    store.collection().add(
+        ids=["gone.txt#3"],
+        embeddings=vectors[:1],
+        documents=["orphan"],
+        metadatas=[{"source": "gone.txt", "ordinal": 3, "start": 0, "end": 6}],
+    )
     report = pipeline.index([corpus])
     assert sorted(report.repaired) == ["gone.txt", "long.txt"]
     assert report.added == ["long.txt"]

@@ -1,6 +1,5 @@
 """The support checker on hand-made evidence (real embedder; no LLM)."""
 
-import numpy as np
 import pytest
 
 from rag.chunking import split_sentences
@@ -21,10 +20,23 @@ def make_evidence(embedder, texts):
     for n, (source, text) in enumerate(texts, start=1):
         spans = split_sentences(text)
         vectors = embedder.embed([s.text for s in spans])
-        items.append(Evidence(n=n, source=source, title=f"Title {n}", date="", chunk_id=f"{source}#0", start=0,
-                              end=len(text), text=text, source_text=text, relevance=1.0,
-                              sentences=tuple(Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=1.0)
-                                              for s, v in zip(spans, vectors))))
+        items.append(
+            Evidence(
+                n=n,
+                source=source,
+                title=f"Title {n}",
+                date="",
+                chunk_id=f"{source}#0",
+                start=0,
+                end=len(text),
+                text=text,
+                source_text=text,
+                relevance=1.0,
+                sentences=tuple(
+                    Sentence(start=s.start, end=s.end, text=s.text, vector=v, score=1.0) for s, v in zip(spans, vectors)
+                ),
+            )
+        )
     return EvidenceSet(items=items, best_score=1.0, best_lexical=1.0)
 
 
@@ -56,7 +68,9 @@ def test_claim_spread_over_two_passages_cites_both(embedder):
 
 
 def test_invented_number_or_name_is_unsupported(embedder):
-    assert not check(embedder, "How much is set aside for roads?", "The budget includes $9.9 million for roads.", [1]).supported
+    assert not check(
+        embedder, "How much is set aside for roads?", "The budget includes $9.9 million for roads.", [1]
+    ).supported
     assert not check(embedder, "Who defended the plan?", "Mayor Jane Doe defended the plan.", [2]).supported
 
 
@@ -73,7 +87,9 @@ def test_refusal_phrases():
 
 def test_a_figure_must_count_what_its_evidence_counts(embedder):
     # the passages' 15,000 is homes that lost power: an answer that makes it something else is unsupported
-    assert not check(embedder, "How many people were evacuated?", "Officials said 15,000 people were evacuated.", [3]).supported
+    assert not check(
+        embedder, "How many people were evacuated?", "Officials said 15,000 people were evacuated.", [3]
+    ).supported
     assert check(embedder, "How many homes lost power?", "Officials said 15,000 homes lost power.", [3]).supported
 
 
@@ -89,8 +105,12 @@ def test_acronyms_the_articles_define_count_as_their_names():
     from rag.evidence import acronyms, lexical_overlap
     from rag.terms import content_terms
 
-    aliases = acronyms(["Musk co-leads the Department of Government Efficiency (DOGE). "
-                        "The U.S. Agency for International Development (USAID) was cut. He met reporters (AP)."])
+    aliases = acronyms(
+        [
+            "Musk co-leads the Department of Government Efficiency (DOGE). "
+            "The U.S. Agency for International Development (USAID) was cut. He met reporters (AP)."
+        ]
+    )
     assert set(aliases) == {"doge", "usaid"}  # "(AP)" defines nothing
     question = content_terms("Who co-led the Department of Government Efficiency with Musk?")
     sentence = "His role as co-leader of DOGE, alongside Vivek Ramaswamy."

@@ -105,10 +105,17 @@ def test_chunk_text_lives_in_metadata_and_old_indexes_still_read(tmp_path, corpu
     # rewrite every chunk the schema-1 way: text in documents, none in metadata
     old_metas = [{k: v for k, v in m.items() if k != "text"} for m in got["metadatas"]]
     col.delete(ids=got["ids"])
-    col.add(ids=got["ids"], embeddings=got["embeddings"], documents=[m["text"] for m in got["metadatas"]], metadatas=old_metas)
+    col.add(
+        ids=got["ids"],
+        embeddings=got["embeddings"],
+        documents=[m["text"] for m in got["metadatas"]],
+        metadatas=old_metas,
+    )
     assert [c.text for c in store.chunks_of(source)] == before
     rebuilt = store.rebuild_keyword()
     hits = rebuilt.search("Rubio Musk meeting", 3)
     assert hits and all(store.get_chunks([h[0]])[h[0]][0].text for h in hits)
     dense = store.dense_search(got["embeddings"][0], 1)
-    assert dense[0][0].text == next(m["text"] for i, m in zip(got["ids"], got["metadatas"]) if i == dense[0][0].chunk_id)
+    assert dense[0][0].text == next(
+        m["text"] for i, m in zip(got["ids"], got["metadatas"]) if i == dense[0][0].chunk_id
+    )

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from conftest import make_settings
+from fakes import HashEmbedder
 
 from rag.chunking import chunk_document
 from rag.documents import load_document
@@ -17,9 +19,6 @@ from rag.retrieval import _passage, merge_overlapping
 from rag.sentences import split_sentences
 from rag.store import _stored
 from rag.textmap import restore, within
-
-from conftest import make_settings
-from fakes import HashEmbedder
 
 PARAGRAPHS = [
     "The tycoon and the president began as rivals. Their early meetings were cold, and the tycoon left two "
@@ -32,27 +31,32 @@ PARAGRAPHS = [
     "that No. 5 of its rules allowed it.",
 ]
 CAPTION = "The tycoon speaks at a rally in Butler, Pennsylvania, on Oct. 5, 2024."
-NOISY = "\n".join([
-    "Inside the Unlikely Alliance",
-    "- Jane Writer",
-    "- 4 hours ago",
-    "- 8 min read",
-    "Table of Contents",
-    "ToggleHow It Began",
-    CAPTION,
-    "Photo: Evan Vucci/AP Photo",
-    PARAGRAPHS[0],
-    "Share this article",
-    "Read More 👇",
-    PARAGRAPHS[1],
-    CAPTION,
-    "Saul Loeb/AFP via Getty Images",
-    "Advertisement",
-    PARAGRAPHS[2],
-    "Click here to subscribe",
-    PARAGRAPHS[3],
-    CAPTION,
-]) + "\n"
+NOISY = (
+    "\n".join(
+        [
+            "Inside the Unlikely Alliance",
+            "- Jane Writer",
+            "- 4 hours ago",
+            "- 8 min read",
+            "Table of Contents",
+            "ToggleHow It Began",
+            CAPTION,
+            "Photo: Evan Vucci/AP Photo",
+            PARAGRAPHS[0],
+            "Share this article",
+            "Read More 👇",
+            PARAGRAPHS[1],
+            CAPTION,
+            "Saul Loeb/AFP via Getty Images",
+            "Advertisement",
+            PARAGRAPHS[2],
+            "Click here to subscribe",
+            PARAGRAPHS[3],
+            CAPTION,
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture(params=[90, 0], ids=["overlapping", "adjacent"])
@@ -75,7 +79,9 @@ def test_noise_is_recorded_per_file_and_in_the_summary(indexed):
     assert pipeline.store.files()["web.html"].removed == expected
     assert report.cleaned == {kind: 2 * n for kind, n in expected.items()}
     assert "cleaned out 14 footnote marks, 16 menu lines, 8 caption lines" in report.summary()
-    assert hashlib.sha256((corpus / "web.txt").read_bytes()).hexdigest() == pipeline.store.files()["web.txt"].content_hash
+    assert (
+        hashlib.sha256((corpus / "web.txt").read_bytes()).hexdigest() == pipeline.store.files()["web.txt"].content_hash
+    )
 
 
 def test_chunks_and_keyword_index_hold_the_clean_text(indexed):
@@ -83,10 +89,33 @@ def test_chunks_and_keyword_index_hold_the_clean_text(indexed):
     store = pipeline.store
     chunks = store.chunks_of("web.txt")
     text = " ".join(c.text for c in chunks)
-    for noise in ("dramatically15", "PACs35", "relationship5", "[3]", "criticism.12", "Table of Contents",
-                  "8 min read", "Share this", "Read More", "Advertisement", "Getty", "Toggle", "Photo:"):
+    for noise in (
+        "dramatically15",
+        "PACs35",
+        "relationship5",
+        "[3]",
+        "criticism.12",
+        "Table of Contents",
+        "8 min read",
+        "Share this",
+        "Read More",
+        "Advertisement",
+        "Getty",
+        "Toggle",
+        "Photo:",
+    ):
         assert noise not in text, noise
-    for kept in ("COVID-19", "F-35", "1,500", "3.5 percent", "in 2019.", "Jan. 5", "No. 5", "- Jane Writer", "How It Began"):
+    for kept in (
+        "COVID-19",
+        "F-35",
+        "1,500",
+        "3.5 percent",
+        "in 2019.",
+        "Jan. 5",
+        "No. 5",
+        "- Jane Writer",
+        "How It Began",
+    ):
         assert kept in text, kept
     assert text.count(CAPTION) >= 1 and "Rally" not in text
     assert store.keyword().search("dramatically15", 5) == []

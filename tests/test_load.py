@@ -21,8 +21,9 @@ QUESTIONS = [q["question"] for q in example_questions()]
 def app(shared_index, tmp_path_factory):
     # one llama.cpp thread: on a 2-core machine shared with other jobs, two threads that spin-wait on
     # each other are several times slower (and erratic); one keeps the timings steady
-    settings = make_settings(shared_index, model=TINY_MODEL, port=free_port(), max_tokens=16, k=2,
-                             max_evidence=2, n_threads=1).with_overrides(corpus_dir=tmp_path_factory.mktemp("uploads"))
+    settings = make_settings(
+        shared_index, model=TINY_MODEL, port=free_port(), max_tokens=16, k=2, max_evidence=2, n_threads=1
+    ).with_overrides(corpus_dir=tmp_path_factory.mktemp("uploads"))
     url, chat, close = serve_for_load(settings)
     yield url, chat
     close()
@@ -45,8 +46,9 @@ def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts
     for answer in figures["answers"]:
         assert answer["answer"] == expected[answer["question"]], answer  # the same answer as when alone
     assert figures["max_queue_position"] >= 3  # waiting users were shown their place in the queue
-    assert any(len(a["positions"]) > 1 and a["positions"] == sorted(a["positions"], reverse=True)
-               for a in figures["answers"])  # ... and saw it count down
+    assert any(
+        len(a["positions"]) > 1 and a["positions"] == sorted(a["positions"], reverse=True) for a in figures["answers"]
+    )  # ... and saw it count down
     assert chat.state.peak_generating == 1  # one generation at a time on the local model
 
     # the client that hung up mid-answer: its generation was stopped and its slot freed
@@ -59,4 +61,3 @@ def test_eight_concurrent_users_get_whole_correct_unmixed_answers(app, artifacts
     report = {k: v for k, v in figures.items() if k != "answers"}
     report["solo_latency_s"] = {q: f["p50_s"] for q, f in solo.items()}
     (artifacts / "load.json").write_text(json.dumps(report, indent=1))
-

@@ -1,10 +1,9 @@
 """Model resolution and the sha256 guard on assembled bundled models."""
 
 import pytest
+from conftest import make_settings
 
 from rag.models import BUNDLED, ModelError, assemble_parts, part_files, resolve_model
-
-from conftest import make_settings
 
 
 def test_bundled_parts_are_found_without_importing_packages():

@@ -8,31 +8,34 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import PROJECT_ROOT
+
 from rag.prose import KINDS, lint, lint_report, main
 
 QUESTION = "Who co-led the efficiency office with the tycoon?"
 
 
-@pytest.mark.parametrize("answer, kind", [
-    ("Ramaswamy is an ally of the U. S [1].", "broken_abbreviation"),
-    ("Ramaswamy moved to the U.S [1].", "broken_abbreviation"),
-    ("Ramaswamy crossed the Vistula River,, [1].", "doubled_punctuation"),
-    ("Ramaswamy crossed the river [1]..", "doubled_punctuation"),
-    ("Ramaswamy crossed the river, [1].", "doubled_punctuation"),
-    ("Ramaswamy raised his support dramatically15 [1].", "glued_digits"),
-    ("Ramaswamy said “no to the plan [1].", "unbalanced_quotes"),
-    ("Ramaswamy said no to the plan) [1].", "unbalanced_quotes"),
-    ("Ramaswamy co-led it. [1]", "marker_after_punctuation"),
-    ("Ramaswamy co-led it. [1] He left later [2].", "marker_after_punctuation"),
-    ("Ramas[1]wamy co-led it.", "marker_in_word"),
-    ("Ramaswamy , a businessman, co-led it [1].", "space_before_punctuation"),
-    ("Ramaswamy co-led it [1] .", "space_before_punctuation"),
-    ("Ramaswamy co-led it [1]. The sources agree that this is true [1].", "filler"),
-    ("The tycoon co-led the efficiency office [1].", "filler"),
-    ("Ramaswamy co-led the office [1]. The office was co-led by Ramaswamy [1].", "repetition"),
-])
+@pytest.mark.parametrize(
+    "answer, kind",
+    [
+        ("Ramaswamy is an ally of the U. S [1].", "broken_abbreviation"),
+        ("Ramaswamy moved to the U.S [1].", "broken_abbreviation"),
+        ("Ramaswamy crossed the Vistula River,, [1].", "doubled_punctuation"),
+        ("Ramaswamy crossed the river [1]..", "doubled_punctuation"),
+        ("Ramaswamy crossed the river, [1].", "doubled_punctuation"),
+        ("Ramaswamy raised his support dramatically15 [1].", "glued_digits"),
+        ("Ramaswamy said “no to the plan [1].", "unbalanced_quotes"),
+        ("Ramaswamy said no to the plan) [1].", "unbalanced_quotes"),
+        ("Ramaswamy co-led it. [1]", "marker_after_punctuation"),
+        ("Ramaswamy co-led it. [1] He left later [2].", "marker_after_punctuation"),
+        ("Ramas[1]wamy co-led it.", "marker_in_word"),
+        ("Ramaswamy , a businessman, co-led it [1].", "space_before_punctuation"),
+        ("Ramaswamy co-led it [1] .", "space_before_punctuation"),
+        ("Ramaswamy co-led it [1]. The sources agree that this is true [1].", "filler"),
+        ("The tycoon co-led the efficiency office [1].", "filler"),
+        ("Ramaswamy co-led the office [1]. The office was co-led by Ramaswamy [1].", "repetition"),
+    ],
+)
 def test_each_kind_is_found(answer, kind):
     kinds = [f.kind for f in lint(answer, QUESTION)]
     assert kind in kinds, kinds
@@ -40,14 +43,17 @@ def test_each_kind_is_found(answer, kind):
     assert 0 <= found.start < found.end <= len(answer) and found.text
 
 
-@pytest.mark.parametrize("answer", [
-    "Vivek Ramaswamy co-led it with Musk [1].",
-    "Ramaswamy, an ally of the U.S. [1], co-led it in 2024 with $1.2 billion at 3.5 percent [2].",
-    "Ramaswamy said “no” [1]. Musk asked “why?” [2].",
-    "Ramaswamy paused... then agreed to co-lead it [1].",
-    "The COVID-19 rules, the F-35 jets and GPT-4 were named by Ramaswamy [1][2].",
-    "Ramaswamy (a businessman) co-led it [1].",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Vivek Ramaswamy co-led it with Musk [1].",
+        "Ramaswamy, an ally of the U.S. [1], co-led it in 2024 with $1.2 billion at 3.5 percent [2].",
+        "Ramaswamy said “no” [1]. Musk asked “why?” [2].",
+        "Ramaswamy paused... then agreed to co-lead it [1].",
+        "The COVID-19 rules, the F-35 jets and GPT-4 were named by Ramaswamy [1][2].",
+        "Ramaswamy (a businessman) co-led it [1].",
+    ],
+)
 def test_clean_answers_have_no_findings(answer):
     assert lint(answer, QUESTION) == []
 
@@ -59,12 +65,14 @@ def test_a_refusal_restates_the_question_on_purpose():
 
 
 def test_report_counts_per_thousand_answers():
-    report = lint_report([
-        (QUESTION, "Ramaswamy co-led it [1]."),
-        (QUESTION, "Ramaswamy moved to the U.S [1].."),
-        (QUESTION, "The articles do not say.", True),
-        (QUESTION, "Ramaswamy grew it dramatically15 [1]."),
-    ])
+    report = lint_report(
+        [
+            (QUESTION, "Ramaswamy co-led it [1]."),
+            (QUESTION, "Ramaswamy moved to the U.S [1].."),
+            (QUESTION, "The articles do not say.", True),
+            (QUESTION, "Ramaswamy grew it dramatically15 [1]."),
+        ]
+    )
     assert report["answers"] == 4
     assert report["counts"]["broken_abbreviation"] == 1 and report["counts"]["glued_digits"] == 1
     assert report["per_1000"]["broken_abbreviation"] == 250.0
@@ -97,7 +105,13 @@ def test_command_refuses_bad_input_with_a_reason(tmp_path, capsys):
 
 def test_module_runs_as_a_command_on_stdin():
     line = json.dumps({"question": QUESTION, "answer": "Ramaswamy co-led it. [1]"})
-    done = subprocess.run([sys.executable, "-m", "rag.prose", "-"], input=line, capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.prose", "-"],
+        input=line,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["counts"]["marker_after_punctuation"] == 1

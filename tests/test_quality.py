@@ -2,8 +2,8 @@
 
 The dev set through the reference scorer must meet the grounding issue's acceptance targets; our own
 harder held-out set must stay above floors set a little under what `rag eval` measured (0.714
-accuracy, 1.0 refusal accuracy, 1.0 citation precision, 0.14 false refusals), so a change that makes answers less grounded
-or refusals less calibrated fails here."""
+accuracy, 1.0 refusal accuracy, 1.0 citation precision, 0.14 false refusals), so a change that makes
+answers less grounded or refusals less calibrated fails here."""
 
 from __future__ import annotations
 
@@ -28,9 +28,18 @@ DATA = Path(__file__).parent / "data"
 def test_dev_set_stays_at_the_acceptance_targets(shared_index):
     evals = SCORER.parent
     done = subprocess.run(
-        [sys.executable, str(SCORER), str(evals / "dev.jsonl"), str(evals / "dev_conversations.jsonl"),
-         "--cmd", f"{Path(sys.executable).parent / 'rag'} ask --jsonl -"],
-        cwd=PROJECT_ROOT, env=rag_env(shared_index, RAG_MODEL=DEFAULT_MODEL), capture_output=True, text=True,
+        [
+            sys.executable,
+            str(SCORER),
+            str(evals / "dev.jsonl"),
+            str(evals / "dev_conversations.jsonl"),
+            "--cmd",
+            f"{Path(sys.executable).parent / 'rag'} ask --jsonl -",
+        ],
+        cwd=PROJECT_ROOT,
+        env=rag_env(shared_index, RAG_MODEL=DEFAULT_MODEL),
+        capture_output=True,
+        text=True,
         timeout=1200,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -48,8 +48,15 @@ def llm_server(tmp_path_factory, shared_index):
 
 
 def team_settings(local: Path, chroma, llm_server, **extra):
-    return make_settings(local, model=TINY_MODEL, chroma_url=chroma.url, llm_url=llm_server.url,
-                         llm_api_key=API_KEY, n_threads=1, **extra)
+    return make_settings(
+        local,
+        model=TINY_MODEL,
+        chroma_url=chroma.url,
+        llm_url=llm_server.url,
+        llm_api_key=API_KEY,
+        n_threads=1,
+        **extra,
+    )
 
 
 def server_ids(chroma) -> set[str]:
@@ -59,8 +66,15 @@ def server_ids(chroma) -> set[str]:
 
 def test_cli_indexes_into_the_chroma_server_and_answers_through_the_llm_server(chroma, llm_server, tmp_path):
     local = tmp_path / "local"
-    env = rag_env(local, RAG_MODEL=TINY_MODEL, RAG_LLM_API_KEY=API_KEY, RAG_MAX_TOKENS="12", RAG_K="2",
-                  RAG_MAX_EVIDENCE="2", RAG_N_THREADS="1")
+    env = rag_env(
+        local,
+        RAG_MODEL=TINY_MODEL,
+        RAG_LLM_API_KEY=API_KEY,
+        RAG_MAX_TOKENS="12",
+        RAG_K="2",
+        RAG_MAX_EVIDENCE="2",
+        RAG_N_THREADS="1",
+    )
     first = run_rag(["index", "--chroma-url", chroma.url, str(CORPUS)], env)
     assert first.returncode == 0, first.stderr
     assert not (local / "chroma").exists()  # nothing embedded on this machine: the vectors live in the server
@@ -90,8 +104,10 @@ def test_instances_share_the_server_index_and_see_each_others_changes(chroma, ll
 
     extra = tmp_path / "news"
     extra.mkdir()
-    (extra / "lighthouse.txt").write_text("Harbour lighthouse gets a new budget\n\nThe harbour committee approved "
-                                          "a lighthouse budget of 77 crowns on Tuesday.\n")
+    (extra / "lighthouse.txt").write_text(
+        "Harbour lighthouse gets a new budget\n\nThe harbour committee approved "
+        "a lighthouse budget of 77 crowns on Tuesday.\n"
+    )
     a.index([extra])  # instance A adds an article ...
     time.sleep(2.2)  # ... instance B re-reads the index's state at most every 2 s
     hits = b.answerer.retriever.retrieve("lighthouse budget 77 crowns").passages
@@ -99,7 +115,9 @@ def test_instances_share_the_server_index_and_see_each_others_changes(chroma, ll
     a.remove("lighthouse.txt")
     time.sleep(2.2)
     assert "lighthouse.txt" not in {r.source for r in b.library()}
-    assert all(p.source != "lighthouse.txt" for p in b.answerer.retriever.retrieve("lighthouse budget 77 crowns").passages)
+    assert all(
+        p.source != "lighthouse.txt" for p in b.answerer.retriever.retrieve("lighthouse budget 77 crowns").passages
+    )
 
     a.index([CORPUS], rebuild=True)  # A rebuilds: a new collection on the server
     time.sleep(2.2)
@@ -113,16 +131,20 @@ def test_remote_generation_streams(llm_server):
     stats = GenerationStats()
     arrivals = []
     pieces = []
-    for piece in llm.stream([{"role": "user", "content": "Name three colours, one per line."}], max_tokens=24,
-                            temperature=0.0, stats=stats):
+    for piece in llm.stream(
+        [{"role": "user", "content": "Name three colours, one per line."}], max_tokens=24, temperature=0.0, stats=stats
+    ):
         pieces.append(piece)
         arrivals.append(time.perf_counter())
     assert len(pieces) > 3 and stats.tokens == len(pieces)
     assert 0 < stats.first_token_ms <= stats.total_ms
     assert arrivals[-1] > arrivals[0]  # piece by piece, not one block at the end
     # the same again through the `/v1` form of the URL
-    assert "".join(RemoteLLM(llm_server.url + "/v1", TINY_MODEL, API_KEY).stream(
-        [{"role": "user", "content": "Name three colours, one per line."}], max_tokens=24, temperature=0.0)) == "".join(pieces)
+    assert "".join(
+        RemoteLLM(llm_server.url + "/v1", TINY_MODEL, API_KEY).stream(
+            [{"role": "user", "content": "Name three colours, one per line."}], max_tokens=24, temperature=0.0
+        )
+    ) == "".join(pieces)
 
 
 def test_llm_server_problems_are_one_clear_line(llm_server):
@@ -195,14 +217,17 @@ def test_a_team_two_app_instances_on_one_chroma_and_one_llm_server(chroma, llm_s
     apps = []
     try:
         for name in ("one", "two"):
-            settings = team_settings(tmp_path / name, chroma, llm_server, port=free_port(), max_tokens=16, k=2,
-                                     max_evidence=2)
+            settings = team_settings(
+                tmp_path / name, chroma, llm_server, port=free_port(), max_tokens=16, k=2, max_evidence=2
+            )
             assert settings.answer_slots == 4  # a server takes several requests; the instance does not serialise
             apps.append(serve_for_load(settings))
         results: dict[str, dict] = {}
 
         def users_on(url: str) -> None:
-            results[url] = run_load(url, users=2, questions=[QUESTION, "How many State Department employees took buyouts?"])
+            results[url] = run_load(
+                url, users=2, questions=[QUESTION, "How many State Department employees took buyouts?"]
+            )
 
         threads = [threading.Thread(target=users_on, args=(url,)) for url, _, _ in apps]
         for t in threads:

@@ -67,12 +67,16 @@ class ChatUI:
 
     def _build(self) -> gr.Blocks:
         # delete_cache: Gradio's copies of uploaded files go after a day (ours live in the articles folder)
-        with gr.Blocks(title="Ask the news", analytics_enabled=False, fill_width=True,
-                       delete_cache=(3600, 86400)) as demo:
+        with gr.Blocks(
+            title="Ask the news", analytics_enabled=False, fill_width=True, delete_cache=(3600, 86400)
+        ) as demo:
             self.settings_panel.build()
             self.history.build()
-            gr.HTML("<h1>Ask the news</h1><p>Answers come only from your articles, with a source for every claim.</p>",
-                    elem_id="rag-header", js_on_load=None)
+            gr.HTML(
+                "<h1>Ask the news</h1><p>Answers come only from your articles, with a source for every claim.</p>",
+                elem_id="rag-header",
+                js_on_load=None,
+            )
             self.status = gr.HTML(render.status(*self.ctx.status()), elem_id="rag-status", js_on_load=None)
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
@@ -86,8 +90,14 @@ class ChatUI:
             self.sources.wire()
             self.articles.wire(demo)
             self.settings_panel.wire(demo, self.status)
-            demo.load(self.watch_status, None, [self.status], concurrency_limit=None, api_visibility="private",
-                      show_progress="hidden")
+            demo.load(
+                self.watch_status,
+                None,
+                [self.status],
+                concurrency_limit=None,
+                api_visibility="private",
+                show_progress="hidden",
+            )
         demo.queue(default_concurrency_limit=2, max_size=64)
         return demo
 
@@ -113,11 +123,24 @@ class ChatUI:
         if warm:
             self.startup.start()
         self.demo.launch(
-            server_name=settings.host or "127.0.0.1", server_port=settings.port, auth=login,
+            server_name=settings.host or "127.0.0.1",
+            server_port=settings.port,
+            auth=login,
             auth_message="Sign in to ask the news articles." if login else None,
-            prevent_thread_lock=True, show_error=False, quiet=True, share=False, inbrowser=False,
-            theme=theme(), css=asset("app.css"), head=head(), max_file_size=f"{settings.max_upload_mb}mb",
-            footer_links=["api"], run_history=False, ssr_mode=False, pwa=False, enable_monitoring=False,
+            prevent_thread_lock=True,
+            show_error=False,
+            quiet=True,
+            share=False,
+            inbrowser=False,
+            theme=theme(),
+            css=asset("app.css"),
+            head=head(),
+            max_file_size=f"{settings.max_upload_mb}mb",
+            footer_links=["api"],
+            run_history=False,
+            ssr_mode=False,
+            pwa=False,
+            enable_monitoring=False,
             mcp_server=False,
         )
         url = self.demo.local_url or f"http://{settings.host}:{settings.port}/"

@@ -43,8 +43,9 @@ class _Progress:
     def html(self) -> str:
         if not self.total:
             return render.progress(0, 0, "Reading and splitting the files…")
-        return render.progress(self.done, self.total,
-                               f"Indexing {self.files} file(s): {self.done} of {self.total} passages embedded…")
+        return render.progress(
+            self.done, self.total, f"Indexing {self.files} file(s): {self.done} of {self.total} passages embedded…"
+        )
 
 
 class ArticlesPanel:
@@ -58,13 +59,24 @@ class ArticlesPanel:
 
     def build(self) -> None:
         with gr.Tab("Your articles", id="library") as self.tab:
-            gr.Markdown(f"Add **.txt, .md, .html or .pdf** files (up to {self.ctx.settings.max_upload_mb} MB each). "
-                        "They are saved in the articles folder and can be asked about as soon as indexing ends.")
-            self.upload = gr.File(label="Add articles", file_count="multiple", type="filepath",
-                                  file_types=list(SUPPORTED_SUFFIXES), elem_id="rag-upload")
+            gr.Markdown(
+                f"Add **.txt, .md, .html or .pdf** files (up to {self.ctx.settings.max_upload_mb} MB each). "
+                "They are saved in the articles folder and can be asked about as soon as indexing ends."
+            )
+            self.upload = gr.File(
+                label="Add articles",
+                file_count="multiple",
+                type="filepath",
+                file_types=list(SUPPORTED_SUFFIXES),
+                elem_id="rag-upload",
+            )
             self.report = gr.HTML("", elem_id="rag-upload-report", js_on_load=None)
-            self.library = gr.HTML(render.library([]), elem_id="rag-library", js_on_load=asset("library.js"),
-                                   server_functions=[self.sources.server_function()])
+            self.library = gr.HTML(
+                render.library([]),
+                elem_id="rag-library",
+                js_on_load=asset("library.js"),
+                server_functions=[self.sources.server_function()],
+            )
 
     def wire(self, demo: gr.Blocks) -> None:
         """Uploads and removals take turns (one index writer); the library is re-read when shown."""
@@ -104,8 +116,14 @@ class ArticlesPanel:
                 else:
                     yield update, gr.skip(), gr.skip()
             assert added is not None
-            notes = ([f"Saved in the articles folder, so `rag index` keeps them. {added.total_chunks} passages "
-                      "in the index."] if added.added else [])
+            notes = (
+                [
+                    f"Saved in the articles folder, so `rag index` keeps them. {added.total_chunks} passages "
+                    "in the index."
+                ]
+                if added.added
+                else []
+            )
             yield self._report(added.added, added.rejected, notes), self.library_html(), None
         except Exception as exc:  # noqa: BLE001 - nothing half-added stays (rag/library.py)
             problem = Rejected(name="(upload)", reason=self.ctx.messages.failure(exc, "adding articles"))

@@ -54,20 +54,36 @@ class ChatPanel:
     def build(self) -> None:
         self.conv = gr.State([])
         self.chatbot = gr.Chatbot(
-            [], label="Conversation", show_label=False, elem_id="rag-chatbot", height="62vh",
-            render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False, buttons=[],
-            feedback_options=("Like", "Dislike"), group_consecutive_messages=False, examples=self.examples(),
+            [],
+            label="Conversation",
+            show_label=False,
+            elem_id="rag-chatbot",
+            height="62vh",
+            render_markdown=False,
+            sanitize_html=True,
+            latex_delimiters=[],
+            allow_tags=False,
+            buttons=[],
+            feedback_options=("Like", "Dislike"),
+            group_consecutive_messages=False,
+            examples=self.examples(),
             autoscroll=True,
             placeholder="<strong>Ask about the articles.</strong><br>Every claim in an answer cites its source; "
-                        "click a marker like [1] to see the passage.",
+            "click a marker like [1] to see the passage.",
         )
         self.feedback.build()
         self.scope.build_picker()
         self.scope.build_line()
         with gr.Row(equal_height=True):
             self.question = gr.Textbox(
-                label="Your question", show_label=False, lines=1, max_lines=6, scale=6, elem_id="rag-question",
-                placeholder="Ask a question about the articles (Enter sends, Shift+Enter adds a line)", autofocus=True,
+                label="Your question",
+                show_label=False,
+                lines=1,
+                max_lines=6,
+                scale=6,
+                elem_id="rag-question",
+                placeholder="Ask a question about the articles (Enter sends, Shift+Enter adds a line)",
+                autofocus=True,
             )
             self.send = gr.Button("Send", variant="primary", scale=1, min_width=90, elem_id="rag-send")
         with gr.Row():
@@ -79,16 +95,36 @@ class ChatPanel:
         sidebar follows when the answer is saved."""
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
         slots = self.ctx.settings.answer_slots  # 1 with a local model: one generation at a time, the rest queue
-        answering: dict[str, Any] = dict(concurrency_limit=slots, concurrency_id="llm", show_progress="minimal",
-                                         show_progress_on=[self.chatbot])
-        inputs = [self.pending, self.settings.k, self.settings.temperature, self.conv, self.history.owner,
-                  self.history.current, *self.scope.inputs]
+        answering: dict[str, Any] = dict(
+            concurrency_limit=slots, concurrency_id="llm", show_progress="minimal", show_progress_on=[self.chatbot]
+        )
+        inputs = [
+            self.pending,
+            self.settings.k,
+            self.settings.temperature,
+            self.conv,
+            self.history.owner,
+            self.history.current,
+            *self.scope.inputs,
+        ]
         outputs = [self.chatbot, self.sources.evidence, self.conv, self.history.current]
         shown_outputs = [self.chatbot, self.pending, self.question]
-        listed: dict[str, Any] = dict(fn=self.history.listing, inputs=[self.history.owner, self.history.current],
-                                      outputs=self.history.outputs, queue=False, **private)
-        shown = gr.on([self.question.submit, self.send.click], self.show_question, [self.question, self.conv],
-                      shown_outputs, concurrency_limit=None, validator=self.validate_question, **private)
+        listed: dict[str, Any] = dict(
+            fn=self.history.listing,
+            inputs=[self.history.owner, self.history.current],
+            outputs=self.history.outputs,
+            queue=False,
+            **private,
+        )
+        shown = gr.on(
+            [self.question.submit, self.send.click],
+            self.show_question,
+            [self.question, self.conv],
+            shown_outputs,
+            concurrency_limit=None,
+            validator=self.validate_question,
+            **private,
+        )
         asked = shown.success(self.respond, inputs, outputs, api_name="chat", **answering)
         asked.then(**listed)
         picked = self.chatbot.example_select(self.pick_example, [self.conv], shown_outputs, queue=False, **private)
@@ -123,9 +159,18 @@ class ChatPanel:
     def reset(self) -> tuple[Any, ...]:
         return [], self.sources.show([]), [], "", "", None
 
-    def respond(self, question: str, k: float, temperature: float, conv: list[Turn], owner: str = "",
-                current: str | None = None, sources: list[str] | None = None, since: str | None = None,
-                until: str | None = None) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        self,
+        question: str,
+        k: float,
+        temperature: float,
+        conv: list[Turn],
+        owner: str = "",
+        current: str | None = None,
+        sources: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
         """Answer `question` in the conversation `conv` (saved as `current` for `owner`), within the
         scope picked, streaming. Yields (chat, sources, conv, conversation id)."""
         conv = list(conv or [])
@@ -150,8 +195,12 @@ class ChatPanel:
                         answer = event
                     elif isinstance(event, Partial) and event.text != shown:
                         shown = event.text
-                        yield (render.chat_messages(conv, (question, shown, "Writing the answer…")), gr.skip(), conv,
-                               current)
+                        yield (
+                            render.chat_messages(conv, (question, shown, "Writing the answer…")),
+                            gr.skip(),
+                            conv,
+                            current,
+                        )
                     elif isinstance(event, Status):
                         yield render.chat_messages(conv, (question, shown, event.text)), gr.skip(), conv, current
                 if answer is None:
@@ -171,9 +220,16 @@ class ChatPanel:
             conv.append(Turn(question=question, answer=answer, error=error, turn_id=saved.turn_id if saved else None))
             yield render.chat_messages(conv), self.sources.show(conv), conv, current
 
-    def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None,
-               temperature: float | None = None, sources: list[str] | None = None, since: str | None = None,
-               until: str | None = None) -> dict[str, Any]:
+    def answer(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        temperature: float | None = None,
+        sources: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, Any]:
         """The answer object (CONTRACT.md) for `question`. `history`: earlier turns as {role, content};
         `k` and `temperature` default to the server's settings; `sources` (article file names), `since`
         and `until` (YYYY-MM-DD) ask within chosen articles. Nothing is saved in the history."""

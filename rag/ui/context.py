@@ -24,8 +24,13 @@ class AppContext:
 
     @classmethod
     def on(cls, pipeline: Pipeline) -> AppContext:
-        return cls(pipeline=pipeline, state=AppState(), library=Library(pipeline),
-                   history=History(pipeline.settings.history_file), messages=PageMessages(pipeline))
+        return cls(
+            pipeline=pipeline,
+            state=AppState(),
+            library=Library(pipeline),
+            history=History(pipeline.settings.history_file),
+            messages=PageMessages(pipeline),
+        )
 
     @property
     def settings(self) -> Settings:

@@ -31,12 +31,19 @@ def history(turns: Sequence[Turn]) -> list[dict[str, Any]]:
         if turn.answer is not None:
             resolved = {"standalone": turn.answer.standalone} if turn.answer.standalone else {}
             messages.append({"role": "user", "content": turn.question, **resolved})
-            messages.append({"role": "assistant", "content": turn.answer.answer,
-                             "citations": [{"chunk_id": c.chunk_id} for c in turn.answer.citations]})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": turn.answer.answer,
+                    "citations": [{"chunk_id": c.chunk_id} for c in turn.answer.citations],
+                }
+            )
     return messages
 
 
 def reopened(conversation: Conversation) -> list[Turn]:
     """A saved conversation's turns as the chat shows them."""
-    return [Turn(question=t.question, answer=t.answer, error=t.error, turn_id=t.id, interrupted=t.interrupted)
-            for t in conversation.turns]
+    return [
+        Turn(question=t.question, answer=t.answer, error=t.error, turn_id=t.id, interrupted=t.interrupted)
+        for t in conversation.turns
+    ]

@@ -27,8 +27,9 @@ class FeedbackPanel:
     def build(self) -> None:
         self.target = gr.State(None)
         with gr.Row(visible=False, equal_height=True, elem_id="rag-feedback") as self.row:
-            self.comment = gr.Textbox(label="What was right or wrong? (optional)", max_lines=4, scale=5,
-                                      elem_id="rag-feedback-comment")
+            self.comment = gr.Textbox(
+                label="What was right or wrong? (optional)", max_lines=4, scale=5, elem_id="rag-feedback-comment"
+            )
             self.send = gr.Button("Send comment", size="sm", scale=1, min_width=120, elem_id="rag-feedback-send")
         self.note = gr.HTML("", elem_id="rag-feedback-note", js_on_load=None)
 
@@ -36,8 +37,13 @@ class FeedbackPanel:
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden", queue=False)
         outputs = [self.target, self.row, self.comment, self.note]
         chatbot.like(self.vote, [turns, self.history.owner], outputs, **private)
-        gr.on([self.send.click, self.comment.submit], self.add_comment,
-              [self.target, self.comment, self.history.owner], outputs, **private)
+        gr.on(
+            [self.send.click, self.comment.submit],
+            self.add_comment,
+            [self.target, self.comment, self.history.owner],
+            outputs,
+            **private,
+        )
 
     def vote(self, turns: list[Turn], owner: str, evt: gr.LikeData) -> tuple[Any, ...]:
         """A thumb on an answer: saved at once; the comment box opens for an optional word on it."""

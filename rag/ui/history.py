@@ -51,31 +51,40 @@ class HistoryPanel:
         self.current = gr.State(None)
         with gr.Sidebar(label="Conversations", open=True, position="left", width=300, elem_id="rag-history"):
             gr.Markdown("## Your conversations")
-            self.list = gr.Radio([], value=None, label="Your conversations", show_label=False,
-                                 elem_id="rag-history-list")
+            self.list = gr.Radio(
+                [], value=None, label="Your conversations", show_label=False, elem_id="rag-history-list"
+            )
             self.note = gr.HTML("", elem_id="rag-history-note", js_on_load=None)
             with gr.Group(visible=False, elem_id="rag-history-tools") as self.tools:
                 self.title = gr.Textbox(label="Title of this conversation", max_lines=1, elem_id="rag-history-title")
                 with gr.Row():
                     self.rename_button = gr.Button("Rename", size="sm", elem_id="rag-history-rename")
                     self.delete_button = gr.Button("Delete…", size="sm", elem_id="rag-history-delete")
-                self.confirm_button = gr.Button("Yes, delete this conversation", size="sm", variant="stop",
-                                                visible=False, elem_id="rag-history-confirm")
-                self.export = gr.DownloadButton("Export as Markdown", value=None, size="sm",
-                                                elem_id="rag-history-export")
+                self.confirm_button = gr.Button(
+                    "Yes, delete this conversation",
+                    size="sm",
+                    variant="stop",
+                    visible=False,
+                    elem_id="rag-history-confirm",
+                )
+                self.export = gr.DownloadButton(
+                    "Export as Markdown", value=None, size="sm", elem_id="rag-history-export"
+                )
 
     def wire(self, demo: gr.Blocks, chat_outputs: list[Any]) -> None:
         """`chat_outputs`: the chat's (chatbot, sources, turns) that opening or deleting redraws."""
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden", queue=False)
         shown = self.outputs
         demo.load(self.identify, [self.browser_id], [self.owner, self.browser_id], **private).then(
-            self.listing, [self.owner, self.current], shown, **private)
+            self.listing, [self.owner, self.current], shown, **private
+        )
         self.list.input(self.open, [self.owner, self.list], [*chat_outputs, self.current, *shown], **private)
         self.rename_button.click(self.rename, [self.owner, self.current, self.title], shown, **private)
         self.title.submit(self.rename, [self.owner, self.current, self.title], shown, **private)
         self.delete_button.click(lambda: gr.update(visible=True), None, [self.confirm_button], **private)
-        self.confirm_button.click(self.delete, [self.owner, self.current], [*chat_outputs, self.current, *shown],
-                                  **private)
+        self.confirm_button.click(
+            self.delete, [self.owner, self.current], [*chat_outputs, self.current, *shown], **private
+        )
 
     @property
     def outputs(self) -> list[Any]:
@@ -111,22 +120,43 @@ class HistoryPanel:
         choices = [(f"{s.title} · {when(s.updated)}", s.id) for s in summaries]
         if opened is None:
             return gr.update(choices=choices, value=None), hidden, "", None, note, hidden
-        return (gr.update(choices=choices, value=opened.summary.id), gr.update(visible=True), opened.summary.title,
-                self._export_file(opened), note, hidden)
+        return (
+            gr.update(choices=choices, value=opened.summary.id),
+            gr.update(visible=True),
+            opened.summary.title,
+            self._export_file(opened),
+            note,
+            hidden,
+        )
 
     def open(self, owner: str, conversation_id: str | None) -> tuple[Any, ...]:
         """Reopen a conversation: the chat, its sources, its turns, its id, and the sidebar."""
         try:
             found = self._mine(owner).open(conversation_id) if owner and conversation_id else None
         except RagError as exc:
-            return (gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-                    *self.listing(owner, None, self._problem(exc, "opening a conversation")))
+            return (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                *self.listing(owner, None, self._problem(exc, "opening a conversation")),
+            )
         if found is None:
-            return (gr.skip(), gr.skip(), gr.skip(), None,
-                    *self.listing(owner, None, render.note("That conversation is no longer there.")))
+            return (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                None,
+                *self.listing(owner, None, render.note("That conversation is no longer there.")),
+            )
         turns = reopened(found)
-        return (render.chat_messages(turns), render.evidence(turns), turns, found.summary.id,
-                *self.listing(owner, found.summary.id))
+        return (
+            render.chat_messages(turns),
+            render.evidence(turns),
+            turns,
+            found.summary.id,
+            *self.listing(owner, found.summary.id),
+        )
 
     def rename(self, owner: str, current: str | None, title: str) -> tuple[Any, ...]:
         try:
@@ -142,11 +172,21 @@ class HistoryPanel:
             if owner and current:
                 self._mine(owner).delete(current)
         except RagError as exc:
-            return (gr.skip(), gr.skip(), gr.skip(), current,
-                    *self.listing(owner, current, self._problem(exc, "deleting a conversation")))
+            return (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                current,
+                *self.listing(owner, current, self._problem(exc, "deleting a conversation")),
+            )
         empty: list[Turn] = []
-        return (render.chat_messages(empty), render.evidence(empty), empty, None,
-                *self.listing(owner, None, render.note("Conversation deleted.")))
+        return (
+            render.chat_messages(empty),
+            render.evidence(empty),
+            empty,
+            None,
+            *self.listing(owner, None, render.note("Conversation deleted.")),
+        )
 
     # -- helpers -------------------------------------------------------------------------------
     def mine(self, owner: str) -> OwnerHistory | None:

@@ -68,6 +68,7 @@ class Section:
 
 # -- chat ----------------------------------------------------------------------------------------
 
+
 def chat_messages(turns: Sequence[Turn], pending: tuple[str, str, str] | None = None) -> list[dict[str, str]]:
     """The Chatbot value: our HTML per message. `pending` is (question, partial answer, status)."""
     chat = _macros("chat.html")
@@ -97,7 +98,7 @@ def answer_parts(text: str, citations: dict[int, Citation] | None) -> list[Part]
             cite = None if citations is None else citations.get(n)
             if citations is not None and cite is None:
                 continue
-            parts.append(Part(kind="text", text=line[last:match.start()]))
+            parts.append(Part(kind="text", text=line[last : match.start()]))
             if cite is None:
                 parts.append(Part(kind="pending", n=n))
             else:
@@ -139,13 +140,19 @@ def copy_text(answer: Answer) -> str:
 
 # -- sources -------------------------------------------------------------------------------------
 
+
 def evidence(turns: Sequence[Turn], selected: int | None = None) -> str:
     """All answers' sources, one section each; only the selected one (default: the latest) shows.
     Clicking a marker of another answer switches sections in the browser, without a round trip."""
     selected = len(turns) - 1 if selected is None else selected
     sections = [
-        Section(turn=i, item=turn, hidden=i != selected, question=_short(turn.question),
-                clipboard=copy_text(turn.answer) if turn.answer is not None else "")
+        Section(
+            turn=i,
+            item=turn,
+            hidden=i != selected,
+            question=_short(turn.question),
+            clipboard=copy_text(turn.answer) if turn.answer is not None else "",
+        )
         for i, turn in enumerate(turns)
     ]
     return _render("evidence.html", sections=sections)
@@ -176,13 +183,19 @@ def article(found: Article | None, source: str = "", span: Span = Span()) -> str
 
 # -- library and status --------------------------------------------------------------------------
 
+
 def library(records: Sequence[FileRecord], note: str = "") -> str:
     return _render("library.html", records=records, note=note)
 
 
 def progress(done: int, total: int, message: str) -> str:
-    return _render("progress.html", done=min(done, max(total, 1)), total=max(total, 1),
-                   pct=int(100 * done / total) if total else 0, message=message)
+    return _render(
+        "progress.html",
+        done=min(done, max(total, 1)),
+        total=max(total, 1),
+        pct=int(100 * done / total) if total else 0,
+        message=message,
+    )
 
 
 def upload_report(added: Sequence[str], rejected: Sequence[Rejected], notes: Sequence[str] = ()) -> str:
@@ -205,6 +218,7 @@ def note(text: str) -> str:
 
 
 # -- the template environment --------------------------------------------------------------------
+
 
 def _render(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(**context)
@@ -233,8 +247,12 @@ def _compact(source: str) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=_CompactLoader("rag.ui", "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+    env = jinja2.Environment(
+        loader=_CompactLoader("rag.ui", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+    )
     env.globals.update(passage_parts=passage_parts, timing_parts=timing_parts)
     return env
 

@@ -31,24 +31,44 @@ class ScopePanel:
 
     def build_picker(self) -> None:
         with gr.Accordion("Ask within chosen articles", open=False, elem_id="rag-scope-picker") as self.picker:
-            self.sources = gr.Dropdown([], value=[], multiselect=True, label="Articles", elem_id="rag-scope-sources",
-                                       info="Only these articles are searched; leave empty to search them all.")
+            self.sources = gr.Dropdown(
+                [],
+                value=[],
+                multiselect=True,
+                label="Articles",
+                elem_id="rag-scope-sources",
+                info="Only these articles are searched; leave empty to search them all.",
+            )
             with gr.Row():
-                self.since = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", max_lines=1,
-                                        elem_id="rag-scope-since")
-                self.until = gr.Textbox(label="Dated until", placeholder="YYYY-MM-DD", max_lines=1,
-                                        elem_id="rag-scope-until")
+                self.since = gr.Textbox(
+                    label="Dated from", placeholder="YYYY-MM-DD", max_lines=1, elem_id="rag-scope-since"
+                )
+                self.until = gr.Textbox(
+                    label="Dated until", placeholder="YYYY-MM-DD", max_lines=1, elem_id="rag-scope-until"
+                )
 
     def build_line(self) -> None:
         with gr.Row(equal_height=True, elem_id="rag-scope-row"):
             self.line = gr.HTML("", elem_id="rag-scope", js_on_load=None)
-            self.clear = gr.Button("✕ Search all articles", size="sm", variant="secondary", visible=False, scale=0,
-                                   min_width=170, elem_id="rag-scope-clear")
+            self.clear = gr.Button(
+                "✕ Search all articles",
+                size="sm",
+                variant="secondary",
+                visible=False,
+                scale=0,
+                min_width=170,
+                elem_id="rag-scope-clear",
+            )
 
     def wire(self, demo: gr.Blocks) -> None:
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden", queue=False)
-        gr.on([self.sources.change, self.since.blur, self.since.submit, self.until.blur, self.until.submit],
-              self.show, self.inputs, [self.line, self.clear], **private)
+        gr.on(
+            [self.sources.change, self.since.blur, self.since.submit, self.until.blur, self.until.submit],
+            self.show,
+            self.inputs,
+            [self.line, self.clear],
+            **private,
+        )
         self.clear.click(self.remove, None, [*self.inputs, self.line, self.clear], **private)
         self.picker.expand(self.choices, [self.sources], [self.sources], **private)
         demo.load(self.choices, [self.sources], [self.sources], **private)

@@ -39,25 +39,50 @@ class SettingsPanel:
         self.prefs = gr.BrowserState(self.default_prefs(), storage_key=PREFS_KEY, secret=browser_secret(s))
         with gr.Sidebar(label="Settings", open=False, position="right", elem_id="rag-settings"):
             gr.Markdown("## Settings")
-            self.model = gr.Dropdown(self.model_choices(), value=s.model, label="Model", elem_id="rag-model",
-                                     info="Shared by everyone using this app; switching loads it (can take a minute).")
+            self.model = gr.Dropdown(
+                self.model_choices(),
+                value=s.model,
+                label="Model",
+                elem_id="rag-model",
+                info="Shared by everyone using this app; switching loads it (can take a minute).",
+            )
             self.model_status = gr.HTML("", elem_id="rag-model-status")
-            self.k = gr.Slider(k.low, k.high, value=s.k, step=k.step, label="Passages to search (top k)",
-                               elem_id="rag-k")
-            self.temperature = gr.Slider(temperature.low, temperature.high, value=s.temperature, step=temperature.step,
-                                         label="Temperature", info="0 gives the most faithful, repeatable answers.",
-                                         elem_id="rag-temperature")
+            self.k = gr.Slider(
+                k.low, k.high, value=s.k, step=k.step, label="Passages to search (top k)", elem_id="rag-k"
+            )
+            self.temperature = gr.Slider(
+                temperature.low,
+                temperature.high,
+                value=s.temperature,
+                step=temperature.step,
+                label="Temperature",
+                info="0 gives the most faithful, repeatable answers.",
+                elem_id="rag-temperature",
+            )
             self.show_scores = gr.Checkbox(False, label="Show retrieval scores", elem_id="rag-show-scores")
 
     def wire(self, demo: gr.Blocks, status: gr.HTML) -> None:
         private: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
-        self.model.input(self.switch_model, [self.model], [self.model_status, self.model, status],
-                         concurrency_limit=self.ctx.settings.answer_slots, concurrency_id="llm", **private)
-        gr.on([self.k.change, self.temperature.change, self.show_scores.change], self.save_prefs,
-              [self.k, self.temperature, self.show_scores], [self.prefs], queue=False, **private)
+        self.model.input(
+            self.switch_model,
+            [self.model],
+            [self.model_status, self.model, status],
+            concurrency_limit=self.ctx.settings.answer_slots,
+            concurrency_id="llm",
+            **private,
+        )
+        gr.on(
+            [self.k.change, self.temperature.change, self.show_scores.change],
+            self.save_prefs,
+            [self.k, self.temperature, self.show_scores],
+            [self.prefs],
+            queue=False,
+            **private,
+        )
         self.show_scores.change(None, [self.show_scores], None, js=asset("show_scores.js"), api_visibility="private")
-        demo.load(self.on_load, [self.prefs], [self.k, self.temperature, self.show_scores, self.model], queue=False,
-                  **private)
+        demo.load(
+            self.on_load, [self.prefs], [self.k, self.temperature, self.show_scores, self.model], queue=False, **private
+        )
 
     # -- this browser's preferences ------------------------------------------------------------
     def default_prefs(self) -> dict[str, Any]:
@@ -69,15 +94,21 @@ class SettingsPanel:
         p = {**self.default_prefs(), **(prefs if isinstance(prefs, dict) else {})}
         k = LIMITS["k"].clamp(p.get("k"))
         temperature = LIMITS["temperature"].clamp(p.get("temperature"))
-        return (self.ctx.settings.k if k is None else int(k),
-                self.ctx.settings.temperature if temperature is None else temperature,
-                bool(p.get("show_scores")), gr.update(choices=self.model_choices(), value=self.ctx.settings.model))
+        return (
+            self.ctx.settings.k if k is None else int(k),
+            self.ctx.settings.temperature if temperature is None else temperature,
+            bool(p.get("show_scores")),
+            gr.update(choices=self.model_choices(), value=self.ctx.settings.model),
+        )
 
     @staticmethod
     def save_prefs(k: float, temperature: float, show_scores: bool) -> dict[str, Any]:
         k_in = LIMITS["k"].clamp(k)
-        return {"k": None if k_in is None else int(k_in), "temperature": LIMITS["temperature"].clamp(temperature),
-                "show_scores": bool(show_scores)}
+        return {
+            "k": None if k_in is None else int(k_in),
+            "temperature": LIMITS["temperature"].clamp(temperature),
+            "show_scores": bool(show_scores),
+        }
 
     # -- the model -----------------------------------------------------------------------------
     def model_choices(self) -> list[str]:
@@ -112,11 +143,17 @@ class SettingsPanel:
             ctx.state.phase = Phase.READY
         except Exception as exc:  # noqa: BLE001 - one line on the page, the old model back
             problem = ctx.messages.failure(exc, f"switching to the model {name}")
-            yield (render.status(f"Could not load {name}: {problem} Going back to {current}…", StatusKind.ERROR),
-                   gr.skip(), gr.skip())
+            yield (
+                render.status(f"Could not load {name}: {problem} Going back to {current}…", StatusKind.ERROR),
+                gr.skip(),
+                gr.skip(),
+            )
             self._restore(current)
-            yield (render.status(f"Could not load {name}: {problem}", StatusKind.ERROR),
-                   gr.update(interactive=True, value=ctx.settings.model), render.status(*ctx.status()))
+            yield (
+                render.status(f"Could not load {name}: {problem}", StatusKind.ERROR),
+                gr.update(interactive=True, value=ctx.settings.model),
+                render.status(*ctx.status()),
+            )
             return
         done = render.status(f"Model {name} is loaded and answers the next question.", StatusKind.READY)
         yield done, gr.update(interactive=True, value=name), render.status(*ctx.status())

@@ -22,8 +22,13 @@ class SourcesPanel:
         self.evidence: gr.HTML
 
     def build(self) -> None:
-        self.evidence = gr.HTML(render.evidence([]), elem_id="rag-evidence", js_on_load=asset("evidence.js"),
-                                server_functions=[self.server_function()], max_height=None)
+        self.evidence = gr.HTML(
+            render.evidence([]),
+            elem_id="rag-evidence",
+            js_on_load=asset("evidence.js"),
+            server_functions=[self.server_function()],
+            max_height=None,
+        )
 
     def wire(self) -> None:
         """Nothing of its own: the chat fills it; the browser opens articles through `article_view`."""

@@ -52,8 +52,10 @@ class AppState:
         if self.phase in (Phase.STARTING, Phase.INDEX):
             return self.index_note or "Preparing the article index…", StatusKind.BUSY
         if self.phase in (Phase.MODEL, Phase.SWITCHING):
-            return (f"Loading the model {model}… You can already ask: the answer starts as soon as it is ready.",
-                    StatusKind.BUSY)
+            return (
+                f"Loading the model {model}… You can already ask: the answer starts as soon as it is ready.",
+                StatusKind.BUSY,
+            )
         if self.phase is Phase.ERROR:
             return f"The model could not be loaded: {self.problem}", StatusKind.ERROR
         if self.index_note:

@@ -258,9 +258,11 @@ def test_the_found_floor_is_where_even_a_sure_answer_cannot_reach_the_threshold(
 
 
 def test_a_competing_figure_is_quoted_as_its_clause_not_the_whole_sentence():
-    articles = {"storm_a.txt": ARTICLES["storm_a.txt"],
-                "storm_c.txt": "Crews worked all night, officials said 15,000 homes lost power in the storm, "
-                               "and schools stayed closed."}
+    articles = {
+        "storm_a.txt": ARTICLES["storm_a.txt"],
+        "storm_c.txt": "Crews worked all night, officials said 15,000 homes lost power in the storm, "
+        "and schools stayed closed.",
+    }
     llm = ScriptedLLM(["The storm left about 12,000 homes without power [1]."], judge=verdicts(0.95))
     answer = answerer(llm, articles).ask("How many homes lost power in the storm?")
     assert "“…officials said 15,000 homes lost power in the storm…” [2]." in answer.answer, answer.answer

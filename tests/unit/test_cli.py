@@ -86,8 +86,12 @@ def test_a_bug_shows_its_traceback_with_v(run, monkeypatch):
 
 
 def test_history_from_answer_objects_or_messages(tmp_path):
-    previous = {"question": "Who chairs it?", "answer": "Rosa Diaz [1].", "refused": False,
-                "citations": [{"n": 1, "chunk_id": "h.txt#2"}]}
+    previous = {
+        "question": "Who chairs it?",
+        "answer": "Rosa Diaz [1].",
+        "refused": False,
+        "citations": [{"n": 1, "chunk_id": "h.txt#2"}],
+    }
     lines = tmp_path / "answers.jsonl"
     lines.write_text(json.dumps(previous) + "\n" + json.dumps({**previous, "question": "When?"}) + "\n")
     turns = cli.read_history(lines)

@@ -11,8 +11,18 @@ from rag.documents import read_bytes
 from rag.errors import ConfigError, DocumentError
 
 
-@pytest.mark.parametrize("name,value", [("k", 0), ("k", -3), ("k", 51), ("temperature", -0.1),
-                                        ("temperature", 2.5), ("max_upload_mb", 0), ("max_question_chars", 0)])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("k", 0),
+        ("k", -3),
+        ("k", 51),
+        ("temperature", -0.1),
+        ("temperature", 2.5),
+        ("max_upload_mb", 0),
+        ("max_question_chars", 0),
+    ],
+)
 def test_out_of_range_values_are_a_config_error_from_code_and_environment(name, value):
     with pytest.raises(ConfigError, match=f"setting {name} must be between"):
         Settings.from_env({}).with_overrides(**{name: value})
@@ -31,7 +41,13 @@ def test_the_defaults_and_the_ends_of_each_range_are_accepted():
 def test_values_from_outside_are_clamped_not_trusted():
     k = LIMITS["k"]
     assert (k.clamp(0), k.clamp(99), k.clamp("7"), k.clamp(None), k.clamp("x"), k.clamp(math.nan)) == (
-        1, 50, 7, None, None, None)
+        1,
+        50,
+        7,
+        None,
+        None,
+        None,
+    )
 
 
 def test_one_file_size_limit_for_uploads_and_indexing(tmp_path):

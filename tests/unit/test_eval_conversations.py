@@ -13,8 +13,14 @@ def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_pa
     questions.write_text("")
     conversations = tmp_path / "conversations.jsonl"
     turn = {"answers": ["x"], "sources": ["a"]}
-    conv = {"id": "c1", "turns": [{"question": "Q1?", **turn}, {"question": "Why?", **turn},
-                                  {"question": "Who won the cup?", "switch": True, **turn}]}
+    conv = {
+        "id": "c1",
+        "turns": [
+            {"question": "Q1?", **turn},
+            {"question": "Why?", **turn},
+            {"question": "Who won the cup?", "switch": True, **turn},
+        ],
+    }
     conversations.write_text(json.dumps(conv) + "\n\n")
     items = load_items(questions, conversations)
     assert [i["id"] for i in items] == ["c1-1", "c1-2", "c1-3"]
@@ -23,15 +29,32 @@ def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_pa
 
 
 def row(kind: str, question: str, search_query: str) -> dict:
-    return {"kind": kind, "question": question, "search_query": search_query, "answerable": True, "correct": True,
-            "recall_at_k": None, "rr": None, "cite_hit": True, "cites": 1, "cites_gold": 1, "refused": False,
-            "flag_refused": False, "sent_supported": 1, "sentences": 1, "cit_good": 1, "cit_total": 1,
-            "latency_ms": 1.0}
+    return {
+        "kind": kind,
+        "question": question,
+        "search_query": search_query,
+        "answerable": True,
+        "correct": True,
+        "recall_at_k": None,
+        "rr": None,
+        "cite_hit": True,
+        "cites": 1,
+        "cites_gold": 1,
+        "refused": False,
+        "flag_refused": False,
+        "sent_supported": 1,
+        "sentences": 1,
+        "cit_good": 1,
+        "cit_total": 1,
+        "latency_ms": 1.0,
+    }
 
 
 def test_a_switch_searched_with_anything_but_itself_is_carry_over():
-    rows = [row("switch", "Who won the cup?", "Who won the cup?"),
-            row("switch", "Where is Lyon?", "Where is Lyon? Who won the cup?"),
-            row("followup", "Why?", "Why did the team win the cup?")]
+    rows = [
+        row("switch", "Who won the cup?", "Who won the cup?"),
+        row("switch", "Where is Lyon?", "Where is Lyon? Who won the cup?"),
+        row("followup", "Why?", "Why did the team win the cup?"),
+    ]
     assert _metrics(rows)["switch_carried_over"] == 0.5
     assert _metrics(rows[2:])["switch_carried_over"] is None

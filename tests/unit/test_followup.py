@@ -28,8 +28,11 @@ from rag.retrieval import Retriever
 PROMPTS = load_prompts(PROJECT_ROOT / "prompts")
 REPORT = [
     {"role": "user", "content": "What did the report find?"},
-    {"role": "assistant", "content": "Senator Jane Holloway criticised the Harbour Authority [1].",
-     "citations": [{"n": 1, "chunk_id": "report.txt#3"}]},
+    {
+        "role": "assistant",
+        "content": "Senator Jane Holloway criticised the Harbour Authority [1].",
+        "citations": [{"n": 1, "chunk_id": "report.txt#3"}],
+    },
 ]
 CLASH = [
     {"role": "user", "content": "Who clashed with Rubio at the cabinet meeting?"},
@@ -44,11 +47,15 @@ def model(*outputs: str) -> tuple[ScriptedLLM, Rewriter]:
 
 # -- rules -------------------------------------------------------------------------------------------
 
+
 def test_a_question_that_names_its_own_subject_is_asked_as_is_without_the_model():
     llm, rewrite = model()  # nothing queued: asking the model fails the test
-    for question in ("How many State Department employees took buyouts?",
-                     "Which senator warned that Musk's theatrics could harm Republicans?",  # "that" joins a clause
-                     "Was there a vote on the Harbour budget?", "Who is Sikorski?"):
+    for question in (
+        "How many State Department employees took buyouts?",
+        "Which senator warned that Musk's theatrics could harm Republicans?",  # "that" joins a clause
+        "Was there a vote on the Harbour budget?",
+        "Who is Sikorski?",
+    ):
         query = standalone_question(question, CLASH, rewrite)
         assert query.standalone == query.search == question and query.how is Resolved.AS_ASKED
         assert not query.resolved and query.carried == ()
@@ -56,8 +63,10 @@ def test_a_question_that_names_its_own_subject_is_asked_as_is_without_the_model(
 
 
 def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
-    history = [{"role": "user", "content": "Who chairs the harbour committee?"},
-               {"role": "assistant", "content": "Rosa Diaz chairs the harbour committee [2].", "citations": ["h#2"]}]
+    history = [
+        {"role": "user", "content": "Who chairs the harbour committee?"},
+        {"role": "assistant", "content": "Rosa Diaz chairs the harbour committee [2].", "citations": ["h#2"]},
+    ]
     llm, rewrite = model()
     query = standalone_question("What did she say about her budget?", history, rewrite)
     assert query.standalone == "What did Rosa Diaz say about Rosa Diaz's budget?"
@@ -66,8 +75,10 @@ def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
 
 
 def test_a_question_without_a_pronoun_is_not_the_rules_to_change():
-    history = [{"role": "user", "content": "Who was the first president?"},
-               {"role": "assistant", "content": "William Rainey Harper was the first president [1]."}]
+    history = [
+        {"role": "user", "content": "Who was the first president?"},
+        {"role": "assistant", "content": "William Rainey Harper was the first president [1]."},
+    ]
     llm, rewrite = model("Who donated the land for the University of Chicago?")
     query = standalone_question("Who donated the land for the university?", history, rewrite)
     assert query.how is Resolved.GUESS and len(llm.prompts) == 1  # names nothing: the model's; "Chicago" is new
@@ -79,24 +90,38 @@ def test_two_names_that_could_be_people_are_not_certain():
     assert query.how is Resolved.MODEL and len(llm.prompts) == 1
 
 
-@pytest.mark.parametrize("question", ["Why?", "and in 2024?", "What about the senator?", "Why was that a problem?",
-                                      "How much did it cost?", "What did they say?", "Who else was there?",
-                                      "Which court ruled on the case?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why?",
+        "and in 2024?",
+        "What about the senator?",
+        "Why was that a problem?",
+        "How much did it cost?",
+        "What did they say?",
+        "Who else was there?",
+        "Which court ruled on the case?",
+    ],
+)
 def test_what_leans_on_the_conversation_is_noticed(question):
     assert needs_context(question)
 
 
 def test_without_a_usable_rewrite_the_follow_up_is_searched_with_the_previous_question():
-    history = [{"role": "user", "content": "Who is Vivek Ramaswamy?"},
-               {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."}]
+    history = [
+        {"role": "user", "content": "Who is Vivek Ramaswamy?"},
+        {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."},
+    ]
     query = standalone_question("Who did he lead it with?", history)  # no model; he: Ramaswamy or Musk?
     assert query.how is Resolved.GUESS and query.standalone == "Who did he lead it with?" and not query.resolved
     assert query.search == "Who did he lead it with? Who is Vivek Ramaswamy?"
 
 
 def test_a_refusal_is_not_read_as_an_answer():
-    history = [{"role": "user", "content": "Who chairs the harbour committee?"},
-               {"role": "assistant", "content": "The articles do not say."}]
+    history = [
+        {"role": "user", "content": "Who chairs the harbour committee?"},
+        {"role": "assistant", "content": "The articles do not say."},
+    ]
     assert last_exchange(history) == Exchange(question="Who chairs the harbour committee?")
 
 
@@ -106,6 +131,7 @@ def test_without_history_nothing_is_rewritten():
 
 
 # -- the model ---------------------------------------------------------------------------------------
+
 
 def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
     llm, rewrite = model("What did Rubio say to Elon Musk?")
@@ -120,8 +146,10 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
 
 
 def test_why_and_ellipsis_are_completed_by_the_model():
-    history = [{"role": "user", "content": "How many people visited the museum in 2023?"},
-               {"role": "assistant", "content": "About 80,000 people visited the museum in 2023 [1]."}]
+    history = [
+        {"role": "user", "content": "How many people visited the museum in 2023?"},
+        {"role": "assistant", "content": "About 80,000 people visited the museum in 2023 [1]."},
+    ]
     _, rewrite = model("How many people visited the museum in 2024?")
     query = standalone_question("and in 2024?", history, rewrite)
     assert query.standalone == "How many people visited the museum in 2024?"
@@ -139,23 +167,31 @@ def test_a_possessive_after_a_name_in_the_question_points_at_that_name():
 
 
 def test_the_previous_question_is_read_as_it_was_resolved():
-    history = [{"role": "user", "content": "Which writer was she friends with?",
-                "standalone": "Which writer was Harper Lee friends with?"},
-               {"role": "assistant", "content": "Truman Capote [1]."}]
+    history = [
+        {
+            "role": "user",
+            "content": "Which writer was she friends with?",
+            "standalone": "Which writer was Harper Lee friends with?",
+        },
+        {"role": "assistant", "content": "Truman Capote [1]."},
+    ]
     llm, rewrite = model("Where did Harper Lee work as a clerk?")
     query = standalone_question("Where did she work as a clerk?", history, rewrite)
     assert "User: Which writer was Harper Lee friends with?" in llm.prompts[0][-1]["content"]
     assert query.standalone == "Where did Harper Lee work as a clerk?"
 
 
-@pytest.mark.parametrize("reply", [
-    "Senator Jane Holloway criticised the Harbour Authority.",  # an answer, not a question
-    "Why did Mayor Tom Baker criticise the Harbour Authority?",  # a name the conversation never had
-    "Why did the senator criticise it in 2019?",  # a figure the conversation never had
-    "Why?",  # unchanged: nothing resolved
-    "What did the report find?",  # the previous question again
-    "",
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Senator Jane Holloway criticised the Harbour Authority.",  # an answer, not a question
+        "Why did Mayor Tom Baker criticise the Harbour Authority?",  # a name the conversation never had
+        "Why did the senator criticise it in 2019?",  # a figure the conversation never had
+        "Why?",  # unchanged: nothing resolved
+        "What did the report find?",  # the previous question again
+        "",
+    ],
+)
 def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
     _, rewrite = model(reply)
     query = standalone_question("Why?", REPORT, rewrite)
@@ -184,9 +220,12 @@ def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
 
 # -- the history -------------------------------------------------------------------------------------
 
+
 def test_the_last_exchange_and_its_citations_are_read_from_the_history():
-    later = [{"role": "user", "content": "When was that?"},
-             {"role": "assistant", "content": "In March [2].", "citations": [{"chunk_id": "a#1"}, "a#1"]}]
+    later = [
+        {"role": "user", "content": "When was that?"},
+        {"role": "assistant", "content": "In March [2].", "citations": [{"chunk_id": "a#1"}, "a#1"]},
+    ]
     exchange = last_exchange([*CLASH, *later])
     assert exchange == Exchange(question="When was that?", answer="In March.", cited=("a#1",))
     assert last_exchange([]) is None
@@ -201,8 +240,10 @@ def test_malformed_citations_in_the_history_are_a_clear_error(citations):
 
 # -- through the pipeline ----------------------------------------------------------------------------
 
-HARBOUR = ("Harbour committee news\n\nCommittee chair Rosa Diaz said the lighthouse budget of 77 crowns was approved "
-           "on Monday. Work on the lighthouse starts in May.\n")
+HARBOUR = (
+    "Harbour committee news\n\nCommittee chair Rosa Diaz said the lighthouse budget of 77 crowns was approved "
+    "on Monday. Work on the lighthouse starts in May.\n"
+)
 FERRY = "Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday. Tickets cost four crowns for adults.\n"
 
 
@@ -211,15 +252,21 @@ def test_a_resolved_follow_up_is_shown_searched_and_answered_with_the_previous_p
     corpus.mkdir()
     (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
     (corpus / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    llm = ScriptedLLM(["The lighthouse budget was 77 crowns [1].",
-                       "When does work on the lighthouse start?",  # the rewrite of "When does that start?"
-                       "Work on the lighthouse starts in May [1]."])
+    llm = ScriptedLLM(
+        [
+            "The lighthouse budget was 77 crowns [1].",
+            "When does work on the lighthouse start?",  # the rewrite of "When does that start?"
+            "Work on the lighthouse starts in May [1].",
+        ]
+    )
     pipeline = Pipeline(make_settings(tmp_path / "index", corpus_dir=corpus), embedder=HashEmbedder(), llm=llm)
     pipeline.index([corpus])
     first = pipeline.ask("How much was the lighthouse budget?")
     assert not first.refused and not first.standalone
-    history = [{"role": "user", "content": first.question},
-               {"role": "assistant", "content": first.answer, "citations": [c.__dict__ for c in first.citations]}]
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.answer, "citations": [c.__dict__ for c in first.citations]},
+    ]
     seen: list[tuple[str, tuple[str, ...]]] = []
     retrieve = Retriever.retrieve
 

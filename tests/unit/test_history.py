@@ -22,18 +22,58 @@ HIGHLIGHT = (1000 + PASSAGE.index(SUPPORT), 1000 + PASSAGE.index(SUPPORT) + len(
 
 
 def answer(question: str = "What budget was approved?", refused: bool = False) -> Answer:
-    citations = [] if refused else [
-        Citation(n=1, source="harbour.txt", title="Harbour news", chunk_id="harbour.txt#3", text=PASSAGE, start=1000,
-                 end=1000 + len(PASSAGE), score=0.8, date="2025-03-04", highlight_start=HIGHLIGHT[0],
-                 highlight_end=HIGHLIGHT[1]),
-        Citation(n=2, source="ferry.txt", title="Ferry news", chunk_id="ferry.txt#0", text="Tickets cost 4 crowns.",
-                 start=0, end=22, score=0.5),
-    ]
+    citations = (
+        []
+        if refused
+        else [
+            Citation(
+                n=1,
+                source="harbour.txt",
+                title="Harbour news",
+                chunk_id="harbour.txt#3",
+                text=PASSAGE,
+                start=1000,
+                end=1000 + len(PASSAGE),
+                score=0.8,
+                date="2025-03-04",
+                highlight_start=HIGHLIGHT[0],
+                highlight_end=HIGHLIGHT[1],
+            ),
+            Citation(
+                n=2,
+                source="ferry.txt",
+                title="Ferry news",
+                chunk_id="ferry.txt#0",
+                text="Tickets cost 4 crowns.",
+                start=0,
+                end=22,
+                score=0.5,
+            ),
+        ]
+    )
     text = "The articles do not say." if refused else "A budget of 77 crowns [1], and tickets at 4 crowns [2]."
-    return Answer(question=question, answer=text, refused=refused, citations=citations, model="scripted",
-                  timings={"total_ms": 12.0}, search_query=question,
-                  searched=[{"source": "ferry.txt", "title": "Ferry news", "date": "", "score": 0.2,
-                             "text": "Tickets cost 4 crowns.", "start": 0, "end": 22}] if refused else [])
+    return Answer(
+        question=question,
+        answer=text,
+        refused=refused,
+        citations=citations,
+        model="scripted",
+        timings={"total_ms": 12.0},
+        search_query=question,
+        searched=[
+            {
+                "source": "ferry.txt",
+                "title": "Ferry news",
+                "date": "",
+                "score": 0.2,
+                "text": "Tickets cost 4 crowns.",
+                "start": 0,
+                "end": 22,
+            }
+        ]
+        if refused
+        else [],
+    )
 
 
 @pytest.fixture
@@ -64,7 +104,9 @@ def test_conversations_are_listed_newest_first_with_the_first_question_as_title(
     assert [s.id for s in listed] == [first.conversation_id, second.conversation_id]
     assert listed[0].title == "What budget was approved?" and listed[0].updated >= listed[0].created
     assert [t.question for t in alice.open(first.conversation_id).turns] == [
-        "  What   budget was approved? ", "When does work start?"]
+        "  What   budget was approved? ",
+        "When does work start?",
+    ]
 
 
 def test_one_owner_never_sees_or_changes_another_owners_conversations(history):
@@ -131,7 +173,8 @@ def test_a_turn_written_before_a_kill_9_is_there_after_it_marked_unfinished(tmp_
     turns = History(path).of("alice").open(summary.id).turns
     assert [(t.question, t.state, t.error) for t in turns] == [
         ("First question", TurnState.COMPLETE, "no model"),
-        ("Asked just before the crash", TurnState.UNFINISHED, "")]
+        ("Asked just before the crash", TurnState.UNFINISHED, ""),
+    ]
 
 
 def test_a_damaged_or_unwritable_file_is_a_history_error_that_says_what_to_do(tmp_path):

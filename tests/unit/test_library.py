@@ -26,11 +26,18 @@ def incoming(tmp_path, files: dict[str, bytes]):
 
 def test_save_refuses_what_cannot_be_an_article_and_keeps_the_rest(tmp_path, library):
     good = b"Tram news\n\nThe new tram line opens in June.\n"
-    paths = incoming(tmp_path, {
-        "tram.txt": good, "tram copy.txt": good, "huge.txt": b"word " * 300_000, "empty.txt": b"",
-        "photo.txt": b"\x89PNG\r\n\x1a\n\x00\x00" * 50, "tool.exe": b"MZ",
-        "reprint.txt": ARTICLES["ferry.txt"].encode(),
-    })
+    paths = incoming(
+        tmp_path,
+        {
+            "tram.txt": good,
+            "tram copy.txt": good,
+            "huge.txt": b"word " * 300_000,
+            "empty.txt": b"",
+            "photo.txt": b"\x89PNG\r\n\x1a\n\x00\x00" * 50,
+            "tool.exe": b"MZ",
+            "reprint.txt": ARTICLES["ferry.txt"].encode(),
+        },
+    )
     saved = library.save(paths)
     reasons = {r.name: r.reason for r in saved.rejected}
     assert [p.name for p in saved.paths] == ["tram.txt"]

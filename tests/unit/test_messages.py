@@ -19,19 +19,28 @@ def test_redact_removes_url_logins_only():
 
 
 def test_scrub_masks_secrets_names_folders_and_cuts_other_paths():
-    text = scrub("key sk-1 failed at /srv/index/chroma and /home/me/x/notes.txt",
-                 secrets=["sk-1"], folders={"/srv/index": "the index folder"})
+    text = scrub(
+        "key sk-1 failed at /srv/index/chroma and /home/me/x/notes.txt",
+        secrets=["sk-1"],
+        folders={"/srv/index": "the index folder"},
+    )
     assert text == "key ••• failed at the index folder/chroma and notes.txt"
 
 
 def test_page_messages_show_our_errors_cleaned_and_bugs_as_one_generic_line(tmp_path, caplog):
-    settings = make_settings(tmp_path / "index", llm_url="http://bob:hunter2@10.1.2.3:8080", llm_api_key="sk-9",
-                             chroma_url="db.internal:8000")
+    settings = make_settings(
+        tmp_path / "index",
+        llm_url="http://bob:hunter2@10.1.2.3:8080",
+        llm_api_key="sk-9",
+        chroma_url="db.internal:8000",
+    )
     messages = PageMessages(Pipeline(settings))
-    shown = messages.failure(ModelError("the LLM server at http://bob:hunter2@10.1.2.3:8080/v1/chat answered 500 "
-                                        "(key sk-9)"), "answering")
-    shown += messages.failure(IndexStoreError(f"the Chroma server at db.internal:8000 is gone; see {tmp_path}/log"),
-                              "listing")
+    shown = messages.failure(
+        ModelError("the LLM server at http://bob:hunter2@10.1.2.3:8080/v1/chat answered 500 (key sk-9)"), "answering"
+    )
+    shown += messages.failure(
+        IndexStoreError(f"the Chroma server at db.internal:8000 is gone; see {tmp_path}/log"), "listing"
+    )
     assert shown == "the LLM server answered 500 (key •••)the Chroma server is gone; see log"
     with caplog.at_level(logging.ERROR):
         assert messages.failure(KeyError("internal detail"), "rendering") == GENERIC

@@ -17,8 +17,8 @@ from .toy_app import CITED, QUESTION, toy_pipeline
 
 LONG = {
     "harbour.txt": "Harbour committee news\n\nThe committee met on a rainy Monday in the town hall. Members discussed "
-                   "the parking rules at length. Finally the harbour committee approved a lighthouse budget of 77 "
-                   "crowns. Coffee was served afterwards.\n",
+    "the parking rules at length. Finally the harbour committee approved a lighthouse budget of 77 "
+    "crowns. Coffee was served afterwards.\n",
 }
 
 

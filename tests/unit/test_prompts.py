@@ -33,8 +33,10 @@ def test_a_followup_template_must_end_with_the_turn_it_fills(tmp_path):
 
 
 def test_fewshot_turns_are_parsed_by_their_headings():
-    text = ("### system\nBe brief.\n### user\nFirst question?\n\n### assistant\nAn answer [1].\nSecond line.\n"
-            "### user\nAgain?\n")
+    text = (
+        "### system\nBe brief.\n### user\nFirst question?\n\n### assistant\nAn answer [1].\nSecond line.\n"
+        "### user\nAgain?\n"
+    )
     assert parse_turns(text) == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "First question?"},

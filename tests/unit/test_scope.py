@@ -17,9 +17,9 @@ from rag.store import FileRecord, IndexStore
 
 ARTICLES = {
     "march.txt": "Harbour budget in March\ndate 2025-03-04\n\nThe harbour committee approved a lighthouse budget "
-                 "of 77 crowns. The lighthouse work starts in May.\n",
+    "of 77 crowns. The lighthouse work starts in May.\n",
     "april.txt": "Harbour budget in April\ndate 2025-04-09\n\nThe harbour committee cut the lighthouse budget "
-                 "to 60 crowns. The lighthouse keeper objected.\n",
+    "to 60 crowns. The lighthouse keeper objected.\n",
     "undated.txt": "Ferry news\n\nThe ferry to the lighthouse island resumed service. Tickets cost 4 crowns.\n",
 }
 

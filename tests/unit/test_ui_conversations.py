@@ -98,8 +98,9 @@ def test_a_question_before_the_page_knows_its_owner_is_answered_but_not_saved(tm
 def test_a_vote_and_its_comment_are_saved_with_the_answer(tmp_path):
     ui = toy_ui(tmp_path, [CITED])
     _, _, conv, _ = ask(ui, QUESTION)
-    target, row, comment, note = ui.chat.feedback.vote(conv, ALICE, gr.LikeData(None, {"index": 1, "value": "",
-                                                                                          "liked": False}))
+    target, row, comment, note = ui.chat.feedback.vote(
+        conv, ALICE, gr.LikeData(None, {"index": 1, "value": "", "liked": False})
+    )
     assert target == (conv[0].turn_id, -1) and row["visible"] and "not helpful" in note
     *_, note = ui.chat.feedback.add_comment(target, "The budget was 80 crowns.", ALICE)
     assert "comment was saved" in note

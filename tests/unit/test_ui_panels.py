@@ -17,8 +17,9 @@ def test_article_view_marks_the_cited_span_and_tolerates_odd_requests(tmp_path):
     ui = toy_ui(tmp_path)
     text = ARTICLES["harbour.txt"]
     start = text.index("The harbour")
-    view = ui.sources.article_view({"source": "harbour.txt", "start": start, "end": start + 40,
-                                    "hs": start + 4, "he": start + 21})
+    view = ui.sources.article_view(
+        {"source": "harbour.txt", "start": start, "end": start + 40, "hs": start + 4, "he": start + 21}
+    )
     assert '<mark id="article-mark">harbour committee</mark>' in view and "Harbour committee news" in view
     for odd in (None, [], "harbour.txt", {"source": "harbour.txt", "start": "x", "end": [1], "hs": None}):
         shown = ui.sources.article_view(odd)
@@ -80,20 +81,25 @@ def test_only_listed_models_can_be_switched_to(tmp_path):
 def test_startup_makes_the_index_ready_and_loads_the_model(tmp_path):
     ui = toy_ui(tmp_path)
     ui.startup.run()
-    assert ui.state.phase is Phase.READY and ui.ctx.status() == ("Ready · model " + ui.ctx.settings.model,
-                                                                 StatusKind.READY)
+    assert ui.state.phase is Phase.READY and ui.ctx.status() == (
+        "Ready · model " + ui.ctx.settings.model,
+        StatusKind.READY,
+    )
 
 
 # -- state -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("phase,kind,words", [
-    (Phase.STARTING, StatusKind.BUSY, "Preparing the article index"),
-    (Phase.MODEL, StatusKind.BUSY, "Loading the model m"),
-    (Phase.SWITCHING, StatusKind.BUSY, "Loading the model m"),
-    (Phase.ERROR, StatusKind.ERROR, "could not be loaded: gone"),
-    (Phase.READY, StatusKind.READY, "Ready · model m"),
-])
+@pytest.mark.parametrize(
+    "phase,kind,words",
+    [
+        (Phase.STARTING, StatusKind.BUSY, "Preparing the article index"),
+        (Phase.MODEL, StatusKind.BUSY, "Loading the model m"),
+        (Phase.SWITCHING, StatusKind.BUSY, "Loading the model m"),
+        (Phase.ERROR, StatusKind.ERROR, "could not be loaded: gone"),
+        (Phase.READY, StatusKind.READY, "Ready · model m"),
+    ],
+)
 def test_status_line_follows_the_phase(phase, kind, words):
     text, shown = AppState(phase=phase, problem="gone").status("m")
     assert shown is kind and words in text
@@ -101,7 +107,9 @@ def test_status_line_follows_the_phase(phase, kind, words):
 
 def test_an_index_problem_stays_on_the_status_line_when_the_model_is_ready():
     assert AppState(phase=Phase.READY, index_note="the index is corrupt").status("m") == (
-        "the index is corrupt", StatusKind.ERROR)
+        "the index is corrupt",
+        StatusKind.ERROR,
+    )
 
 
 def test_generation_counts_answers_even_when_one_fails():

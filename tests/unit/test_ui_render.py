@@ -16,8 +16,19 @@ QUOTE = 'He said "no" & <left>'
 
 
 def cite(n: int = 1, **fields) -> Citation:
-    base = dict(n=n, source="a.txt", title=QUOTE, chunk_id="a.txt#0", text="Before. The sentence. After.",
-                start=10, end=38, score=0.5, date="2025-01-02", highlight_start=18, highlight_end=31)
+    base = dict(
+        n=n,
+        source="a.txt",
+        title=QUOTE,
+        chunk_id="a.txt#0",
+        text="Before. The sentence. After.",
+        start=10,
+        end=38,
+        score=0.5,
+        date="2025-01-02",
+        highlight_start=18,
+        highlight_end=31,
+    )
     return Citation(**{**base, **fields})
 
 
@@ -29,8 +40,15 @@ def test_answer_parts_link_real_markers_keep_others_as_text_and_break_lines():
 
 
 def test_every_fragment_escapes_text_and_attributes():
-    answer = Answer(question=QUOTE, answer=f"{QUOTE} [1]", refused=False, citations=[cite()], model=QUOTE,
-                    timings={"total_ms": 1500.0}, notice=QUOTE)
+    answer = Answer(
+        question=QUOTE,
+        answer=f"{QUOTE} [1]",
+        refused=False,
+        citations=[cite()],
+        model=QUOTE,
+        timings={"total_ms": 1500.0},
+        notice=QUOTE,
+    )
     turn = Turn(question=QUOTE, answer=answer)
     record = FileRecord("a.txt", "/x/a.txt", QUOTE, "", "h", 1)
     page = "".join(m["content"] for m in render.chat_messages([turn, Turn(question="q", error=QUOTE)]))
@@ -43,8 +61,17 @@ def test_every_fragment_escapes_text_and_attributes():
 
 
 def test_templates_add_no_line_breaks_or_indentation():
-    turn = Turn(question="q", answer=Answer(question="q", answer="a [1]", refused=False, citations=[cite()],
-                                            model="m", timings={"first_token_ms": 500.0, "total_ms": 2000.0}))
+    turn = Turn(
+        question="q",
+        answer=Answer(
+            question="q",
+            answer="a [1]",
+            refused=False,
+            citations=[cite()],
+            model="m",
+            timings={"first_token_ms": 500.0, "total_ms": 2000.0},
+        ),
+    )
     html = render.evidence([turn]) + render.chat_messages([turn])[1]["content"] + render.library([])
     html = re.sub(r'data-copy="[^"]*"', "", html)  # the clipboard text has its own line breaks
     assert "\n" not in html and "  <" not in html and ">  " not in html
@@ -57,21 +84,43 @@ def test_the_article_outlines_the_passage_and_marks_its_sentence_or_shows_plain_
     article = Article(record=record, text="0123456789abcdefghij")
     marked = render.article(article, span=render.Span(start=2, end=12, hs=4, he=8))
     assert '01<span class="article-passage">23<mark id="article-mark">4567</mark>89ab</span>cdefghij' in marked
-    assert "<h2 id=\"rag-article-title\">a.txt</h2>" in marked and "2025-01-02 · a.txt" in marked
+    assert '<h2 id="rag-article-title">a.txt</h2>' in marked and "2025-01-02 · a.txt" in marked
     for span in (render.Span(start=5, end=99), render.Span(start=9, end=3), render.Span()):
         assert "<mark" not in render.article(article, span=span)
     odd_sentence = render.article(article, span=render.Span(start=2, end=12, hs=0, he=30))
     assert '<mark id="article-mark">23456789ab</mark>' in odd_sentence  # the whole passage instead
 
 
-@pytest.mark.parametrize("answer,expected", [
-    (Answer(question="q", answer="No.", refused=True, citations=[], model="m", timings={}, search_query="tolls 2024",
-            searched=[{"source": "b.txt", "title": "", "score": 0.3, "text": " passage ", "date": "2025-02-03"}]),
-     ["do not cover this question", "Searched for: <q", "tolls 2024", "similarity 0.30", "None of them answers",
-      '<time datetime="2025-02-03">', '<blockquote class="ev-passage ev-closest">passage</blockquote>']),
-    (Answer(question="q", answer="Plain.", refused=False, citations=[], model="m", timings={}),
-     ["This answer cites no passage."]),
-])
+@pytest.mark.parametrize(
+    "answer,expected",
+    [
+        (
+            Answer(
+                question="q",
+                answer="No.",
+                refused=True,
+                citations=[],
+                model="m",
+                timings={},
+                search_query="tolls 2024",
+                searched=[{"source": "b.txt", "title": "", "score": 0.3, "text": " passage ", "date": "2025-02-03"}],
+            ),
+            [
+                "do not cover this question",
+                "Searched for: <q",
+                "tolls 2024",
+                "similarity 0.30",
+                "None of them answers",
+                '<time datetime="2025-02-03">',
+                '<blockquote class="ev-passage ev-closest">passage</blockquote>',
+            ],
+        ),
+        (
+            Answer(question="q", answer="Plain.", refused=False, citations=[], model="m", timings={}),
+            ["This answer cites no passage."],
+        ),
+    ],
+)
 def test_sources_for_a_refusal_and_for_an_answer_without_citations(answer, expected):
     html = render.evidence([Turn(question="q", answer=answer)])
     assert all(words in html for words in expected), html

@@ -15,9 +15,9 @@ from rag.ui import ChatUI
 
 ARTICLES = {
     "harbour.txt": "Harbour committee news\n\nThe harbour committee approved a lighthouse budget of 77 crowns. "
-                   "Work starts in May.\n",
+    "Work starts in May.\n",
     "ferry.txt": "Lakeview ferry news\n\nThe Lakeview ferry resumed service on Monday after a storm. "
-                 "Tickets cost 4 crowns.\n",
+    "Tickets cost 4 crowns.\n",
 }
 QUESTION = "What lighthouse budget did the harbour committee approve?"
 CITED = "The harbour committee approved a lighthouse budget of 77 crowns [1]."
@@ -30,8 +30,7 @@ def toy_pipeline(tmp_path: Path, outputs: Sequence = (), examples: dict | None =
         (corpus / name).write_text(text, encoding="utf-8")
     if examples is not None:
         (corpus / "examples.json").write_text(json.dumps(examples), encoding="utf-8")
-    settings = make_settings(tmp_path / "index", corpus_dir=corpus, chunk_chars=80, chunk_overlap_chars=20,
-                             **overrides)
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus, chunk_chars=80, chunk_overlap_chars=20, **overrides)
     pipeline = Pipeline(settings, embedder=HashEmbedder(), llm=ScriptedLLM(list(outputs)))
     pipeline.ensure_ready()
     return pipeline
