@@ -36,6 +36,16 @@ from .terms import content_terms, numbers
 log = logging.getLogger(__name__)
 
 Event = Partial | Status | Answer
+
+
+def final_answer(events: Iterator[Event]) -> Answer:
+    """The Answer that ends an answer stream (what `ask` returns where nothing streams)."""
+    for event in events:
+        if isinstance(event, Answer):
+            return event
+    raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
+
+
 _STOP = ["\n\n", "Question:", "Passages:", "Found:"]
 
 
@@ -174,10 +184,7 @@ class Answerer:
     def ask(
         self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
     ) -> Answer:
-        for event in self.stream(question, history, options):
-            if isinstance(event, Answer):
-                return event
-        raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
+        return final_answer(self.stream(question, history, options))
 
     # -- steps ---------------------------------------------------------------------------------
     def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
@@ -293,15 +300,10 @@ class Answerer:
             hs, he = highlights.get(ev_n, (ev.start, ev.end))
             citations.append(
                 Citation(
+                    **ev.located(),
                     n=final_n,
-                    source=ev.source,
-                    title=ev.title,
-                    chunk_id=ev.chunk_id,
                     text=ev.source_text,
-                    start=ev.start,
-                    end=ev.end,
                     score=round(ev.relevance, 3),
-                    date=ev.date,
                     highlight_start=hs,
                     highlight_end=he,
                 )

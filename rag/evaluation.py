@@ -80,13 +80,8 @@ def citation_scores(pipeline, answer: Answer) -> tuple[int, int, int, int]:
     evidence = EvidenceSet(
         items=[
             Evidence(
+                **c.located(),
                 n=c.n,
-                source=c.source,
-                title=c.title,
-                date=c.date,
-                chunk_id=c.chunk_id,
-                start=c.start,
-                end=c.end,
                 text=c.text,
                 source_text=c.text,
                 relevance=c.score,

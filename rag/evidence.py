@@ -219,13 +219,8 @@ def select_evidence(
         text = passage.text[lo:hi]
         items.append(
             Evidence(
+                **{**passage.located(), "start": start, "end": end},
                 n=n,
-                source=passage.source,
-                title=passage.title,
-                date=passage.date,
-                chunk_id=passage.chunk_id,
-                start=start,
-                end=end,
                 text=text,
                 source_text=cited.text,
                 relevance=max(x.score for x in sents),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from .answer import Answer
-from .answering import Answerer, AskOptions, Event
+from .answering import Answerer, AskOptions, Event, final_answer
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexMissingError
@@ -171,10 +171,7 @@ class Pipeline:
     def ask(
         self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
     ) -> Answer:
-        for event in self.stream(question, history, options):
-            if isinstance(event, Answer):
-                return event
-        raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
+        return final_answer(self.stream(question, history, options))
 
     def library(self) -> list[FileRecord]:
         return sorted(self.store.files().values(), key=lambda r: r.source)

@@ -160,12 +160,7 @@ _ANAPHORIC_START = re.compile(r"^\W*(he|she|they|it|his|her|their|its|this|that|
 
 def _passage(c: StoredChunk, score: float, dense: float, keyword: float) -> Passage:
     return Passage(
-        chunk_id=c.chunk_id,
-        source=c.source,
-        title=c.title,
-        date=c.date,
-        start=c.start,
-        end=c.end,
+        **c.located(),
         text=c.text,
         score=score,
         dense=dense,

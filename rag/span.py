@@ -10,6 +10,7 @@ for evidence the cleaned sentences the model reads, for a citation the article's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,3 +28,14 @@ class LocatedSpan(ArticleSpan):
     chunk_id: str
     title: str = ""
     date: str = ""
+
+    def located(self) -> dict[str, Any]:
+        """Where this span is, without its text: the fields a later step's record copies over."""
+        return {
+            "source": self.source,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "date": self.date,
+            "start": self.start,
+            "end": self.end,
+        }

@@ -1,9 +1,9 @@
 """Quality gates with the default model (slow: `make test-slow`, also run by CI after `make test`).
 
-The dev set through the reference scorer must meet the grounding issue's acceptance targets; our own
-harder held-out set must stay above floors set a little under what `rag eval` measured (0.714
-accuracy, 1.0 refusal accuracy, 1.0 citation precision, 0.14 false refusals), so a change that makes
-answers less grounded or refusals less calibrated fails here."""
+Each gate is the reference scorer (or `rag eval`) on a tuning set, with floors a little under what
+was measured at the calibrated defaults (README "Quality"), so a change that makes answers less
+grounded or refusals less calibrated fails here. The sealed set (tests/data/sealed) is not a gate:
+it is measured once, by hand, and never fixed against."""
 
 from __future__ import annotations
 
@@ -22,36 +22,49 @@ pytestmark = pytest.mark.slow
 
 SCORER = PROJECT_ROOT.parent / "shared" / "eval" / "score.py"
 DATA = Path(__file__).parent / "data"
+RAG = Path(sys.executable).parent / "rag"
+needs_shared = pytest.mark.skipif(not SCORER.exists(), reason="../shared/eval is not beside this checkout")
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason="../shared/eval is not beside this checkout")
-def test_dev_set_stays_at_the_acceptance_targets(shared_index):
-    evals = SCORER.parent
+def score(index_dir: Path, *files: Path) -> dict:
+    """The reference scorer's summary for `files`, asking `rag ask --jsonl -` over `index_dir`."""
     done = subprocess.run(
-        [
-            sys.executable,
-            str(SCORER),
-            str(evals / "dev.jsonl"),
-            str(evals / "dev_conversations.jsonl"),
-            "--cmd",
-            f"{Path(sys.executable).parent / 'rag'} ask --jsonl -",
-        ],
+        [sys.executable, str(SCORER), *map(str, files), "--cmd", f"{RAG} ask --jsonl -"],
         cwd=PROJECT_ROOT,
-        env=rag_env(shared_index, RAG_MODEL=DEFAULT_MODEL),
+        env=rag_env(index_dir, RAG_MODEL=DEFAULT_MODEL),
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=3600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["missing"] == 0, done.stdout
-    # the issue's targets are accuracy >= 0.90, cite_hit >= 0.95, cite_precision >= 0.90, refusal_ok 1.0,
-    # false_refusal <= 0.05 (measured here: 0.938, 1.0, 1.0, 1.0, 0.0); with 16 answerable questions
-    # one answer is 0.0625, and llama.cpp built for another CPU may flip one near-tie: the gate allows
-    # exactly one such flip on the answerable side and none on refusals
-    assert summary["accuracy"] >= 0.87 and summary["cite_hit"] >= 0.93, done.stdout
-    assert summary["cite_precision"] >= 0.90 and summary["refusal_ok"] == 1.0, done.stdout
-    assert summary["false_refusal"] <= 0.07, done.stdout
+    return summary
+
+
+@needs_shared
+def test_dev_set_stays_at_the_acceptance_targets(shared_index):
+    evals = SCORER.parent
+    summary = score(shared_index, evals / "dev.jsonl", evals / "dev_conversations.jsonl")
+    # measured: 0.938, 1.0, 1.0, 1.0, 0.0; with 16 answerable questions one answer is 0.0625, and
+    # llama.cpp built for another CPU may flip one near-tie: the gate allows exactly one such flip on
+    # the answerable side and none on refusals
+    assert summary["accuracy"] >= 0.87 and summary["cite_hit"] >= 0.93, summary
+    assert summary["cite_precision"] >= 0.90 and summary["refusal_ok"] == 1.0, summary
+    assert summary["false_refusal"] <= 0.07, summary
+
+
+@needs_shared
+def test_encyclopedia_set_answers_and_refuses_as_calibrated(tmp_path):
+    """SQuAD 2.0 (20 articles, 150 answerable and 50 adversarial unanswerable questions): the set the
+    answer-or-refuse decision was fitted on, so its floors guard the calibration itself."""
+    squad = SCORER.parent / "squad"
+    Pipeline(make_settings(tmp_path / "index", corpus_dir=squad / "corpus")).index([squad / "corpus"])
+    summary = score(tmp_path / "index", squad / "questions.jsonl")
+    # measured: accuracy 0.713, cite_precision 0.97, refusal_ok 0.54, false_refusal 0.127;
+    # one answerable question is 0.0067, one unanswerable 0.02
+    assert summary["accuracy"] >= 0.68 and summary["cite_precision"] >= 0.95, summary
+    assert summary["refusal_ok"] >= 0.48 and summary["false_refusal"] <= 0.16, summary
 
 
 def test_held_out_questions_stay_grounded(shared_index):
