@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from .answer import Answer, Citation, Partial, Status
@@ -90,6 +90,7 @@ class Answerer:
         self.embedder = embedder
         self._llm = llm
         self.prompts = prompts
+        self._example_terms = content_terms(prompts.example_text())
 
     # -- public --------------------------------------------------------------------------------
     def stream(
@@ -146,20 +147,7 @@ class Answerer:
             return
 
         checker = SupportChecker(evidence, asked, self.settings.support_threshold)
-        stats = GenerationStats()
-        raw = ""
-        checked: list[CheckedSentence] = []
-        renumber = Renumberer()
-        for piece in llm.stream(
-            messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX
-        ):
-            raw += piece
-            sentences = parse_answer(_reply(raw))
-            for sentence in sentences[len(checked) : max(0, len(sentences) - 1)]:
-                checked.append(self._check(checker, sentence))
-            yield Partial(self._display(checked, sentences[len(checked) :], renumber))
-        for sentence in parse_answer(_reply(raw))[len(checked) :]:
-            checked.append(self._check(checker, sentence))
+        raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
         timings.update(
             first_token_ms=timings["found_ms"] + stats.first_token_ms,
             generate_ms=stats.total_ms,
@@ -171,6 +159,13 @@ class Answerer:
         log.info("model said: %r (found %.3f)", raw, found)
 
         kept = self._keep(checked, asked)
+        if not kept and self._retells_examples(raw, evidence):
+            log.info("the reply retells the prompt's examples: written again without them")
+            messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt, examples=False)
+            raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
+            timings.update(rewritten_ms=stats.total_ms, tokens=timings["tokens"] + stats.tokens)
+            log.info("model said: %r", raw)
+            kept = self._keep(checked, asked)
         signals = Signals(found=found, certainty=stats.lowest_logprob)
         sure = confidence(signals, self.settings)
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
@@ -205,6 +200,37 @@ class Answerer:
             log.info("the evidence never states %s", sorted(asked.figures - shown))
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
+
+    def _write(
+        self, llm: LLM, messages: list[dict[str, str]], temperature: float, checker: SupportChecker
+    ) -> Generator[Partial, None, tuple[str, list[CheckedSentence], GenerationStats]]:
+        """Stream the model's answer, checking each sentence as soon as the next one begins; only
+        checked sentences are shown with markers. Returns the raw reply, its checked sentences and
+        the generation's figures."""
+        stats = GenerationStats()
+        raw = ""
+        checked: list[CheckedSentence] = []
+        renumber = Renumberer()
+        for piece in llm.stream(
+            messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX
+        ):
+            raw += piece
+            sentences = parse_answer(_reply(raw))
+            for sentence in sentences[len(checked) : max(0, len(sentences) - 1)]:
+                checked.append(self._check(checker, sentence))
+            yield Partial(self._display(checked, sentences[len(checked) :], renumber))
+        for sentence in parse_answer(_reply(raw))[len(checked) :]:
+            checked.append(self._check(checker, sentence))
+        return raw, checked, stats
+
+    def _retells_examples(self, raw: str, evidence: EvidenceSet) -> bool:
+        """A small model sometimes answers with the facts of the prompt's worked examples ("The storm
+        left about 12,000 homes without power") instead of the passages: most of its reply's content
+        words are the examples' own and none of the evidence's."""
+        said = content_terms(_reply(raw))
+        shown = set().union(*(evidence_terms(e) for e in evidence.items))
+        borrowed = (said & self._example_terms) - shown
+        return bool(said) and len(borrowed) * 2 >= len(said)
 
     def _check(self, checker: SupportChecker, sentence: MarkedSentence) -> CheckedSentence:
         vector = self.embedder.embed_one(sentence.text) if sentence.text else None

@@ -29,12 +29,18 @@ class PromptSet:
     followup: str
     refusal: str
 
-    def answer_messages(self, passages: str, question: str) -> list[Message]:
+    def answer_messages(self, passages: str, question: str, examples: bool = True) -> list[Message]:
+        """The answer prompt; `examples=False` leaves out the worked examples (for a reply that retold
+        them instead of the passages)."""
         return [
             {"role": "system", "content": self.system},
-            *self.fewshot,
+            *(self.fewshot if examples else ()),
             {"role": "user", "content": self.user.format(passages=passages, question=question)},
         ]
+
+    def example_text(self) -> str:
+        """Everything the worked examples say, to recognise a reply that copies them."""
+        return "\n".join(turn["content"] for turn in self.fewshot)
 
     def followup_prefix(self) -> list[Message]:
         """The rewrite prompt's fixed part: the same for every follow-up, kept in the KV cache."""

@@ -267,3 +267,39 @@ def test_a_competing_figure_is_quoted_as_its_clause_not_the_whole_sentence():
     answer = answerer(llm, articles).ask("How many homes lost power in the storm?")
     assert "“…officials said 15,000 homes lost power in the storm…” [2]." in answer.answer, answer.answer
     assert "schools" not in answer.answer
+
+
+# -- a reply that retells the prompt's worked examples ------------------------------------------------------
+WITH_EXAMPLES = PromptSet(
+    system="SYSTEM",
+    fewshot=(
+        {
+            "role": "user",
+            "content": "Passages:\n[1] The ferry to Lakeview sank in a gale near Pine Point.\n\n"
+            "Question: Where did the ferry sink?",
+        },
+        {"role": "assistant", "content": "Found: yes\nThe ferry sank near Pine Point [1]."},
+    ),
+    user=PROMPTS.user,
+    followup=PROMPTS.followup,
+    refusal=PROMPTS.refusal,
+)
+
+
+def test_a_reply_retelling_the_worked_example_is_written_again_without_the_examples():
+    llm = ScriptedLLM(["The ferry sank near Pine Point [1].", "They dined at the lodge [1]."], judge=verdicts(0.9))
+    answer = Answerer(SETTINGS, StaticRetriever(ARTICLES), EMBEDDER, lambda: llm, WITH_EXAMPLES).ask(
+        "Where did Ann Lee and Bob Ray dine with the president?"
+    )
+    assert not answer.refused and "lodge" in answer.answer, answer
+    assert len(llm.prompts[0]) == 4 and len(llm.prompts[1]) == 2  # the second prompt: system + question only
+    assert llm.prompts[1][-1] == llm.prompts[0][-1]
+
+
+def test_an_unsupported_reply_of_its_own_is_refused_not_written_again():
+    # nothing of it comes from the examples: it is the model's own mistake, and the refusal stands
+    llm = ScriptedLLM(["They dined at the harbour hotel [1]."], judge=verdicts(0.9))
+    answer = Answerer(SETTINGS, StaticRetriever(ARTICLES), EMBEDDER, lambda: llm, WITH_EXAMPLES).ask(
+        "Where did Ann Lee and Bob Ray dine with the president?"
+    )
+    assert answer.refused and len(llm.prompts) == 1
