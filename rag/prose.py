@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .cleaning import footnote_marks
+from .grounding import is_refusal
+from .question import analyse, denies
 from .render import DOUBLED_PUNCT, MARKER, SPACE_BEFORE_PUNCT, balance
 from .sentences import split_sentences
 from .terms import content_terms, numbers, stem
@@ -99,11 +101,13 @@ def _unbalanced(answer: str) -> bool:
 
 
 def _judge_content(answer: str, question: str, add) -> None:
+    asked = analyse(question)
     known = content_terms(question) | numbers(question) | _META
     for span in split_sentences(MARKER.sub("", answer)):
         words = content_terms(span.text) | numbers(span.text)
         new = words - known
-        if not new:
+        # "there is no clash" answers in the question's own words; "do not say who ..." does not
+        if not new and (is_refusal(span.text) or not denies(asked, span.text)):
             kind = "filler" if not (words - content_terms(question) - numbers(question) - _META) else "repetition"
             start = answer.find(span.text[:20])
             add(kind, max(0, start), max(0, start) + len(span.text))

@@ -58,6 +58,12 @@ def test_clean_answers_have_no_findings(answer):
     assert lint(answer, QUESTION) == []
 
 
+def test_a_denial_in_the_questions_own_words_is_an_answer_not_filler():
+    question = "What did Trump say about the alleged clash between Rubio and Musk?"
+    assert lint('Trump said, "there is no clash" [1].', question) == []
+    assert [f.kind for f in lint("Trump said so about the alleged clash [1].", question)] == ["filler"]
+
+
 def test_a_refusal_restates_the_question_on_purpose():
     refusal = "The articles do not say who co-led the efficiency office with the tycoon."
     assert [f.kind for f in lint(refusal, QUESTION)] == ["filler"]
