@@ -319,7 +319,7 @@ def _summarise(
         section.details["llama_cpp_decode_tok_s"] = round(
             sum(p["decode_tokens"] for p in engine) / (sum(p["decode_ms"] for p in engine) / 1000), 2
         )
-    prompt_perf = [c["perf"] for c, _ in pairs if c.get("perf", {}).get("prompt_eval_ms")]
+    prompt_perf = [p for c, _ in pairs for p in (c.get("found_perf") or {}, c["perf"]) if p.get("prompt_eval_ms")]
     if prompt_perf:
         section.details["llama_cpp_prompt_tok_s"] = round(
             sum(p["prompt_eval_tokens"] for p in prompt_perf) / (sum(p["prompt_eval_ms"] for p in prompt_perf) / 1000),

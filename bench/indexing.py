@@ -37,7 +37,7 @@ from .data import wiki_summaries, wiki_text
 from .indexes import bench_settings
 from .retrieval import recall_at
 
-_SUMMARY = re.compile(r"(\d+) chunks embedded, (\d+) in the index; ([\d.]+) s")
+_SUMMARY = re.compile(r"(\d+) chunks embedded, (\d+) in the index(?:; cleaned out [^;]*)?; ([\d.]+) s")
 
 
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -176,3 +176,13 @@ def test_llama_threads_follow_the_idle_cores(tmp_path):
     pinned = load_llm(make_settings(tmp_path, model=TINY_MODEL, n_threads=1))
     list(pinned.stream([{"role": "user", "content": "Say hi."}], max_tokens=3, temperature=0.0))
     assert pinned.threads_used == 1
+
+
+@pytest.mark.parametrize("cleaned", [{}, {"menu": 1}, {"footnote": 36, "menu": 5}])
+def test_the_index_summary_is_read_with_or_without_a_clean_up_note(cleaned):
+    from bench.indexing import _SUMMARY
+    from rag.indexing import IndexReport
+
+    line = IndexReport(chunks=1286, total_chunks=1300, cleaned=cleaned, seconds=9.4).summary()
+    match = _SUMMARY.search(line)
+    assert match and match.groups() == ("1286", "1300", "9.4"), line
