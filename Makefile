@@ -38,7 +38,7 @@ test: install browser lint
 test-slow: install
 	$(BIN)/python -m pytest -m slow
 
-# ruff (lint rules and formatting) on the code, mypy on the product; configuration in pyproject.toml
+# ruff (lint rules and formatting) on the code, mypy on the product and the bench; configuration in pyproject.toml
 lint: install
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)

