@@ -22,7 +22,7 @@ from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
 from .followup import Rewriter, standalone_question
-from .grounding import CheckedSentence, SupportChecker, adds_nothing, evidence_terms, is_refusal
+from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
@@ -189,7 +189,7 @@ class Answerer:
         answer from memory)."""
         if not evidence.items:
             return False
-        shown = set().union(*(evidence_terms(e) for e in evidence.items))
+        shown = shown_terms(evidence)
         unknown = [n for n in asked.names if content_terms(n).isdisjoint(shown)]
         # a lone capitalised word may be an adjective ("Polish") or spelt another way ("Zelenskyy"):
         # only a whole unknown name, or nothing named known at all, rules the question out
@@ -225,10 +225,10 @@ class Answerer:
 
     def _retells_examples(self, raw: str, evidence: EvidenceSet) -> bool:
         """A small model sometimes answers with the facts of the prompt's worked examples ("The storm
-        left about 12,000 homes without power") instead of the passages: most of its reply's content
-        words are the examples' own and none of the evidence's."""
+        left about 12,000 homes without power") instead of the passages: at least half of its reply's
+        content words are the examples' own and nowhere in the evidence."""
         said = content_terms(_reply(raw))
-        shown = set().union(*(evidence_terms(e) for e in evidence.items))
+        shown = shown_terms(evidence)
         borrowed = (said & self._example_terms) - shown
         return bool(said) and len(borrowed) * 2 >= len(said)
 

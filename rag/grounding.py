@@ -75,6 +75,11 @@ def evidence_terms(ev: Evidence) -> set[str]:
     return content_terms(ev.text) | numbers(ev.text) | names(ev.text)
 
 
+def shown_terms(evidence: EvidenceSet) -> set[str]:
+    """Every term the model was shown, over all evidence items."""
+    return set().union(*(evidence_terms(e) for e in evidence.items))
+
+
 class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
