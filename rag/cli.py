@@ -212,16 +212,25 @@ def _ask_streaming(pipeline, question: str, options, verbose: bool = False, hist
     from rich.text import Text
 
     answer: Answer | None = None
-    with Live(Text(""), console=out, refresh_per_second=12, transient=False) as live:
-        live.update(Text("searching the articles …", style="dim"))
-        for event in pipeline.stream(question, history or [], options):
-            if isinstance(event, Status):  # "Searching for: ..." (a follow-up resolved): kept above the answer
-                live.console.print(Text(event.text, style="dim"))
-            elif isinstance(event, Partial):
-                live.update(Text(event.text))
+    events = pipeline.stream(question, history or [], options)
+    if out.is_terminal:  # the answer grows in place as it is written
+        with Live(Text(""), console=out, refresh_per_second=12, transient=False) as live:
+            live.update(Text("searching the articles …", style="dim"))
+            for event in events:
+                if isinstance(event, Status):  # "Searching for: ..." (a follow-up resolved): kept above the answer
+                    live.console.print(Text(event.text, style="dim"))
+                elif isinstance(event, Partial):
+                    live.update(Text(event.text))
+                elif isinstance(event, Answer):
+                    answer = event
+                    live.update(Text(event.answer, style="yellow" if event.refused else ""))
+    else:  # a pipe or a file: each line once, the answer on a line of its own
+        for event in events:
+            if isinstance(event, Status):
+                out.print(event.text, highlight=False, markup=False)
             elif isinstance(event, Answer):
                 answer = event
-                live.update(Text(event.answer, style="yellow" if event.refused else ""))
+                out.print(event.answer, highlight=False, markup=False)
     if answer is None:
         return
     if answer.notice:

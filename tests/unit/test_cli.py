@@ -122,3 +122,13 @@ def test_a_resolved_follow_up_is_shown_in_the_streaming_output(run, tmp_path, mo
     result = run("ask", "When does it start?", "--history", str(history))
     assert result.exit_code == 0, result.stderr
     assert "Searching for: When does the lighthouse work start?" in result.stdout and "May" in result.stdout
+
+
+def test_piped_output_puts_the_answer_and_each_source_on_lines_of_their_own(run, tmp_path, monkeypatch):
+    from .toy_app import CITED, QUESTION, toy_pipeline
+
+    monkeypatch.setattr(cli, "_pipeline", lambda settings, ensure_index=True: toy_pipeline(tmp_path, [CITED]))
+    result = run("ask", QUESTION)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("[1].") and lines[1].startswith("[1] "), result.stdout
