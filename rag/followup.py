@@ -138,8 +138,16 @@ class Rewriter:
     def __call__(self, question: str, exchange: Exchange) -> str:
         llm = self._llm()
         llm.warm(self._prompts.followup_prefix())  # evaluated once, then restored from its snapshot
-        messages = self._prompts.followup_messages(question, exchange.question, exchange.answer)
+        messages = self._prompts.followup_messages(_without_conjunction(question), exchange.question, exchange.answer)
         return "".join(llm.stream(messages, self._max_tokens, 0.0, stop=["\n"])).strip()
+
+
+def _without_conjunction(question: str) -> str:
+    """ "And on which network was it?" as "On which network was it?": the opening conjunction only says
+    that the question follows on, and the small model copies a question that opens with one instead
+    of resolving it."""
+    rest = re.sub(r"^\W*(?:and|but|also|so)\s+(?=\w)", "", question, flags=re.I)
+    return rest[:1].upper() + rest[1:]
 
 
 # -- reading the history ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 import Stemmer
+from lemminflect import getLemma
 
 from .sentences import split_sentences
 
@@ -29,99 +30,24 @@ _NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|p
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
-# irregular verb forms the stemmer cannot join ("blew" and "blow up", "led" and "co-leader")
-_IRREGULAR = {
-    "led": "lead",
-    "blew": "blow",
-    "blown": "blow",
-    "took": "take",
-    "taken": "take",
-    "won": "win",
-    "told": "tell",
-    "gave": "give",
-    "given": "give",
-    "made": "make",
-    "met": "meet",
-    "paid": "pay",
-    "sent": "send",
-    "spent": "spend",
-    "lost": "lose",
-    "left": "leave",
-    "went": "go",
-    "gone": "go",
-    "came": "come",
-    "became": "become",
-    "began": "begin",
-    "begun": "begin",
-    "brought": "bring",
-    "bought": "buy",
-    "thought": "think",
-    "wrote": "write",
-    "written": "write",
-    "spoke": "speak",
-    "spoken": "speak",
-    "chose": "choose",
-    "chosen": "choose",
-    "fell": "fall",
-    "fallen": "fall",
-    "fought": "fight",
-    "held": "hold",
-    "kept": "keep",
-    "knew": "know",
-    "known": "know",
-    "ran": "run",
-    "saw": "see",
-    "seen": "see",
-    "sold": "sell",
-    "stood": "stand",
-    "struck": "strike",
-    "threw": "throw",
-    "thrown": "throw",
-    "wore": "wear",
-    "worn": "wear",
-    "drove": "drive",
-    "driven": "drive",
-    "rose": "rise",
-    "risen": "rise",
-    "ate": "eat",
-    "eaten": "eat",
-    "broke": "break",
-    "broken": "break",
-    "got": "get",
-    "gotten": "get",
-    "felt": "feel",
-    "found": "find",
-    "heard": "hear",
-    "built": "build",
-    "sought": "seek",
-    "taught": "teach",
-    "caught": "catch",
-    "fled": "flee",
-    "forgot": "forget",
-    "forgave": "forgive",
-    "hung": "hang",
-    "lent": "lend",
-    "meant": "mean",
-    "shook": "shake",
-    "slid": "slide",
-    "swore": "swear",
-    "sworn": "swear",
-    "understood": "understand",
-    "withdrew": "withdraw",
-    "withdrawn": "withdraw",
-    "undertook": "undertake",
-    "oversaw": "oversee",
-}
-
-
 @lru_cache(maxsize=50000)
 def stem(word: str) -> str:
-    """Snowball stem, with irregular past forms joined to their verb ("led" -> lead) and agent nouns to
-    theirs ("co-leader", "voters" -> lead, vote): the stemmer keeps both apart."""
+    """Snowball stem, with irregular verb forms joined to their verb ("led", "withdrew" -> lead,
+    withdraw: lemminflect's English lexicon) and agent nouns to theirs ("co-leader", "voters" -> lead,
+    vote): the stemmer keeps both apart."""
     word = word.lower().replace("’", "'").split("'")[0]
-    word = _IRREGULAR.get(word, word)
+    word = _irregular_verb(word) or word
     agent = re.fullmatch(r"([a-z]{4,}?)(e?)rs?", word) if word.endswith(("er", "ers")) else None
     return _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word)
+
+
+def _irregular_verb(word: str) -> str | None:
+    """The verb an irregular form belongs to ("took" -> take), when its stem is not the verb's own
+    (an -ing form is always regular: "evening" is not "even")."""
+    if word.endswith("ing"):
+        return None
+    lemma = next(iter(getLemma(word, upos="VERB", lemmatize_oov=False)), None)
+    return lemma if lemma and _STEMMER.stemWord(lemma) != _STEMMER.stemWord(word) else None
 
 
 def words(text: str) -> list[str]:
@@ -159,25 +85,9 @@ def numbers(text: str) -> set[str]:
     return out
 
 
-_UNIT_SKIP = set(_SCALE) | {
-    "percent",
-    "per",
-    "cent",
-    "more",
-    "than",
-    "over",
-    "about",
-    "nearly",
-    "roughly",
-    "some",
-    "around",
-    "almost",
-    "least",
-    "of",
-    "the",
-    "a",
-    "an",
-}
+_UNIT_SKIP = set(_SCALE) | set(
+    "percent per cent more than over about nearly roughly some around almost least of the a an".split()
+)
 
 
 def figure_units(text: str) -> list[tuple[str, set[str]]]:
@@ -216,38 +126,11 @@ def strip_markers(text: str) -> str:
 
 
 _CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
-CAP = _CAP
 _PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
-_NOT_NAMES = {
-    "who",
-    "what",
-    "which",
-    "when",
-    "where",
-    "why",
-    "how",
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "at",
-    "he",
-    "she",
-    "it",
-    "they",
-    "his",
-    "her",
-    "its",
-    "their",
-    "this",
-    "that",
-    "according",
-    "also",
-    "however",
-    "after",
-    "before",
-}
+_NOT_NAMES = frozenset(
+    "who what which when where why how the a an in on at he she it they his "
+    "her its their this that according also however after before".split()
+)
 _NOT_PERSON = re.compile(
     r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"
     r"journal|service|security|state|states|union|company|corp|inc|administration|congress|senate|"

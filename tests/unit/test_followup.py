@@ -158,6 +158,13 @@ def test_why_and_ellipsis_are_completed_by_the_model():
     assert query.standalone == "Why did Senator Jane Holloway criticise the Harbour Authority?" and query.resolved
 
 
+def test_an_opening_conjunction_is_not_shown_to_the_model():
+    llm, rewrite = model("On which network was the interview with Musk?")
+    query = standalone_question("And on which network was it?", CLASH, rewrite)
+    assert query.standalone == "On which network was the interview with Musk?"
+    assert "Follow-up: On which network was it?" in llm.prompts[0][-1]["content"]  # the model copies "And ..."
+
+
 def test_a_possessive_after_a_name_in_the_question_points_at_that_name():
     llm, rewrite = model()
     question = "When did the Lakeview ferry resume its service?"  # "its": the ferry, named before it

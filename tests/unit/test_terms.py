@@ -1,0 +1,41 @@
+"""Word-level matching (rag/terms.py): texts that say the same thing in other forms share their terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.terms import content_terms, figure_units, numbers, stem
+
+
+@pytest.mark.parametrize(
+    ("form", "verb"),
+    [("led", "lead"), ("withdrew", "withdraw"), ("oversaw", "oversee"), ("swept", "sweep"), ("grew", "grow")],
+)
+def test_an_irregular_verb_form_meets_its_verb(form, verb):
+    assert stem(form) == stem(verb)
+
+
+def test_regular_forms_and_ing_words_keep_their_own_stem():
+    assert stem("walked") == stem("walking") == stem("walk")
+    assert stem("evening") != stem("even")  # an -ing form is never an irregular one
+    assert stem("voters") == stem("vote") and stem("co-leader".split("-")[1]) == stem("lead")
+
+
+def test_content_terms_leave_out_stopwords_and_split_hyphens():
+    assert content_terms("The co-founder said it was a cost-cutting plan") == {
+        stem("co"),
+        stem("founder"),
+        stem("cost"),
+        stem("cutting"),
+        stem("plan"),
+    }
+
+
+def test_numbers_agree_across_spellings_and_scales():
+    assert numbers("1,500 retirements") == numbers("1500 retirements") == {"1500"}
+    assert {"288", "288000000"} <= numbers("$288 million")
+    assert "7" in numbers("seven consulates")
+
+
+def test_a_figure_is_read_with_what_it_counts_and_a_year_is_not_a_figure():
+    assert figure_units("In 2025 he closed 1,500 consulates, officials said.") == [("1500", {stem("consul")})]
