@@ -38,7 +38,8 @@ def stem_of(source: str) -> str:
 
 def load_items(questions: Path, conversations: Path | None) -> list[dict[str, Any]]:
     """Questions, plus the turns of conversations: each later turn is asked after our own answers to the
-    turns before it (`history_of`: the previous turn); a turn marked `"switch": true` changes the topic."""
+    turns before it (`history_of`: the previous turn); a turn marked `"switch": true` changes the topic;
+    `"refers_to"` lists words of which the turn, made standalone, must hold one (who "he" is)."""
     items = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
     for item in items:
         item.setdefault("history", [])
@@ -67,6 +68,7 @@ def load_items(questions: Path, conversations: Path | None) -> list[dict[str, An
                         "sources": turn["sources"],
                         "kind": "switch" if turn.get("switch") else "followup",
                         "history_of": f"{conv['id']}-{i - 1}",
+                        "refers_to": turn.get("refers_to"),
                     }
                 )
     return items
@@ -181,7 +183,13 @@ def _score_item(pipeline, item: dict[str, Any], answer: Answer, passages, latenc
         "signals": answer.signals,
         "standalone": answer.standalone,
         "search_query": answer.search_query,
+        "resolved": _resolved(item.get("refers_to"), answer.standalone or item["question"]),
     }
+
+
+def _resolved(refers_to: list[str] | None, standalone: str) -> bool | None:
+    """Whether the follow-up, as it was answered, names what it points back to (None: not labelled)."""
+    return any(r.lower() in standalone.lower() for r in refers_to) if refers_to else None
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -193,6 +201,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     una = [r for r in rows if not r["answerable"]]
     retr = [r for r in ans if r["recall_at_k"] is not None]
     lat = [r["latency_ms"] for r in rows]
+    labelled = [r for r in rows if r.get("resolved") is not None]
     switches = [r for r in rows if r["kind"] == "switch"]  # a new topic: searched with anything else is carry-over
     return {
         "n": len(rows),
@@ -205,6 +214,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "false_refusal": _rate(sum(r["flag_refused"] for r in ans), len(ans)),
         "citation_recall": _rate(sum(r["sent_supported"] for r in rows), sum(r["sentences"] for r in rows)),
         "citation_precision": _rate(sum(r["cit_good"] for r in rows), sum(r["cit_total"] for r in rows)),
+        "followups_resolved": _rate(sum(r["resolved"] for r in labelled), len(labelled)),
         "switch_carried_over": _rate(sum(r["search_query"] != r["question"] for r in switches), len(switches)),
         "latency_mean_ms": round(float(np.mean(lat)), 1) if lat else None,
         "latency_p95_ms": round(float(np.percentile(lat, 95)), 1) if lat else None,

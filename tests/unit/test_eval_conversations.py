@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from rag.evaluation import _metrics, load_items
+from rag.evaluation import _metrics, _resolved, load_items
 
 
 def test_each_turn_follows_the_one_before_and_switches_are_their_own_kind(tmp_path):
@@ -58,3 +58,21 @@ def test_a_switch_searched_with_anything_but_itself_is_carry_over():
     ]
     assert _metrics(rows)["switch_carried_over"] == 0.5
     assert _metrics(rows[2:])["switch_carried_over"] is None
+
+
+def test_a_follow_up_is_resolved_when_its_standalone_form_names_what_it_points_to(tmp_path):
+    conversations = tmp_path / "conversations.jsonl"
+    turn = {"answers": ["x"], "sources": ["a"]}
+    conv = {
+        "id": "c1",
+        "turns": [{"question": "Who won?", **turn}, {"question": "Why?", "refers_to": ["Lyon"], **turn}],
+    }
+    conversations.write_text(json.dumps(conv) + "\n")
+    questions = tmp_path / "none.jsonl"
+    questions.write_text("")
+    items = load_items(questions, conversations)
+    assert items[0].get("refers_to") is None and items[1]["refers_to"] == ["Lyon"]
+    assert _resolved(["Lyon", "the club"], "Why did Olympique Lyon win?") is True
+    assert _resolved(["Lyon"], "Why?") is False and _resolved(None, "Why?") is None
+    rows = [{**row("followup", "Why?", "Why?"), "resolved": r} for r in (True, False, None)]
+    assert _metrics(rows)["followups_resolved"] == 0.5
