@@ -68,6 +68,23 @@ class _Turn:
     searched: list[dict] = field(default_factory=list)
     model: str = ""
 
+    def answer(
+        self, text: str, *, refused: bool, signals: dict[str, float], citations: list[Citation] | None = None
+    ) -> Answer:
+        return Answer(
+            question=self.question,
+            answer=text,
+            refused=refused,
+            citations=citations or [],
+            model=self.model,
+            timings=self.timings,
+            search_query=self.search_query,
+            notice=self.notice,
+            searched=self.searched,
+            signals=signals,
+            standalone=self.standalone,
+        )
+
 
 def clean_question(question: str, limit: int) -> tuple[str, str]:
     """(question, notice): whitespace collapsed, control characters removed, trimmed to `limit`."""
@@ -294,19 +311,7 @@ class Answerer:
         )
 
     def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
-        return Answer(
-            question=turn.question,
-            answer=self.prompts.refusal,
-            refused=True,
-            citations=[],
-            model=turn.model,
-            timings=turn.timings,
-            search_query=turn.search_query,
-            notice=turn.notice,
-            searched=turn.searched,
-            signals=_signal_dict(signals),
-            standalone=turn.standalone,
-        )
+        return turn.answer(self.prompts.refusal, refused=True, signals=signals.as_dict() if signals else {})
 
     def _final(
         self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals, sure: float
@@ -334,19 +339,8 @@ class Answerer:
                     highlight_end=he,
                 )
             )
-        return Answer(
-            question=turn.question,
-            answer=join_sentences(parts),
-            refused=False,
-            citations=citations,
-            model=turn.model,
-            timings=turn.timings,
-            search_query=turn.search_query,
-            notice=turn.notice,
-            searched=turn.searched,
-            signals={**_signal_dict(signals), "confidence": round(sure, 3)},
-            standalone=turn.standalone,
-        )
+        signed = {**signals.as_dict(), "confidence": round(sure, 3)}
+        return turn.answer(join_sentences(parts), refused=False, signals=signed, citations=citations)
 
 
 def _figure_clause(sentence: str, stated: set[str]) -> str:
@@ -366,10 +360,6 @@ def _figure_clause(sentence: str, stated: set[str]) -> str:
 def _reply(raw: str) -> str:
     """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
     return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
-
-
-def _signal_dict(signals: Signals | None) -> dict[str, float]:
-    return signals.as_dict() if signals else {}
 
 
 def _quote_best(
