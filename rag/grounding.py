@@ -92,6 +92,11 @@ class SupportChecker:
         self.min_similarity = min_similarity
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
         self._all_terms = set().union(*self._terms.values()) if self._terms else set()
+        # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
+        # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
+        self._about = self._all_terms.union(
+            *(names(e.title, initial=True) | content_terms(e.title) for e in evidence.items)
+        )
         self._question_strict = names(question.text) | set(question.figures)
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
@@ -133,9 +138,9 @@ class SupportChecker:
         # "Who won the 2022 World Cup?" is not answered by passages that never mention it
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
         unbound = self._unbound_figures(sentence.text, strict)
-        strict_ok = strict <= covered and repeated <= self._all_terms and not unbound
-        if not repeated <= self._all_terms or unbound:
-            result.missing = sorted(set(result.missing) | (repeated - self._all_terms) | unbound)
+        strict_ok = strict <= covered and repeated <= self._about and not unbound
+        if not repeated <= self._about or unbound:
+            result.missing = sorted(set(result.missing) | (repeated - self._about) | unbound)
         result.supported = (
             bool(chosen)
             and strict_ok

@@ -15,7 +15,7 @@ def embedder():
     return Embedder()
 
 
-def make_evidence(embedder, texts):
+def make_evidence(embedder, texts, titles=()):
     items = []
     for n, (source, text) in enumerate(texts, start=1):
         spans = split_sentences(text)
@@ -24,7 +24,7 @@ def make_evidence(embedder, texts):
             Evidence(
                 n=n,
                 source=source,
-                title=f"Title {n}",
+                title=titles[n - 1] if titles else f"Title {n}",
                 date="",
                 chunk_id=f"{source}#0",
                 start=0,
@@ -77,6 +77,19 @@ def test_invented_number_or_name_is_unsupported(embedder):
 def test_off_topic_question_terms_must_appear_in_the_evidence(embedder):
     r = check(embedder, "Who won the 2022 World Cup?", "The council won the 2022 World Cup.", [1])
     assert not r.supported
+
+
+def test_a_name_from_the_question_may_stand_in_the_articles_title(embedder):
+    """ "He's in this awkward situation" in an article about Rubio: the sentence never names him, its title does."""
+    texts = [
+        ("r.txt", "“He's in this awkward situation,” remarked Gerald Feierstein, a former U.S. ambassador to Yemen.")
+    ]
+    question = analyse("Which former ambassador commented on Rubio's awkward situation?")
+    answer = "Gerald Feierstein, a former U.S. ambassador to Yemen, commented on Rubio's awkward situation."
+    for title, supported in (("Rubio's Approach to Thriving", True), ("A Diplomat's Memoir", False)):
+        ev = make_evidence(embedder, texts, titles=[title])
+        result = SupportChecker(ev, question).check(MarkedSentence(answer, [1]), embedder.embed_one(answer))
+        assert result.supported is supported, (title, result.missing)
 
 
 def test_refusal_phrases():
