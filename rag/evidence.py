@@ -152,36 +152,40 @@ def select_evidence(
                 j = index_of.get((pi, si - back))
                 # a sentence with its own figure is a candidate answer, not context (names are everywhere)
                 if j is not None and not (kind is AnswerKind.FIGURE and typed[j]):
-                    context[i] = max(context[i], weight * scores[j] + TYPE_WEIGHT * typed[i])
+                    context[i] = max(context[i], weight * (scores[j] - TYPE_WEIGHT * typed[j]) + TYPE_WEIGHT * typed[i])
     scores = context
     order = np.argsort(-scores)
 
-    # a caption or quote repeated on the page (or in two overlapping passages) is offered once
-    seen: set[str] = set()
-    covered: set[tuple[int, int]] = set()
-    for pi, si, sentence in flat:
-        key = " ".join(sentence.text.lower().split())
-        if key in seen:
-            covered.add((pi, si))
-        seen.add(key)
-    windows: list[tuple[int, list[int]]] = []  # (passage index, sentence indexes)
+    # coverage first: the best distinct sentences alone, while the budget holds (a caption or quote
+    # repeated on the page, or in two overlapping passages, is offered once, at its best rank) ...
+    chosen: list[tuple[int, int]] = []
+    offered: set[str] = set()
     used = 0
     for idx in order:
-        if len(windows) >= max_items or scores[idx] < scores[order[0]] - 0.25:
+        if len(chosen) >= max_items or scores[idx] < scores[order[0]] - 0.25:
             break
-        pi, si, _ = flat[idx]
-        if (pi, si) in covered or heading[idx]:
+        pi, si, sentence = flat[idx]
+        key = " ".join(sentence.text.lower().split())
+        size = sentence.end - sentence.start
+        if key in offered or heading[idx] or (chosen and used + size > max_chars):
             continue
+        chosen.append((pi, si))
+        offered.add(key)
+        used += size
+    # ... then the sentences each leans on ("He defended his record ..." needs the one before), best
+    # first, while the budget holds: context never crowds out a candidate answer
+    windows: list[tuple[int, list[int]]] = []
+    covered = set(chosen)
+    for pi, si in chosen:
         spans = candidates[pi][1]
         group = _window(spans, si, window_chars)
-        size = spans[group[-1]].end - spans[group[0]].start
-        if windows and used + size > max_chars:  # no room for context: the sentence alone, if it fits
-            group, size = [si], spans[si].end - spans[si].start
-            if used + size > max_chars:
-                continue
+        extra = sum(spans[g].end - spans[g].start for g in group if (pi, g) not in covered)
+        if used + extra > max_chars:
+            group = [si]
+        else:
+            used += extra
         windows.append((pi, group))
         covered.update((pi, g) for g in group)
-        used += size
 
     if kind is AnswerKind.FIGURE:
         # articles often disagree on figures: make sure a second article's figure is on the table
