@@ -31,7 +31,7 @@ from .question import AnswerKind, Question, analyse, supplies
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, numbers
+from .terms import content_terms, numbers, stated
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class Answerer:
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        unknown = [n for n in asked.names if not any(_same_name(t, s) for t in content_terms(n) for s in shown)]
+        unknown = [n for n in asked.names if not any(stated(t, shown) for t in content_terms(n))]
         # a lone capitalised word may be an adjective ("Polish") or spelt another way ("Zelenskyy"):
         # only a whole unknown name, or nothing named known at all, rules the question out
         if any(len(n.split()) > 1 for n in unknown) or (asked.names and len(unknown) == len(asked.names)):
@@ -341,13 +341,6 @@ class Answerer:
             )
         signed = {**signals.as_dict(), "confidence": round(sure, 3)}
         return turn.answer(join_sentences(parts), refused=False, signals=signed, citations=citations)
-
-
-def _same_name(term: str, shown: str) -> bool:
-    """One name in two forms: equal stems, or a place and its people ("nepales"/"nepal",
-    "indian"/"india", "germani"/"german"): one stem starts the other, at most three letters apart."""
-    short, long = sorted((term, shown), key=len)
-    return short == long or (len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3)
 
 
 def _figure_clause(sentence: str, stated: set[str]) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
 from .question import Question, denies
-from .terms import content_terms, figure_units, names, numbers
+from .terms import content_terms, figure_units, names, numbers, stated
 
 REFUSAL_PATTERN = re.compile(
     r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
@@ -137,10 +137,11 @@ class SupportChecker:
         # names and figures repeated from the question must at least appear in the articles shown:
         # "Who won the 2022 World Cup?" is not answered by passages that never mention it
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
+        absent = {t for t in repeated if not stated(t, self._about)}
         unbound = self._unbound_figures(sentence.text, strict)
-        strict_ok = strict <= covered and repeated <= self._about and not unbound
-        if not repeated <= self._about or unbound:
-            result.missing = sorted(set(result.missing) | (repeated - self._about) | unbound)
+        strict_ok = strict <= covered and not absent and not unbound
+        if absent or unbound:
+            result.missing = sorted(set(result.missing) | absent | unbound)
         result.supported = (
             bool(chosen)
             and strict_ok

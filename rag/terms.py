@@ -5,6 +5,7 @@ and passages. Small models mostly go wrong on exactly these (a number or a name 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
@@ -119,6 +120,21 @@ def names(text: str, initial: bool = False) -> set[str]:
                 continue
             out.add(stem(tok))
     return out
+
+
+def stated(term: str, shown: Collection[str]) -> bool:
+    """Whether a name's (or figure's) term is among `shown`, a place and its people counting as one
+    name: "indian"/"india", "nepales"/"nepal", "german"/"germani" (one stem starts the other, at
+    most three letters apart, the shorter at least four; "austria"/"australia", "iran"/"iraq" stay
+    apart). Figures must match as they are."""
+    if term in shown:
+        return True
+    return term.isalpha() and any(s.isalpha() and _one_name(term, s) for s in shown)
+
+
+def _one_name(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
 
 
 def strip_markers(text: str) -> str:

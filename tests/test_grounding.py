@@ -92,6 +92,15 @@ def test_a_name_from_the_question_may_stand_in_the_articles_title(embedder):
         assert result.supported is supported, (title, result.missing)
 
 
+def test_a_name_from_the_question_may_stand_in_the_evidence_as_its_people_or_place(embedder):
+    ev = make_evidence(embedder, [("s.txt", "Private schools in India are called independent schools.")])
+    for people, supported in (("Indian", True), ("Nepali", False)):
+        answer = f"A private {people} school is called an independent school."
+        question = analyse(f"What is a private {people} school called?")
+        result = SupportChecker(ev, question).check(MarkedSentence(answer, [1]), embedder.embed_one(answer))
+        assert result.supported is supported, (people, result.missing)
+
+
 def test_refusal_phrases():
     assert is_refusal("The articles do not say.")
     assert is_refusal("The passages do not mention his wife.")

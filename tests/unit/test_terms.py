@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import content_terms, figure_units, numbers, stem
+from rag.terms import content_terms, figure_units, numbers, stated, stem
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,10 @@ def test_numbers_agree_across_spellings_and_scales():
 
 def test_a_figure_is_read_with_what_it_counts_and_a_year_is_not_a_figure():
     assert figure_units("In 2025 he closed 1,500 consulates, officials said.") == [("1500", {stem("consul")})]
+
+
+def test_a_people_and_their_place_are_one_name_and_figures_match_exactly():
+    shown = {stem(w) for w in ("Nepal", "Germans", "India", "Australia", "Iraq")} | {"1000"}
+    assert stated(stem("Nepalese"), shown) and stated(stem("Germany"), shown) and stated(stem("Indian"), shown)
+    assert not stated(stem("Austria"), shown) and not stated(stem("Iran"), shown)
+    assert stated("1000", shown) and not stated("10000", shown)
