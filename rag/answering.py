@@ -175,14 +175,14 @@ class Answerer:
         log.info("evidence:\n%s", evidence.prompt_block())
         log.info("model said: %r (found %.3f)", raw, found)
 
-        kept = self._keep(checked, asked)
+        kept = self._keep(checked, asked, checker)
         if not kept and self._retells_examples(raw, evidence):
             log.info("the reply retells the prompt's examples: written again without them")
             messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt, examples=False)
             raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
             timings.update(rewritten_ms=stats.total_ms, tokens=timings["tokens"] + stats.tokens)
             log.info("model said: %r", raw)
-            kept = self._keep(checked, asked)
+            kept = self._keep(checked, asked, checker)
         signals = Signals(found=found, certainty=stats.lowest_logprob)
         sure = confidence(signals, self.settings)
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
@@ -254,9 +254,10 @@ class Answerer:
         return checker.check(sentence, vector)
 
     @staticmethod
-    def _keep(checked: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:
+    def _keep(checked: list[CheckedSentence], asked: Question, checker: SupportChecker) -> list[CheckedSentence]:
         """Supported sentences that say something: no refusal phrase, no filler, no repetition. An
-        answer none of whose sentences holds the kind of thing asked for keeps nothing."""
+        answer none of whose sentences holds the kind of thing asked for, or that with what it cites
+        never names what the question is about, keeps nothing."""
         kept: list[CheckedSentence] = []
         for c in checked:
             if not c.supported or is_refusal(c.text):
@@ -269,6 +270,9 @@ class Answerer:
                 kept.append(c)
         if kept and not any(supplies(asked, c.text) for c in kept):
             log.info("no kept sentence holds the %s asked for", asked.kind.value)
+            return []
+        if kept and (unnamed := checker.unnamed(kept)):
+            log.info("the answer and the passages it cites never name %s", unnamed)
             return []
         return kept
 

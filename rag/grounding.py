@@ -92,12 +92,27 @@ class SupportChecker:
         self.min_similarity = min_similarity
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
         self._all_terms = set().union(*self._terms.values()) if self._terms else set()
+        self._question_strict = names(question.text) | set(question.figures)
         # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
-        self._about = self._all_terms.union(
-            *(names(e.title, initial=True) | content_terms(e.title) for e in evidence.items)
-        )
-        self._question_strict = names(question.text) | set(question.figures)
+        self._titles = {e.n: names(e.title, initial=True) | content_terms(e.title) for e in evidence.items}
+        self._about = self._all_terms.union(*self._titles.values())
+
+    def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's names that neither the answer nor the passages it cites (with their articles'
+        titles) state: "Who is the father of Sophocles?" answered from a passage about Chopin's father
+        is supported sentence by sentence, and about someone else. A lone capitalised word opening the
+        question ("Based on ...", "Aside from ...") may be no name, and is not asked for."""
+        about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
+        for n in {n for c in answer for n in c.cited if n in self._terms}:
+            about |= self._terms[n] | self._titles[n]
+        opening = self.question.text.lstrip()
+        return [
+            name
+            for name in self.question.names
+            if not (" " not in name and opening.startswith(name))
+            and not any(stated(t, about) for t in content_terms(name))
+        ]
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)

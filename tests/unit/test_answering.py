@@ -146,6 +146,21 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
     assert answerer(llm).ask("Why did Ann Lee meet the president?").refused
 
 
+def test_an_answer_about_someone_the_question_does_not_name_is_refused():
+    # each sentence is supported by the passage it cites, but that passage is about another family:
+    # the question's name is only in a passage the answer does not cite
+    articles = {
+        "chopin.txt": "Nicolas Chopin was the father of the composer Fryderyk Chopin.",
+        "antigone.txt": "Sophocles wrote the play Antigone about the family of Oedipus.",
+    }
+    reply = "Nicolas Chopin was the father of the composer [1]."
+    llm = ScriptedLLM([reply], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("Who was the father of the playwright Sophocles?").refused
+    llm = ScriptedLLM([reply], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Who was the father of the composer Fryderyk Chopin?")
+    assert not answer.refused and "Nicolas Chopin" in answer.answer
+
+
 # -- 4. no closed lists -------------------------------------------------------------------------------------
 def test_a_role_noun_on_no_list_is_answered():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
