@@ -207,10 +207,11 @@ class Answerer:
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        unknown = [n for n in asked.names if not any(stated(t, shown) for t in content_terms(n))]
+        named = asked.premise_names
+        unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n))]
         # a lone capitalised word may be an adjective ("Polish") or spelt another way ("Zelenskyy"):
         # only a whole unknown name, or nothing named known at all, rules the question out
-        if any(len(n.split()) > 1 for n in unknown) or (asked.names and len(unknown) == len(asked.names)):
+        if any(len(n.split()) > 1 for n in unknown) or (named and len(unknown) == len(named)):
             log.info("the evidence never mentions %s", unknown)
             return False
         if not asked.figures <= shown:  # "the richest 10%" over passages that only give the richest 1%

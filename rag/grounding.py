@@ -101,18 +101,11 @@ class SupportChecker:
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
         titles) state: "Who is the father of Sophocles?" answered from a passage about Chopin's father
-        is supported sentence by sentence, and about someone else. A lone capitalised word opening the
-        question ("Based on ...", "Aside from ...") may be no name, and is not asked for."""
+        is supported sentence by sentence, and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         for n in {n for c in answer for n in c.cited if n in self._terms}:
             about |= self._terms[n] | self._titles[n]
-        opening = self.question.text.lstrip()
-        return [
-            name
-            for name in self.question.names
-            if not (" " not in name and opening.startswith(name))
-            and not any(stated(t, about) for t in content_terms(name))
-        ]
+        return [n for n in self.question.premise_names if not any(stated(t, about) for t in content_terms(n))]
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .terms import STOPWORDS, content_terms, names, numbers, proper_names, words
+from .terms import STOPWORDS, content_terms, names, numbers, ordinary_word, proper_names, words
 
 
 class AnswerKind(StrEnum):
@@ -60,6 +60,14 @@ class Question:
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words, wh-words and head aside
     names: tuple[str, ...] = ()  # proper names the question mentions ("Super Bowl", "Marco Rubio")
     figures: frozenset[str] = field(default_factory=frozenset)  # canonical numbers in the question
+
+    @property
+    def premise_names(self) -> tuple[str, ...]:
+        """The names an answer must be about: all but a lone word opening the question that English
+        also has as an ordinary word ("Hostile spirits are known as what?", "Based on ..."): as far as
+        anyone can tell, it is capitalised only because the sentence starts there."""
+        opening = self.text.lstrip()
+        return tuple(n for n in self.names if " " in n or not opening.startswith(n) or not ordinary_word(n))
 
     @property
     def asks_for_name(self) -> bool:

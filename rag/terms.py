@@ -9,7 +9,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
-from lemminflect import getLemma
+from lemminflect import getAllLemmas, getLemma
 
 from .sentences import split_sentences
 
@@ -49,6 +49,11 @@ def _irregular_verb(word: str) -> str | None:
         return None
     lemma = next(iter(getLemma(word, upos="VERB", lemmatize_oov=False)), None)
     return lemma if lemma and _STEMMER.stemWord(lemma) != _STEMMER.stemWord(word) else None
+
+
+def ordinary_word(word: str) -> bool:
+    """English has `word` as an ordinary word ("hostile", "based"): the lexicon knows it in lower case."""
+    return bool(getAllLemmas(word.lower()))
 
 
 def words(text: str) -> list[str]:

@@ -61,3 +61,10 @@ def test_a_denial_supplies_an_answer_in_the_questions_own_words():
     asked = analyse("What did Trump say about the alleged clash?")
     assert supplies(asked, 'Trump said, "there is no clash".')
     assert not supplies(analyse("Why was there no clash?"), "There was no clash.")
+
+
+def test_a_word_opening_the_question_is_a_name_for_the_premise_checks_only_when_english_has_no_such_word():
+    assert analyse("Hostile spirits are also known as what?").premise_names == ()
+    assert analyse("Based on population, what is the rank of Jacksonville?").premise_names == ("Jacksonville",)
+    assert analyse("Chopin left Warsaw for which city?").premise_names == ("Chopin", "Warsaw")
+    assert analyse("What did Hostile Planet win?").premise_names == ("Hostile Planet",)
