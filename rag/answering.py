@@ -31,7 +31,7 @@ from .question import AnswerKind, Question, analyse, supplies
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, numbers, stated
+from .terms import content_terms, numbers, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -207,11 +207,7 @@ class Answerer:
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        named = asked.premise_names
-        unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n))]
-        # a lone capitalised word may be an adjective ("Polish") or spelt another way ("Zelenskyy"):
-        # only a whole unknown name, or nothing named known at all, rules the question out
-        if any(len(n.split()) > 1 for n in unknown) or (named and len(unknown) == len(named)):
+        if unknown := unstated_names(asked.premise_names, shown):
             log.info("the evidence never mentions %s", unknown)
             return False
         if not asked.figures <= shown:  # "the richest 10%" over passages that only give the richest 1%

@@ -18,7 +18,7 @@ import numpy as np
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
 from .question import Question, denies
-from .terms import content_terms, figure_units, names, numbers, stated
+from .terms import content_terms, figure_units, names, numbers, stated, unstated_names
 
 REFUSAL_PATTERN = re.compile(
     r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
@@ -100,12 +100,13 @@ class SupportChecker:
 
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
-        titles) state: "Who is the father of Sophocles?" answered from a passage about Chopin's father
-        is supported sentence by sentence, and about someone else."""
+        titles) state, when they rule the answer out (`unstated_names`): "Who is the father of
+        Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
+        and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         for n in {n for c in answer for n in c.cited if n in self._terms}:
             about |= self._terms[n] | self._titles[n]
-        return [n for n in self.question.premise_names if not any(stated(t, about) for t in content_terms(n))]
+        return unstated_names(self.question.premise_names, about)
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)

@@ -5,7 +5,7 @@ and passages. Small models mostly go wrong on exactly these (a number or a name 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -135,6 +135,14 @@ def stated(term: str, shown: Collection[str]) -> bool:
     if term in shown:
         return True
     return term.isalpha() and any(s.isalpha() and _one_name(term, s) for s in shown)
+
+
+def unstated_names(named: Sequence[str], shown: Collection[str]) -> list[str]:
+    """The names of `named` that `shown` never states, when they are enough to rule a question or an
+    answer out: a whole name ("Super Bowl"), or every name there is. A lone capitalised word alone may
+    be an adjective ("Polish", "European"), a month or spelt another way ("Zelenskyy")."""
+    unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n))]
+    return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
 
 
 def _one_name(a: str, b: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import content_terms, figure_units, numbers, stated, stem
+from rag.terms import content_terms, figure_units, numbers, stated, stem, unstated_names
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,10 @@ def test_a_people_and_their_place_are_one_name_and_figures_match_exactly():
     assert stated(stem("Nepalese"), shown) and stated(stem("Germany"), shown) and stated(stem("Indian"), shown)
     assert not stated(stem("Austria"), shown) and not stated(stem("Iran"), shown)
     assert stated("1000", shown) and not stated("10000", shown)
+
+
+def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
+    shown = content_terms("Rubio spoke at the Munich Security Conference.")
+    assert unstated_names(["Rubio", "European"], shown) == []  # "European" may be an adjective
+    assert unstated_names(["Sophocles"], shown) == ["Sophocles"]
+    assert unstated_names(["Rubio", "Super Bowl"], shown) == ["Super Bowl"]
