@@ -140,7 +140,7 @@ class Answerer:
             searched=nearest_passages(retrieval, self.embedder),
         )
 
-        if not self._on_topic(asked, retrieval, evidence):
+        if not self._on_topic(asked, retrieval, evidence, typed=numbers(text)):
             turn.model = self._llm().name
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield self._refusal(turn)
@@ -199,7 +199,7 @@ class Answerer:
         return final_answer(self.stream(question, history, options))
 
     # -- steps ---------------------------------------------------------------------------------
-    def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
+    def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet, typed: set[str]) -> bool:
         """Retrieval-side refusal, before any model time: nothing near the question at all (no shared
         terms, low similarity), or a whole name the question is about that the evidence never mentions
         ("Who won the 2025 Super Bowl?" over articles that never say "Super Bowl": the model would
@@ -210,8 +210,10 @@ class Answerer:
         if unknown := unstated_names(asked.premise_names, shown):
             log.info("the evidence never mentions %s", unknown)
             return False
-        if not asked.figures <= shown:  # "the richest 10%" over passages that only give the richest 1%
-            log.info("the evidence never states %s", sorted(asked.figures - shown))
+        # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite
+        # carried over from the last (checked) answer is context, not a premise of the user's
+        if unstated := (asked.figures & typed) - shown:
+            log.info("the evidence never states %s", sorted(unstated))
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
 

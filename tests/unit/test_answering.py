@@ -161,6 +161,20 @@ def test_an_answer_about_someone_the_question_does_not_name_is_refused():
     assert not answer.refused and "Nicolas Chopin" in answer.answer
 
 
+def test_a_figure_the_rewrite_carried_over_is_context_a_figure_the_user_typed_is_a_premise():
+    articles = {"siege.txt": "The Mongol army under Jani Beg besieged the port city of Kaffa."}
+    history = [
+        {"role": "user", "content": "Through which port did the plague reach Europe?"},
+        {"role": "assistant", "content": "It reached Europe through Kaffa in 1347 [1]."},
+    ]
+    rewrite = "Who led the army besieging Kaffa in 1347?"
+    llm = ScriptedLLM([rewrite, "Jani Beg led the army besieging Kaffa [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Who led the army besieging it?", history)
+    assert answer.standalone == rewrite and not answer.refused and "Jani Beg" in answer.answer
+    llm = ScriptedLLM(["Jani Beg led the army besieging Kaffa [1]."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask(rewrite).refused  # typed: the articles never say 1347
+
+
 # -- 4. no closed lists -------------------------------------------------------------------------------------
 def test_a_role_noun_on_no_list_is_answered():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [1]."], judge=verdicts(0.95))
