@@ -208,8 +208,6 @@ def supplies(question: Question, text: str) -> bool:
         return bool(numbers(text) - question.figures) or bool(_NUMBER_WORD.search(text))
     if kind is AnswerKind.DATE:
         asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question.text)}
-        if question.head == "year" and numbers(text) - question.figures:
-            return True  # "What year ...?" wants a year, and one before 1000 is a bare number: "in 821"
         return any(m.group(0).lower() not in asked for m in _DATE_TEXT.finditer(text))
     if question.asks_for_name:
         return bool(names(text, initial=True) - names(question.text, initial=True))

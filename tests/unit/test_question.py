@@ -51,8 +51,6 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert not supplies(analyse("How many homes lost power in 2024?"), "Homes lost power in 2024.")
     assert supplies(analyse("When did he resign?"), "He resigned in 2017.")
     assert not supplies(analyse("When did he resign in 2017?"), "He resigned in 2017.")
-    assert supplies(analyse("What year did Tang and Tibet sign the treaty?"), "They signed it in 821.")
-    assert not supplies(analyse("When did Tang and Tibet sign the treaty?"), "They signed 3 copies.")
     assert supplies(analyse("Who defended the plan?"), "Mayor Lena Ortiz defended it.")
     assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
