@@ -265,7 +265,8 @@ def test_a_question_scoped_to_one_article_cites_only_it(page, artifacts):
     assert answer.locator("a.cite").count() >= 1
     files = page.locator("#rag-evidence section.ev-turn:not([hidden]) .ev-file").all_inner_texts()
     assert files and set(files) == {scoped}
-    assert page.locator("#rag-history-list label").count() == 2
+    # the sidebar lists the second conversation once its answer is saved (a moment after it shows)
+    page.wait_for_function("() => document.querySelectorAll('#rag-history-list label').length === 2")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "history-scoped.png"), full_page=True)  # the README's: `make screenshot`
     page.get_by_role("button", name="✕ Search all articles").click()
