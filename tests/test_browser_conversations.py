@@ -49,12 +49,17 @@ def served(shared_index, tmp_path_factory):
 
 def open_page(browser, url: str, errors: list[str]):  # noqa: F811
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    return context, new_tab(context, url, errors)
+
+
+def new_tab(context, url: str, errors: list[str]):
+    """A tab of the same browser (its storage, so its conversations) opened on `url`."""
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_default_timeout(60_000)
     page.goto(url)
     page.wait_for_selector("#rag-chatbot")
-    return context, page
+    return page
 
 
 def sidebar(page) -> list[str]:
@@ -168,7 +173,9 @@ def test_history_survives_a_kill_9_mid_answer_and_a_restart(browser, shared_inde
 
     server = start()
     try:
-        page.reload()
+        # the same browser comes back in a new tab: the old one watched its server die, and the browser
+        # may have detached it (reloading it failed so once in CI)
+        page = new_tab(context, server.url, errors)
         page.wait_for_selector("#rag-history-list label")
         [listed] = sidebar(page)
         assert listed.startswith("Who is Gerald Feierstein? · ")
