@@ -119,7 +119,7 @@ class Answerer:
         query = standalone_question(text, history or [], rewrite)
         if query.resolved:
             yield Status(f"Searching for: {query.standalone}")
-        asked = analyse(query.prompt)
+        asked = analyse(query.prompt, typed=text)
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope, query.carried)
         evidence = select_evidence(
             asked,
@@ -140,7 +140,7 @@ class Answerer:
             searched=nearest_passages(retrieval, self.embedder),
         )
 
-        if not self._on_topic(asked, retrieval, evidence, typed=numbers(text)):
+        if not self._on_topic(asked, retrieval, evidence):
             turn.model = self._llm().name
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield self._refusal(turn)
@@ -199,7 +199,7 @@ class Answerer:
         return final_answer(self.stream(question, history, options))
 
     # -- steps ---------------------------------------------------------------------------------
-    def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet, typed: set[str]) -> bool:
+    def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
         """Retrieval-side refusal, before any model time: nothing near the question at all (no shared
         terms, low similarity), or a whole name the question is about that the evidence never mentions
         ("Who won the 2025 Super Bowl?" over articles that never say "Super Bowl": the model would
@@ -212,7 +212,7 @@ class Answerer:
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite
         # carried over from the last (checked) answer is context, not a premise of the user's
-        if unstated := (asked.figures & typed) - shown:
+        if unstated := asked.premise_figures - shown:
             log.info("the evidence never states %s", sorted(unstated))
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
@@ -267,7 +267,7 @@ class Answerer:
                 log.info("dropped %r: it adds nothing to the question", c.text)
             else:
                 kept.append(c)
-        if kept and not any(supplies(asked, c.text) for c in kept):
+        if kept and not any(supplies(asked, c.text, answer=True) for c in kept):
             log.info("no kept sentence holds the %s asked for", asked.kind.value)
             return []
         if kept and (unnamed := checker.unnamed(kept)):

@@ -17,8 +17,8 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
-from .question import Question, denies
-from .terms import content_terms, figure_units, names, numbers, stated, unstated_names
+from .question import AUXILIARIES, Question, denies
+from .terms import content_terms, figure_units, is_verb, names, numbers, proper_names, stated, stem, unstated_names
 
 REFUSAL_PATTERN = re.compile(
     r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
@@ -92,7 +92,7 @@ class SupportChecker:
         self.min_similarity = min_similarity
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
         self._all_terms = set().union(*self._terms.values()) if self._terms else set()
-        self._question_strict = names(question.text) | set(question.figures)
+        self._question_strict = names(question.text) | set(question.premise_figures)
         # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
         self._titles = {e.n: names(e.title, initial=True) | content_terms(e.title) for e in evidence.items}
@@ -100,13 +100,36 @@ class SupportChecker:
 
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
-        titles) state, when they rule the answer out (`unstated_names`): "Who is the father of
-        Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
-        and about someone else."""
+        titles) state, when they rule the answer out (`unstated_names`), or that the answer replaces
+        with another name (`_replaced`): "Who is the father of Sophocles?" answered from a passage about
+        Chopin's father is supported sentence by sentence, and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         for n in {n for c in answer for n in c.cited if n in self._terms}:
             about |= self._terms[n] | self._titles[n]
-        return unstated_names(self.question.premise_names, about)
+        return unstated_names(self.question.premise_names, about) + self._replaced(answer)
+
+    def _replaced(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's names whose place in the answer another name takes: "In what year did El Gizouli
+        resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
+        the answer never states it and a name the question lacks does the verb that the question's name
+        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin")."""
+        text = " ".join(c.text for c in answer)
+        said, asked = content_terms(text), content_terms(self.question.text)
+        joined = [content_terms(n) for e in self.evidence.items for n in proper_names(f"{e.title}. {e.text}")]
+        replaced = []
+        for name in self.question.premise_names:
+            terms = content_terms(name)
+            does = _verb_after(self.question.text, name)
+            if not does or any(stated(t, said) for t in terms):
+                continue
+            for other in proper_names(text):
+                others = content_terms(other)
+                if any(stated(t, asked) for t in others) or _verb_after(text, other, any_word=True) != does:
+                    continue
+                if not any(terms <= j and others <= j for j in joined):
+                    replaced.append(name)
+                    break
+        return replaced
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
@@ -174,6 +197,15 @@ class SupportChecker:
             if holding and not any(unit & content_terms(s.text) for s in holding):
                 unbound.add(f"{figure} {'/'.join(sorted(unit))}")
         return unbound
+
+
+def _verb_after(text: str, name: str, any_word: bool = False) -> str:
+    """The stem of the verb `name` does in `text`: the word right after it, auxiliaries aside ("El Gizouli
+    resign", "Saarinen was contracted"); "" when that word is no verb (unless `any_word`)."""
+    at = text.find(name)
+    following = re.findall(r"[A-Za-z][A-Za-z'’-]*", text[at + len(name) :]) if at >= 0 else []
+    word = next((w for w in following if w.lower() not in AUXILIARIES), "")
+    return stem(word) if word and (any_word or is_verb(word)) else ""
 
 
 def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:

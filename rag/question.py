@@ -60,6 +60,8 @@ class Question:
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words, wh-words and head aside
     names: tuple[str, ...] = ()  # proper names the question mentions ("Super Bowl", "Marco Rubio")
     figures: frozenset[str] = field(default_factory=frozenset)  # canonical numbers in the question
+    # the figures the user typed: a follow-up's rewrite may carry one over from the last answer as context
+    premise_figures: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -79,9 +81,11 @@ def first_question(text: str) -> str:
     return re.split(r"(?<=\?)\s+", text.strip(), maxsplit=1)[0]
 
 
-def analyse(text: str) -> Question:
-    """One pass over the question's words: wh-word, head noun, expected kind, names, figures."""
+def analyse(text: str, typed: str | None = None) -> Question:
+    """One pass over the question's words: wh-word, head noun, expected kind, names, figures. `typed`:
+    what the user typed, when `text` is a follow-up's rewrite."""
     text = first_question(text)
+    figures = frozenset(numbers(text))
     tokens = [w.lower() for w in words(text)]
     wh_at = next((i for i, w in enumerate(tokens[:4]) if w in _WH and all(t in PREPOSITIONS for t in tokens[:i])), None)
     if wh_at is None:  # "Bedau notes that protests may serve as what purpose?": a wh-word later on
@@ -100,7 +104,8 @@ def analyse(text: str) -> Question:
         kind=kind,
         terms=frozenset(content_terms(text) - skip),
         names=_names(text),
-        figures=frozenset(numbers(text)),
+        figures=figures,
+        premise_figures=figures if typed is None else figures & numbers(typed),
     )
 
 
@@ -175,9 +180,13 @@ _DATE_TEXT = re.compile(
     r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b",
     re.I,
 )
+# "in 821", "by 560 BC": a year of under four digits, after a preposition and not followed by what it counts
+_EARLY_YEAR = re.compile(
+    r"\b(?:in|by|from|since|until|around)\s+(\d{3})\b(?![.,]?\d)(?!\s+(?!(?:AD|BC|CE|BCE)\b)[A-Za-z])"
+)
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|million|billion|trillion|dozens?|half|quarter|once|twice)\b",
+    r"eighty|ninety|(?:hundred|thousand|million|billion|trillion|dozen)s?|half|quarter|once|twice)\b",
     re.I,
 )
 
@@ -200,15 +209,19 @@ def new_content(question: Question, text: str) -> set[str]:
     )
 
 
-def supplies(question: Question, text: str) -> bool:
+def supplies(question: Question, text: str, answer: bool = False) -> bool:
     """Does `text` hold a new thing of the kind asked for? A figure for "how many", a date for "when",
-    a name for "who"; for other questions, anything the question does not already say."""
+    a name for "who"; for other questions, anything the question does not already say. In an `answer`
+    to a date question, "in 821" is a year too; in a passage, any bare number would rank as a date."""
     kind = question.kind
     if kind is AnswerKind.FIGURE:
         return bool(numbers(text) - question.figures) or bool(_NUMBER_WORD.search(text))
     if kind is AnswerKind.DATE:
         asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question.text)}
-        return any(m.group(0).lower() not in asked for m in _DATE_TEXT.finditer(text))
+        dates = [m.group(0).lower() for m in _DATE_TEXT.finditer(text)]
+        if answer:
+            dates += [m.group(1) for m in _EARLY_YEAR.finditer(text) if m.group(1) not in question.figures]
+        return any(d not in asked for d in dates)
     if question.asks_for_name:
         return bool(names(text, initial=True) - names(question.text, initial=True))
     return bool(new_content(question, text)) or denies(question, text)

@@ -4,6 +4,7 @@ and passages. Small models mostly go wrong on exactly these (a number or a name 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
@@ -54,6 +55,11 @@ def _irregular_verb(word: str) -> str | None:
 def ordinary_word(word: str) -> bool:
     """English has `word` as an ordinary word ("hostile", "based"): the lexicon knows it in lower case."""
     return bool(getAllLemmas(word.lower()))
+
+
+def is_verb(word: str) -> bool:
+    """English has `word` as a form of a verb ("resigned", "cast")."""
+    return "VERB" in getAllLemmas(word.lower())
 
 
 def words(text: str) -> list[str]:
@@ -129,9 +135,9 @@ def names(text: str, initial: bool = False) -> set[str]:
 
 def stated(term: str, shown: Collection[str]) -> bool:
     """Whether a name's (or figure's) term is among `shown`, a place and its people counting as one
-    name: "indian"/"india", "nepales"/"nepal", "german"/"germani" (one stem starts the other, at
-    most three letters apart, the shorter at least four; "austria"/"australia", "iran"/"iraq" stay
-    apart). Figures must match as they are."""
+    name: "indian"/"india", "nepales"/"nepal"/"nepali", "german"/"germani" (each stem at most three
+    letters past the part they share, which is the shorter stem of at least four, or at least five
+    letters; "austria"/"australia", "iran"/"iraq" stay apart). Figures must match as they are."""
     if term in shown:
         return True
     return term.isalpha() and any(s.isalpha() and _one_name(term, s) for s in shown)
@@ -146,8 +152,8 @@ def unstated_names(named: Sequence[str], shown: Collection[str]) -> list[str]:
 
 
 def _one_name(a: str, b: str) -> bool:
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+    common = len(os.path.commonprefix((a, b)))
+    return common >= 4 and (common == min(len(a), len(b)) or common >= 5) and max(len(a), len(b)) - common <= 3
 
 
 def strip_markers(text: str) -> str:

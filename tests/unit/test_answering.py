@@ -134,6 +134,36 @@ def test_an_invented_figure_is_dropped_by_the_word_check_however_sure_the_model(
     assert answer.refused  # the only sentence claimed a figure no passage holds
 
 
+def test_an_answer_that_puts_another_name_in_the_questions_place_is_refused():
+    # the passage names both men; the question asks about the one who did not resign
+    articles = {"panel.txt": "Pachauri resigned as chair in February 2015, and Ismail El Gizouli became acting chair."}
+    reply = "Pachauri resigned in February 2015 [1]."
+    llm = ScriptedLLM([reply], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("In what year did El Gizouli resign?").refused
+    llm = ScriptedLLM([reply], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("In what year did Pachauri resign?")
+    assert not answer.refused and "2015" in answer.answer
+
+
+def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
+    # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
+    articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
+    llm = ScriptedLLM(["Trump appointed Vivek Ramaswamy to lead the agency [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Which businessman did Trump appoint alongside Musk to lead the agency?")
+    assert not answer.refused and "Ramaswamy" in answer.answer
+    articles = {"trip.txt": "Rubio confronted Radoslaw Sikorski, Poland's foreign minister, in Munich."}
+    llm = ScriptedLLM(["Radoslaw Sikorski, Poland's foreign minister [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Who is the Polish foreign minister that Rubio confronted?")
+    assert not answer.refused and "Sikorski" in answer.answer
+
+
+def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
+    articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
+    llm = ScriptedLLM(["Chopin obtained French citizenship in 1835 [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("In what year did Frédéric obtain citizenship?")
+    assert not answer.refused and "1835" in answer.answer
+
+
 # -- 3. supported, but not an answer -----------------------------------------------------------------------
 def test_a_true_sentence_that_holds_no_figure_does_not_answer_how_many():
     llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9))
@@ -173,6 +203,10 @@ def test_a_figure_the_rewrite_carried_over_is_context_a_figure_the_user_typed_is
     assert answer.standalone == rewrite and not answer.refused and "Jani Beg" in answer.answer
     llm = ScriptedLLM(["Jani Beg led the army besieging Kaffa [1]."], judge=verdicts(0.95))
     assert answerer(llm, articles).ask(rewrite).refused  # typed: the articles never say 1347
+    # the answer may repeat the carried figure: it is context from the last checked answer
+    llm = ScriptedLLM([rewrite, "Jani Beg led the army besieging Kaffa in 1347 [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Who led the army besieging it?", history)
+    assert not answer.refused and "Jani Beg" in answer.answer
 
 
 # -- 4. no closed lists -------------------------------------------------------------------------------------

@@ -55,6 +55,15 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
     assert not supplies(analyse("Why did he resign?"), "He did resign.")
+    assert supplies(analyse("How many channels could it carry?"), "It could carry hundreds of channels.")
+
+
+def test_an_answer_dates_an_early_year_a_passage_does_not():
+    asked = analyse("What year did the two kingdoms sign the treaty?")
+    assert supplies(asked, "They signed the treaty in 821.", answer=True)
+    assert supplies(asked, "They signed the treaty by 560 BC.", answer=True)
+    assert not supplies(asked, "They signed the treaty in 821.")  # a passage's bare number ranks as no date
+    assert not supplies(asked, "They signed the treaty in 300 towns.", answer=True)
 
 
 def test_a_denial_supplies_an_answer_in_the_questions_own_words():
@@ -68,3 +77,10 @@ def test_a_word_opening_the_question_is_a_name_for_the_premise_checks_only_when_
     assert analyse("Based on population, what is the rank of Jacksonville?").premise_names == ("Jacksonville",)
     assert analyse("Chopin left Warsaw for which city?").premise_names == ("Chopin", "Warsaw")
     assert analyse("What did Hostile Planet win?").premise_names == ("Hostile Planet",)
+
+
+def test_the_premise_figures_are_those_the_user_typed():
+    rewrite = "Who led the army besieging Kaffa in 1347?"
+    assert analyse(rewrite).premise_figures == {"1347"}
+    assert analyse(rewrite, typed="Who led the army besieging it?").premise_figures == frozenset()
+    assert analyse(rewrite, typed="And in 1347?").premise_figures == {"1347"}

@@ -44,6 +44,7 @@ def test_a_figure_is_read_with_what_it_counts_and_a_year_is_not_a_figure():
 def test_a_people_and_their_place_are_one_name_and_figures_match_exactly():
     shown = {stem(w) for w in ("Nepal", "Germans", "India", "Australia", "Iraq")} | {"1000"}
     assert stated(stem("Nepalese"), shown) and stated(stem("Germany"), shown) and stated(stem("Indian"), shown)
+    assert stated(stem("Nepali"), {stem("Nepalese")})
     assert not stated(stem("Austria"), shown) and not stated(stem("Iran"), shown)
     assert stated("1000", shown) and not stated("10000", shown)
 
