@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder, Reply, ScriptedLLM
 
+from rag.answer import Answer
 from rag.answering import Answerer, AskOptions
 from rag.config import Settings
 from rag.errors import QuestionError
@@ -81,6 +82,11 @@ def verdicts(found: float):
     return lambda messages: found
 
 
+def sure_reply(reply: str, question: str, articles: dict[str, str] = ARTICLES) -> Answer:
+    """`question` answered by a model sure the passages hold the answer, whose reply is `reply`."""
+    return answerer(ScriptedLLM([reply], judge=verdicts(0.95)), articles).ask(question)
+
+
 # -- 1. the model gives up on a stated answer ------------------------------------------------------------
 def test_the_answer_is_always_written_and_the_pipeline_decides():
     # the model hesitates at "Found:" (it would have said "do not say" a third of the time), but it
@@ -134,33 +140,23 @@ def test_an_invented_figure_is_dropped_by_the_word_check_however_sure_the_model(
     assert answer.refused  # the only sentence claimed a figure no passage holds
 
 
-def test_an_answer_that_puts_another_name_in_the_questions_place_is_refused():
-    # the passage names both men; the question asks about the one who did not resign
-    articles = {"panel.txt": "Pachauri resigned as chair in February 2015, and Ismail El Gizouli became acting chair."}
-    reply = "Pachauri resigned in February 2015 [1]."
-    llm = ScriptedLLM([reply], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask("In what year did El Gizouli resign?").refused
-    llm = ScriptedLLM([reply], judge=verdicts(0.95))
-    answer = answerer(llm, articles).ask("In what year did Pachauri resign?")
-    assert not answer.refused and "2015" in answer.answer
-
-
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
-    llm = ScriptedLLM(["Trump appointed Vivek Ramaswamy to lead the agency [1]."], judge=verdicts(0.95))
-    answer = answerer(llm, articles).ask("Which businessman did Trump appoint alongside Musk to lead the agency?")
+    reply = "Trump appointed Vivek Ramaswamy to lead the agency [1]."
+    answer = sure_reply(reply, "Which businessman did Trump appoint alongside Musk to lead the agency?", articles)
     assert not answer.refused and "Ramaswamy" in answer.answer
     articles = {"trip.txt": "Rubio confronted Radoslaw Sikorski, Poland's foreign minister, in Munich."}
-    llm = ScriptedLLM(["Radoslaw Sikorski, Poland's foreign minister [1]."], judge=verdicts(0.95))
-    answer = answerer(llm, articles).ask("Who is the Polish foreign minister that Rubio confronted?")
+    reply = "Radoslaw Sikorski, Poland's foreign minister [1]."
+    answer = sure_reply(reply, "Who is the Polish foreign minister that Rubio confronted?", articles)
     assert not answer.refused and "Sikorski" in answer.answer
 
 
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
-    llm = ScriptedLLM(["Chopin obtained French citizenship in 1835 [1]."], judge=verdicts(0.95))
-    answer = answerer(llm, articles).ask("In what year did Frédéric obtain citizenship?")
+    answer = sure_reply(
+        "Chopin obtained French citizenship in 1835 [1].", "In what year did Frédéric obtain citizenship?", articles
+    )
     assert not answer.refused and "1835" in answer.answer
 
 
@@ -176,19 +172,33 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
     assert answerer(llm).ask("Why did Ann Lee meet the president?").refused
 
 
-def test_an_answer_about_someone_the_question_does_not_name_is_refused():
-    # each sentence is supported by the passage it cites, but that passage is about another family:
-    # the question's name is only in a passage the answer does not cite
-    articles = {
-        "chopin.txt": "Nicolas Chopin was the father of the composer Fryderyk Chopin.",
-        "antigone.txt": "Sophocles wrote the play Antigone about the family of Oedipus.",
-    }
-    reply = "Nicolas Chopin was the father of the composer [1]."
-    llm = ScriptedLLM([reply], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask("Who was the father of the playwright Sophocles?").refused
-    llm = ScriptedLLM([reply], judge=verdicts(0.95))
-    answer = answerer(llm, articles).ask("Who was the father of the composer Fryderyk Chopin?")
-    assert not answer.refused and "Nicolas Chopin" in answer.answer
+@pytest.mark.parametrize(
+    ("articles", "reply", "elsewhere", "answered"),
+    [
+        # each sentence is supported by the passage it cites, but that passage is about another family:
+        # the question's name is only in a passage the answer does not cite
+        (
+            {
+                "chopin.txt": "Nicolas Chopin was the father of the composer Fryderyk Chopin.",
+                "antigone.txt": "Sophocles wrote the play Antigone about the family of Oedipus.",
+            },
+            "Nicolas Chopin was the father of the composer [1].",
+            "Who was the father of the playwright Sophocles?",
+            "Who was the father of the composer Fryderyk Chopin?",
+        ),
+        # the passage names both men; the answer puts the one who resigned in the other's place
+        (
+            {"panel.txt": "Pachauri resigned as chair in February 2015, and Ismail El Gizouli became acting chair."},
+            "Pachauri resigned in February 2015 [1].",
+            "In what year did El Gizouli resign?",
+            "In what year did Pachauri resign?",
+        ),
+    ],
+)
+def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles, reply, elsewhere, answered):
+    assert sure_reply(reply, elsewhere, articles).refused
+    answer = sure_reply(reply, answered, articles)
+    assert not answer.refused and answer.answer.startswith(reply.split(" [")[0].rstrip("."))
 
 
 def test_a_figure_the_rewrite_carried_over_is_context_a_figure_the_user_typed_is_a_premise():
