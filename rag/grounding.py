@@ -18,7 +18,18 @@ import numpy as np
 from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence
 from .question import AUXILIARIES, Question, denies
-from .terms import content_terms, figure_units, is_verb, names, numbers, proper_names, stated, stem, unstated_names
+from .terms import (
+    content_terms,
+    figure_units,
+    is_verb,
+    names,
+    numbers,
+    proper_names,
+    stated,
+    stem,
+    unstated_names,
+    words,
+)
 
 REFUSAL_PATTERN = re.compile(
     r"(articles? do(es)? not (say|mention|state|contain|provide|specify|include)|passages? do(es)? not|"
@@ -203,7 +214,7 @@ def _verb_after(text: str, name: str, any_word: bool = False) -> str:
     """The stem of the verb `name` does in `text`: the word right after it, auxiliaries aside ("El Gizouli
     resign", "Saarinen was contracted"); "" when that word is no verb (unless `any_word`)."""
     at = text.find(name)
-    following = re.findall(r"[A-Za-z][A-Za-z'’-]*", text[at + len(name) :]) if at >= 0 else []
+    following = words(text[at + len(name) :]) if at >= 0 else []
     word = next((w for w in following if w.lower() not in AUXILIARIES), "")
     return stem(word) if word and (any_word or is_verb(word)) else ""
 
