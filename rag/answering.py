@@ -268,8 +268,10 @@ class Answerer:
             else:
                 kept.append(c)
         if kept and not any(supplies(asked, c.text, answer=True) for c in kept):
-            log.info("no kept sentence holds the %s asked for", asked.kind.value)
-            return []
+            if not (kept := _drawn_from(kept, asked)):
+                log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", asked.kind.value)
+                return []
+            log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", asked.kind.value)
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []
@@ -363,6 +365,21 @@ def _figure_clause(sentence: str, stated: set[str]) -> str:
 def _reply(raw: str) -> str:
     """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
     return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
+
+
+def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:
+    """The passage sentence an answer rests on, quoted, when it holds the kind of thing asked for and
+    the answer left it out: "When will the center be finished?" answered "The center will be housed at
+    the university [1]" from "With an estimated completion date of 2020, the center will be housed at
+    the university." A small model often drops the one part of the sentence that was asked for."""
+    for c in kept:
+        for n, sentences in c.highlights.items():
+            for s in sentences:
+                if supplies(asked, s.text, answer=True):
+                    quoted = CheckedSentence(text=s.text, cited=[n], supported=True, coverage=1.0, similarity=1.0)
+                    quoted.highlights = {n: [s]}
+                    return [quoted]
+    return []
 
 
 def _quote_best(

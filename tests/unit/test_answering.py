@@ -227,10 +227,22 @@ def test_a_role_noun_on_no_list_is_answered():
 
 
 def test_a_weekday_question_wants_a_day():
-    llm = ScriptedLLM(["They dined with the president at the lodge [1]."], judge=verdicts(0.95))
+    llm = ScriptedLLM(["The dinner lasted three hours [1]."], judge=verdicts(0.95))
     assert answerer(llm).ask("On what day did Ann Lee and Bob Ray dine with the president?").refused
     llm = ScriptedLLM(["They dined with the president on Saturday [1]."], judge=verdicts(0.95))
     assert "Saturday" in answerer(llm).ask("On what day did Ann Lee and Bob Ray dine with the president?").answer
+
+
+def test_an_answer_that_leaves_out_what_was_asked_quotes_the_sentence_it_rests_on():
+    # the model wrote the sentence without its date; the passage sentence it rests on holds it
+    llm = ScriptedLLM(["They dined with the president at the lodge [1]."], judge=verdicts(0.95))
+    answer = answerer(llm).ask("On what day did Ann Lee and Bob Ray dine with the president?")
+    assert not answer.refused
+    assert answer.answer == "They dined with the president at the lodge on Saturday [1]."
+    assert [c.source for c in answer.citations] == ["dinner.txt"]
+    # the sentence it rests on holds no figure either: nothing to quote
+    llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.95))
+    assert answerer(llm).ask("How many council members voted against the budget?").refused
 
 
 # -- the other branches -------------------------------------------------------------------------------------
