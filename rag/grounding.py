@@ -22,6 +22,7 @@ from .terms import (
     content_terms,
     figure_units,
     is_verb,
+    name_stated,
     names,
     numbers,
     proper_names,
@@ -131,11 +132,11 @@ class SupportChecker:
         for name in self.question.premise_names:
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
-            if not does or any(stated(t, said) for t in terms):
+            if not does or name_stated(name, said):
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if any(stated(t, asked) for t in others) or _verb_after(text, other, any_word=True) != does:
+                if name_stated(other, asked) or _verb_after(text, other, any_word=True) != does:
                     continue
                 if not any(terms <= j and others <= j for j in joined):
                     replaced.append(name)
@@ -210,12 +211,16 @@ class SupportChecker:
         return unbound
 
 
+_BEFORE_VERB = AUXILIARIES | frozenset(("who", "which"))
+
+
 def _verb_after(text: str, name: str, any_word: bool = False) -> str:
-    """The stem of the verb `name` does in `text`: the word right after it, auxiliaries aside ("El Gizouli
-    resign", "Saarinen was contracted"); "" when that word is no verb (unless `any_word`)."""
+    """The stem of the verb `name` does in `text`: the word right after it, auxiliaries and a relative
+    pronoun aside ("El Gizouli resign", "Saarinen was contracted", "Alessandro, who was cast"); "" when
+    that word is no verb (unless `any_word`)."""
     at = text.find(name)
     following = words(text[at + len(name) :]) if at >= 0 else []
-    word = next((w for w in following if w.lower() not in AUXILIARIES), "")
+    word = next((w for w in following if w.lower() not in _BEFORE_VERB), "")
     return stem(word) if word and (any_word or is_verb(word)) else ""
 
 

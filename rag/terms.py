@@ -151,6 +151,15 @@ def unstated_names(named: Sequence[str], shown: Collection[str]) -> list[str]:
     return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
 
 
+def name_stated(name: str, shown: Collection[str]) -> bool:
+    """Whether `shown` states `name` by the words that make it this name: those English lacks as
+    ordinary words ("Darfur" of "Darfur Report": "Report" is in every report's name), or all of its
+    words when it has none of those ("Radar Princess")."""
+    own = [w for w in words(name) if not ordinary_word(w)] or words(name)
+    terms = set().union(*(content_terms(w) for w in own)) if own else set()
+    return bool(terms) and all(stated(t, shown) for t in terms)
+
+
 def _one_name(a: str, b: str) -> bool:
     common = len(os.path.commonprefix((a, b)))
     return common >= 4 and (common == min(len(a), len(b)) or common >= 5) and max(len(a), len(b)) - common <= 3

@@ -193,6 +193,19 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "In what year did El Gizouli resign?",
             "In what year did Pachauri resign?",
         ),
+        # another report with the same last word; a relative clause between the name and its verb
+        (
+            {"reports.txt": "The Kalven Report was issued in 1967. The Darfur divestment followed in 2006."},
+            "The Kalven Report was issued in 1967 [1].",
+            "In what year was the Darfur Report issued?",
+            "In what year was the Kalven Report issued?",
+        ),
+        (
+            {"cast.txt": "Stephanie Sigman was cast as Estrella. Alessandro Cremona plays Marco Sciarra."},
+            "Stephanie Sigman was cast as Estrella [1].",
+            "Alessandro, who was cast as Estrella?",
+            "Who was cast as Estrella?",
+        ),
     ],
 )
 def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles, reply, elsewhere, answered):

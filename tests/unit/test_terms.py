@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import content_terms, figure_units, numbers, stated, stem, unstated_names
+from rag.terms import content_terms, figure_units, name_stated, numbers, stated, stem, unstated_names
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,11 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     assert unstated_names(["Rubio", "European"], shown) == []  # "European" may be an adjective
     assert unstated_names(["Sophocles"], shown) == ["Sophocles"]
     assert unstated_names(["Rubio", "Super Bowl"], shown) == ["Super Bowl"]
+
+
+def test_a_name_is_stated_by_the_words_that_make_it_that_name():
+    kalven = content_terms("The Kalven Report was issued in 1967.")
+    assert name_stated("Kalven Report", kalven)
+    assert not name_stated("Darfur Report", kalven)  # "Report" is in every report's name
+    assert not name_stated("Radar Princess", content_terms("Twilight Princess was released in 2006."))
+    assert name_stated("Governor Newsom", content_terms("Newsom signed it."))  # a title is an ordinary word
