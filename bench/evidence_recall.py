@@ -15,7 +15,6 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.evaluation import norm
-from rag.evidence import select_evidence
 from rag.pipeline import Pipeline
 from rag.question import analyse
 
@@ -38,14 +37,7 @@ def main() -> None:
     for item in items:
         asked = analyse(item["question"])
         retrieval = answerer.retriever.retrieve(item["question"], settings.k)
-        evidence = select_evidence(
-            asked,
-            retrieval,
-            answerer.embedder,
-            max_items=settings.max_evidence,
-            max_chars=settings.evidence_chars,
-            window_chars=settings.evidence_window_chars,
-        )
+        evidence = answerer.evidence(asked, retrieval)
         golds = [norm(g) for g in item["answers"]]
         holds = [any(g in norm(e.text) for g in golds) for e in evidence.items]
         found = any(g in norm(p.text) for p in retrieval.passages for g in golds)

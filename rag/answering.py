@@ -121,14 +121,7 @@ class Answerer:
             yield Status(f"Searching for: {query.standalone}")
         asked = analyse(query.prompt, typed=text)
         retrieval = self.retriever.retrieve(query.search, options.k or self.settings.k, options.scope, query.carried)
-        evidence = select_evidence(
-            asked,
-            retrieval,
-            self.embedder,
-            max_items=self.settings.max_evidence,
-            max_chars=self.settings.evidence_chars,
-            window_chars=self.settings.evidence_window_chars,
-        )
+        evidence = self.evidence(asked, retrieval)
         timings = dict(retrieval.timings, rewrite_ms=query.rewrite_ms)
         timings["evidence_ms"] = (time.perf_counter() - started) * 1000 - timings["retrieve_ms"] - query.rewrite_ms
         turn = _Turn(
@@ -192,6 +185,18 @@ class Answerer:
             return
         kept += self._competing_figures(asked, kept, evidence)
         yield self._final(turn, kept, evidence, signals, sure)
+
+    def evidence(self, asked: Question, retrieval: Retrieval) -> EvidenceSet:
+        """What the model is shown for `asked`, within the settings' budgets (also what
+        `bench.evidence_recall` measures)."""
+        return select_evidence(
+            asked,
+            retrieval,
+            self.embedder,
+            max_items=self.settings.max_evidence,
+            max_chars=self.settings.evidence_chars,
+            window_chars=self.settings.evidence_window_chars,
+        )
 
     def ask(
         self, question: str, history: list[dict[str, str]] | None = None, options: AskOptions = AskOptions()
