@@ -150,8 +150,9 @@ class Answerer:
         reading = time.perf_counter()
         found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
         timings["found_ms"] = (time.perf_counter() - reading) * 1000
-        if found < found_floor(self.settings):  # no certainty could save it: no need to write the answer
-            log.info("found %.3f < %.3f: refused before answering", found, found_floor(self.settings))
+        floor = found_floor(self.settings, evidence.nearest(retrieval.query_vector))
+        if found < floor:  # no certainty could save it: no need to write the answer
+            log.info("found %.3f < %.3f: refused before answering", found, floor)
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield self._refusal(turn, Signals(found=found, certainty=0.0))
             return
@@ -176,7 +177,7 @@ class Answerer:
             timings.update(rewritten_ms=stats.total_ms, tokens=timings["tokens"] + stats.tokens)
             log.info("model said: %r", raw)
             kept = self._keep(checked, asked, checker)
-        signals = Signals(found=found, certainty=stats.lowest_logprob)
+        signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
@@ -370,6 +371,12 @@ def _figure_clause(sentence: str, stated: set[str]) -> str:
 def _reply(raw: str) -> str:
     """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
     return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
+
+
+def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
+    """How near the question the passage sentences the answer rests on are (the best of them)."""
+    near = [float(s.vector @ retrieval.query_vector) for c in kept for found in c.highlights.values() for s in found]
+    return max(near, default=0.0)
 
 
 def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:

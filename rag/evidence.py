@@ -48,6 +48,11 @@ class EvidenceSet:
     def by_n(self, n: int) -> Evidence | None:
         return next((e for e in self.items if e.n == n), None)
 
+    def nearest(self, vector: np.ndarray) -> float:
+        """The cosine of `vector` (the question's) and the evidence sentence nearest to it: an answer
+        resting on these sentences is at most this relevant (rag/judge.py)."""
+        return max((float(s.vector @ vector) for e in self.items for s in e.sentences), default=0.0)
+
     def prompt_block(self) -> str:
         """Numbered passages for the prompt. Titles stay out: the small model quotes them as if they
         were reporting, and they cost prompt time; the date stays, for "when" questions."""

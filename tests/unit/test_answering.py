@@ -28,6 +28,7 @@ PROMPTS = PromptSet(
 SETTINGS = Settings.from_env({}).with_overrides(
     found_weight=1.0,
     certainty_weight=1.0,
+    relevance_weight=0.0,
     answer_bias=0.0,
     answer_threshold=0.5,
     min_relevance=0.0,
@@ -92,11 +93,15 @@ def test_the_answer_is_always_written_and_the_pipeline_decides():
     # the model hesitates at "Found:" (it would have said "do not say" a third of the time), but it
     # is sure of every word of its answer: the combined confidence shows the answer
     llm = ScriptedLLM([Reply("They dined with the president at the lodge [1].", certainty=-0.05)], judge=verdicts(0.6))
-    answer = answerer(llm).ask("Where did Ann Lee and Bob Ray dine with the president?")
+    question = "Where did Ann Lee and Bob Ray dine with the president?"
+    answer = answerer(llm).ask(question)
     assert not answer.refused and "lodge" in answer.answer, answer
     assert [c.source for c in answer.citations] == ["dinner.txt"]
     assert llm.judged[0] == llm.prompts[0]  # the verdict was read on the very prompt that was answered
-    assert answer.signals == {"found": 0.6, "certainty": -0.05, "confidence": 0.588}
+    # relevance: the question against the passage sentence the answer rests on (weight 0 in these settings)
+    rests_on = EMBEDDER.embed_one("They dined with the president at the lodge on Saturday.")
+    relevance = round(float(rests_on @ EMBEDDER.embed_one(question)), 4)
+    assert answer.signals == {"found": 0.6, "certainty": -0.05, "relevance": relevance, "confidence": 0.588}
 
 
 def test_generation_starts_after_the_forced_opening():
@@ -349,10 +354,32 @@ def test_the_found_floor_is_where_even_a_sure_answer_cannot_reach_the_threshold(
     from rag.judge import Signals, confidence, found_floor
 
     settings = Settings.from_env({})
-    floor = found_floor(settings)
-    assert 0.0 < floor < settings.answer_threshold
-    assert confidence(Signals(found=floor * 1.01, certainty=0.0), settings) >= settings.answer_threshold
-    assert confidence(Signals(found=floor * 0.99, certainty=0.0), settings) < settings.answer_threshold
+    for bound in (1.0, 0.5):  # the evidence sentence nearest the question bounds the answer's relevance
+        floor = found_floor(settings, bound)
+        assert 0.0 < floor < settings.answer_threshold
+        best = {"certainty": 0.0, "relevance": bound}
+        assert confidence(Signals(found=floor * 1.01, **best), settings) >= settings.answer_threshold
+        assert confidence(Signals(found=floor * 0.99, **best), settings) < settings.answer_threshold
+    assert found_floor(settings, 0.5) > found_floor(settings, 1.0)
+    assert found_floor(settings.with_overrides(relevance_weight=0.0), 0.5) == found_floor(
+        settings.with_overrides(relevance_weight=0.0), 1.0
+    )
+
+
+def test_an_answer_resting_on_a_sentence_far_from_the_question_is_less_sure_when_relevance_is_weighed():
+    articles = {"trip.txt": "Ann Lee and Bob Ray dined with the president at the lodge. The weather was warm."}
+    question = "Where did Ann Lee and Bob Ray dine with the president?"
+
+    def ask(reply: str, **settings) -> Answer:
+        return answerer(ScriptedLLM([Reply(reply, certainty=-0.05)], judge=verdicts(0.9)), articles, **settings).ask(
+            question
+        )
+
+    far, near = "The weather was warm [1].", "They dined with the president at the lodge [1]."
+    assert not ask(far).refused  # every other check passes it: a true sentence of the passage
+    assert ask(far).signals["relevance"] < ask(near).signals["relevance"]
+    assert ask(far, relevance_weight=3.0, answer_bias=-3.0).refused
+    assert not ask(near, relevance_weight=3.0, answer_bias=-3.0).refused
 
 
 def test_a_competing_figure_is_quoted_as_its_clause_not_the_whole_sentence():
