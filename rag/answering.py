@@ -20,7 +20,7 @@ from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
-from .evidence import Evidence, EvidenceSet, Sentence, select_evidence
+from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
@@ -375,8 +375,8 @@ def _reply(raw: str) -> str:
 
 def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
     """How near the question the passage sentences the answer rests on are (the best of them)."""
-    near = [float(s.vector @ retrieval.query_vector) for c in kept for found in c.highlights.values() for s in found]
-    return max(near, default=0.0)
+    rests_on = (s for c in kept for found in c.highlights.values() for s in found)
+    return nearest_cosine(rests_on, retrieval.query_vector)
 
 
 def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:

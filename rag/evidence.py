@@ -8,6 +8,7 @@ Each evidence item keeps its character span in the article so the UI can highlig
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,12 @@ class Sentence:
     text: str
     vector: np.ndarray
     score: float
+
+
+def nearest_cosine(sentences: Iterable[Sentence], vector: np.ndarray) -> float:
+    """The cosine of `vector` and the sentence nearest to it (0.0 when there is none): the one measure of
+    how near a question a set of sentences comes, for evidence, support and the judge's relevance."""
+    return max((float(s.vector @ vector) for s in sentences), default=0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +58,7 @@ class EvidenceSet:
     def nearest(self, vector: np.ndarray) -> float:
         """The cosine of `vector` (the question's) and the evidence sentence nearest to it: an answer
         resting on these sentences is at most this relevant (rag/judge.py)."""
-        return max((float(s.vector @ vector) for e in self.items for s in e.sentences), default=0.0)
+        return nearest_cosine((s for e in self.items for s in e.sentences), vector)
 
     def prompt_block(self) -> str:
         """Numbered passages for the prompt. Titles stay out: the small model quotes them as if they

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .citations import MarkedSentence
-from .evidence import Evidence, EvidenceSet, Sentence
+from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine
 from .question import AUXILIARIES, Question, denies
 from .terms import (
     content_terms,
@@ -225,9 +225,7 @@ def _verb_after(text: str, name: str, any_word: bool = False) -> str:
 
 
 def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:
-    if vector is None or not ev.sentences:
-        return 0.0
-    return float(max(float(s.vector @ vector) for s in ev.sentences))
+    return nearest_cosine(ev.sentences, vector) if vector is not None else 0.0
 
 
 def _drop_redundant(chosen: list[int], loose: set[str], terms: dict[int, set[str]]) -> list[int]:
