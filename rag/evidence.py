@@ -7,6 +7,7 @@ Each evidence item keeps its character span in the article so the UI can highlig
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,16 +67,31 @@ class EvidenceSet:
         return "\n".join(f"[{e.n}] {'(' + e.date + ') ' if e.date else ''}{e.text}" for e in self.items)
 
 
-def lexical_overlap(question_terms: set[str], text: str, aliases: dict[str, set[str]] | None = None) -> float:
-    """Share of the question's terms in `text`; an alias in the text ("DOGE") counts as the words it
-    stands for ("department", "government", "efficiency")."""
-    if not question_terms:
-        return 0.0
+def sentence_terms(text: str, aliases: dict[str, set[str]] | None = None) -> set[str]:
+    """A sentence's content terms; an alias in it ("DOGE") also counts as the words it stands for
+    ("department", "government", "efficiency")."""
     terms = content_terms(text)
     for alias, meaning in (aliases or {}).items():
         if alias in terms:
             terms |= meaning
-    return len(question_terms & terms) / len(question_terms)
+    return terms
+
+
+def lexical_overlap(question_terms: set[str], terms: set[str], weights: dict[str, float] | None = None) -> float:
+    """Share of the question's terms in a sentence's `terms`, each weighted (`rarity`: a term every
+    candidate sentence holds tells them apart less than one only a few hold)."""
+    if not question_terms:
+        return 0.0
+    weight = (weights or {}).get
+    return sum(weight(t, 1.0) for t in question_terms & terms) / sum(weight(t, 1.0) for t in question_terms)
+
+
+def rarity(question_terms: set[str], candidates: list[set[str]]) -> dict[str, float]:
+    """Each question term's inverse document frequency over the candidate sentences (BM25's form, at
+    least a small floor): "Rubio" in every sentence of a Rubio story weighs less than "ambition"."""
+    n = len(candidates)
+    held = {t: sum(t in c for c in candidates) for t in question_terms}
+    return {t: max(0.1, math.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in held.items()}
 
 
 _DEFINED = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and|the|on)\s+)*){1,7})\(([A-Z][A-Za-z]{1,7})\)")
@@ -147,7 +163,9 @@ def select_evidence(
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     aliases = acronyms([p.text for p in passages])
-    lexical = np.array([lexical_overlap(q_terms, s.text, aliases) for _, _, s in flat])
+    terms = [sentence_terms(s.text, aliases) for _, _, s in flat]
+    weights = rarity(q_terms, terms)
+    lexical = np.array([lexical_overlap(q_terms, t, weights) for t in terms])
     kind = question.kind
     # headings and photo credits ("Saul Loeb/AFP via Getty Images") name people but answer nothing
     heading = [is_heading(s.text) for _, _, s in flat]

@@ -124,7 +124,7 @@ def test_filler_adds_nothing_beyond_the_question():
 
 
 def test_acronyms_the_articles_define_count_as_their_names():
-    from rag.evidence import acronyms, lexical_overlap
+    from rag.evidence import acronyms, lexical_overlap, sentence_terms
     from rag.terms import content_terms
 
     aliases = acronyms(
@@ -136,7 +136,33 @@ def test_acronyms_the_articles_define_count_as_their_names():
     assert set(aliases) == {"doge", "usaid"}  # "(AP)" defines nothing
     question = content_terms("Who co-led the Department of Government Efficiency with Musk?")
     sentence = "His role as co-leader of DOGE, alongside Vivek Ramaswamy."
-    assert lexical_overlap(question, sentence, aliases) > lexical_overlap(question, sentence)
+    assert lexical_overlap(question, sentence_terms(sentence, aliases)) > lexical_overlap(
+        question, sentence_terms(sentence)
+    )
+
+
+def test_a_rare_question_term_weighs_more_than_one_every_candidate_holds():
+    from rag.evidence import lexical_overlap, rarity, sentence_terms
+    from rag.terms import content_terms
+
+    question = content_terms("Who stands between Rubio and his ambition?")
+    candidates = [
+        sentence_terms(t)
+        for t in (
+            "Rubio met Musk at the White House.",
+            "Rubio criticised the Polish foreign minister.",
+            "Musk and Trump stand between Rubio and his ambition of being president.",
+            "Rubio stands by the president.",
+        )
+    ]
+    weights = rarity(question, candidates)
+    assert weights["ambit"] > weights["stand"] > weights["rubio"] > 0
+    plain = [lexical_overlap(question, c) for c in candidates]
+    weighed = [lexical_overlap(question, c, weights) for c in candidates]
+    assert weighed[2] == 1.0 and plain[2] == 1.0  # every term: the whole share either way
+    # the sentence with only the name every sentence holds counts for less once rarity is weighed
+    assert weighed[0] < plain[0]
+    assert weighed[3] - weighed[0] > plain[3] - plain[0]
 
 
 def test_a_denial_in_the_questions_own_words_is_an_answer():
