@@ -61,10 +61,11 @@ def test_encyclopedia_set_answers_and_refuses_as_calibrated(tmp_path):
     squad = SCORER.parent / "squad"
     Pipeline(make_settings(tmp_path / "index", corpus_dir=squad / "corpus")).index([squad / "corpus"])
     summary = score(tmp_path / "index", squad / "questions.jsonl")
-    # measured: accuracy 0.713, cite_precision 0.97, refusal_ok 0.54, false_refusal 0.127;
-    # one answerable question is 0.0067, one unanswerable 0.02
-    assert summary["accuracy"] >= 0.68 and summary["cite_precision"] >= 0.95, summary
-    assert summary["refusal_ok"] >= 0.48 and summary["false_refusal"] <= 0.16, summary
+    # measured: this scorer 0.787 / cite precision 0.965 / refused 0.58 / false refusals 0.087 before question
+    # terms were weighed by rarity in evidence selection; rag eval's scoring 0.80 / 0.966 / 0.56 / 0.053
+    # before, 0.807 / 0.959 / 0.50 / 0.06 after. One answerable question is 0.0067, one unanswerable 0.02.
+    assert summary["accuracy"] >= 0.72 and summary["cite_precision"] >= 0.95, summary
+    assert summary["refusal_ok"] >= 0.44 and summary["false_refusal"] <= 0.14, summary
 
 
 def test_own_tuning_set_stays_grounded(shared_index):
