@@ -55,6 +55,7 @@ def test_dev_set_stays_at_the_acceptance_targets(shared_index):
 
 
 @needs_shared
+@pytest.mark.timeout(2400)  # 200 questions: ~10 min on 2 quiet cores, twice that on a busy box
 def test_encyclopedia_set_answers_and_refuses_as_calibrated(tmp_path):
     """SQuAD 2.0 (20 articles, 150 answerable and 50 adversarial unanswerable questions): the set the
     answer-or-refuse decision was fitted on, so its floors guard the calibration itself."""
