@@ -20,18 +20,18 @@ from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
-from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine, select_evidence
+from .evidence import EvidenceSet, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
-from .question import AnswerKind, Question, analyse, supplies
+from .question import Question, analyse, supplies
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, numbers, unstated_names
+from .terms import content_terms, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,6 @@ class Answerer:
         if not kept or sure < self.settings.answer_threshold:
             yield self._refusal(turn, signals)
             return
-        kept += self._competing_figures(asked, kept, evidence)
         yield self._final(turn, kept, evidence, signals, sure)
 
     def evidence(self, asked: Question, retrieval: Retrieval) -> EvidenceSet:
@@ -291,36 +290,6 @@ class Answerer:
         shown += [p.text for p in pending]
         return join_sentences(shown)
 
-    def _competing_figures(
-        self, asked: Question, kept: list[CheckedSentence], evidence: EvidenceSet
-    ) -> list[CheckedSentence]:
-        """Articles that disagree: for a question about a figure, quote another article's different figure
-        for the same thing (it shares the answer's words and is nearly as relevant)."""
-        if asked.kind is not AnswerKind.FIGURE:
-            return []
-        stated = set().union(*(numbers(c.text) for c in kept))
-        if not stated:
-            return []
-        cited_sources = {ev.source for c in kept for n in c.cited if (ev := evidence.by_n(n))}
-        answer_terms = content_terms(" ".join(c.text for c in kept)) - content_terms(" ".join(asked.names))
-
-        def competes(s: Sentence) -> bool:
-            figures = numbers(s.text) - asked.figures
-            words = content_terms(s.text)
-            # about the same thing: a word of the question's and a word of the answer's own
-            return (
-                bool(figures)
-                and not figures & stated
-                and s.score >= evidence.best_score - 0.45
-                and bool(answer_terms & words)
-                and bool(asked.terms & words)
-            )
-
-        others = [ev for ev in evidence.items if ev.source not in cited_sources]
-        return _quote_best(
-            others, competes, lambda t: f"Another article gives a different figure: {_figure_clause(t, stated)}."
-        )
-
     def _refusal(self, turn: _Turn, signals: Signals | None = None) -> Answer:
         return turn.answer(self.prompts.refusal, refused=True, signals=signals.as_dict() if signals else {})
 
@@ -354,20 +323,6 @@ class Answerer:
         return turn.answer(join_sentences(parts), refused=False, signals=signed, citations=citations)
 
 
-def _figure_clause(sentence: str, stated: set[str]) -> str:
-    """The quoted part of a competing sentence: the clause with its figure, not the whole sentence
-    ("He defended his record, citing 1,500 early retirements, and accused Musk" -> "…citing 1,500
-    early retirements…"), so the quote reads as the figure it is added for."""
-    text = sentence.strip().rstrip(".")
-    clauses = [c for c in re.split(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+", text) if numbers(c) - stated]
-    if not clauses or clauses[0] == text:
-        return f"“{text}”"
-    clause = clauses[0]
-    before = "…" if not text.startswith(clause) else ""
-    after = "…" if not text.endswith(clause) else ""
-    return f"“{before}{clause}{after}”"
-
-
 def _reply(raw: str) -> str:
     """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
     return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
@@ -392,18 +347,3 @@ def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSen
                     quoted.highlights = {n: [s]}
                     return [quoted]
     return []
-
-
-def _quote_best(
-    items: list[Evidence],
-    accept: Callable[[Sentence], bool],
-    wording: Callable[[str], str] = str,
-) -> list[CheckedSentence]:
-    """The best-scoring accepted evidence sentence, quoted as a supported, cited answer sentence."""
-    found = [(s.score, ev, s) for ev in items for s in ev.sentences if accept(s)]
-    if not found:
-        return []
-    _, ev, best = max(found, key=lambda f: f[0])
-    quoted = CheckedSentence(text=wording(best.text), cited=[ev.n], supported=True, coverage=1.0, similarity=1.0)
-    quoted.highlights = {ev.n: [s for s in ev.sentences if s.text == best.text]}
-    return [quoted]
