@@ -286,9 +286,18 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     if rewrite.lower() == exchange.question.lower().strip() or still > before or (still == before and not borrowed):
         return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
     own, kept = content_terms(question), content_terms(rewrite)
-    # one word may give way to a name ("the secretary" -> "Rubio"); more is another question
-    if len(own - kept) > max(1, len(own) // 3) or not numbers(question) <= numbers(rewrite):
+    # one word may give way to a name ("the secretary" -> "Rubio"); more is another question, unless
+    # the question still asks the same (wh-word and head noun) and all it says is the conversation's
+    # ("On what day did that interview take place?" -> "On what day did Bret Baier ask Musk ...?")
+    retold = _asks_alike(rewrite, question) and kept <= content_terms(said)
+    if (len(own - kept) > max(1, len(own) // 3) and not retold) or not numbers(question) <= numbers(rewrite):
         return None
     if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | content_terms(said):
         return None
     return rewrite if len(kept - content_terms(said)) <= 2 else None
+
+
+def _asks_alike(rewrite: str, question: str) -> bool:
+    """Both ask for the same thing: the same wh-word, head noun and kind of answer."""
+    a, b = analyse(rewrite), analyse(question)
+    return bool(b.wh) and (a.wh, a.head, a.kind) == (b.wh, b.head, b.kind)

@@ -225,6 +225,16 @@ def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
     assert usable_rewrite("What did the museum charge in 2023?", "What was the ticket price then?", exchange) is None
 
 
+def test_a_rewrite_may_retell_the_event_it_points_to_when_it_asks_the_same_from_the_conversations_words():
+    exchange = Exchange(question="Which anchor asked Musk whether he would leave government?", answer="Bret Baier.")
+    asked = "On what day of the week did that interview take place?"
+    retold = "On what day of the week did Bret Baier ask Musk whether he would leave government?"
+    assert usable_rewrite(retold, asked, exchange) == retold
+    # another question (who, not what day), or words the conversation never had, are not the follow-up
+    assert usable_rewrite("Who asked Musk whether he would leave government?", asked, exchange) is None
+    assert usable_rewrite("On what day of the week did Bret Baier visit Texas?", asked, exchange) is None
+
+
 # -- the history -------------------------------------------------------------------------------------
 
 
