@@ -15,8 +15,9 @@ Rules where they are certain, the model where they are not:
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
   prefix is restored after it, not read again. A rewrite is used only if it is a question that points
   back less than the follow-up did, or no more but with words taken from the conversation, keeps
-  the follow-up's figures and all but one of its words, and brings in no name, figure or more than
-  two words the conversation does not hold. Otherwise the follow-up is answered as asked and searched
+  the follow-up's figures and all but one of its words (or asks the same, wh-word and head noun, in
+  the conversation's words only), and brings in no name, figure or more than two words the
+  conversation does not hold. Otherwise the follow-up is answered as asked and searched
   together with the previous question.
 A follow-up resolved from the conversation also carries the previous answer's cited passages to
 retrieval as candidates (rag/retrieval.py).
@@ -273,9 +274,9 @@ def _substitute(question: str, person: str) -> str:
 
 def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     """The rewrite, when it can stand for the follow-up: one question, not the previous one again, the
-    follow-up's figures and all but one of its words kept, and nothing the conversation does not hold
-    (no new name or figure, at most two new words). The model answering instead of rewriting, or
-    inventing a referent, fails these."""
+    follow-up's figures and all but one of its words kept (or the same asked in the conversation's
+    words), and nothing the conversation does not hold (no new name or figure, at most two new words).
+    The model answering instead of rewriting, or inventing a referent, fails these."""
     rewrite = " ".join(text.split())
     if not rewrite or len(rewrite) > MAX_REWRITE_CHARS or not rewrite.endswith("?"):
         return None
