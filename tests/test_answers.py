@@ -10,6 +10,7 @@ import pytest
 from conftest import CORPUS, DEFAULT_MODEL, make_settings
 
 from rag.pipeline import Pipeline
+from rag.question import analyse
 
 INJECTION = Path(__file__).parent / "data" / "injection" / "zz_library_hours.txt"
 
@@ -37,12 +38,18 @@ def index_copy_module(shared_index, tmp_path_factory):
     return target
 
 
-def test_conflicting_figures_are_both_given_and_cited(pipeline):
-    answer = pipeline.ask("How many State Department employees took buyouts?")
+def test_conflicting_figures_both_reach_the_model_and_the_answer_gives_one_of_them(pipeline):
+    # two articles disagree (1,000 buyouts, 1,500 early retirements): evidence selection shows the model
+    # both, each in its own article's passage; what it answers is grounded in one of them
+    question = "How many State Department employees took buyouts?"
+    retrieval = pipeline.answerer.retriever.retrieve(question, pipeline.settings.k)
+    evidence = pipeline.answerer.evidence(analyse(question), retrieval)
+    holding = {e.source for e in evidence.items for figure in ("1,000", "1,500") if figure in e.text}
+    assert len(holding) == 2, evidence.prompt_block()
+    answer = pipeline.ask(question)
     assert_grounded(answer)
-    text = answer.answer.replace(",", "")
-    assert "1000" in text and "1500" in text, answer.answer
-    assert len({c.source for c in answer.citations}) == 2  # one article each
+    assert any(figure in answer.answer.replace(",", "") for figure in ("1000", "1500")), answer.answer
+    assert "Another article" not in answer.answer  # no figure is added to the model's answer by rule
 
 
 @pytest.mark.parametrize(
