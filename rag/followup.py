@@ -37,7 +37,7 @@ from .errors import QuestionError
 from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, analyse
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse
 from .terms import content_terms, is_person, names, numbers, proper_names, strip_markers
 
 log = logging.getLogger(__name__)
@@ -281,24 +281,24 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     if not rewrite or len(rewrite) > MAX_REWRITE_CHARS or not rewrite.endswith("?"):
         return None
     said = f"{question} {exchange.question} {exchange.answer}"
-    borrowed = (content_terms(rewrite) - content_terms(question)) & content_terms(said)
-    still = len(leaning_words(rewrite)) + _elliptical(rewrite) + (not analyse(rewrite).names and not borrowed)
+    own, kept, heard = content_terms(question), content_terms(rewrite), content_terms(said)
+    asks = analyse(rewrite)
+    borrowed = (kept - own) & heard
+    still = len(leaning_words(rewrite)) + _elliptical(rewrite) + (not asks.names and not borrowed)
     before = _pointers(question)
     if rewrite.lower() == exchange.question.lower().strip() or still > before or (still == before and not borrowed):
         return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
-    own, kept = content_terms(question), content_terms(rewrite)
     # one word may give way to a name ("the secretary" -> "Rubio"); more is another question, unless
     # the question still asks the same (wh-word and head noun) and all it says is the conversation's
     # ("On what day did that interview take place?" -> "On what day did Bret Baier ask Musk ...?")
-    retold = _asks_alike(rewrite, question) and kept <= content_terms(said)
+    retold = _asks_alike(asks, analyse(question)) and kept <= heard
     if (len(own - kept) > max(1, len(own) // 3) and not retold) or not numbers(question) <= numbers(rewrite):
         return None
-    if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | content_terms(said):
+    if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | heard:
         return None
-    return rewrite if len(kept - content_terms(said)) <= 2 else None
+    return rewrite if len(kept - heard) <= 2 else None
 
 
-def _asks_alike(rewrite: str, question: str) -> bool:
+def _asks_alike(a: Question, b: Question) -> bool:
     """Both ask for the same thing: the same wh-word, head noun and kind of answer."""
-    a, b = analyse(rewrite), analyse(question)
     return bool(b.wh) and (a.wh, a.head, a.kind) == (b.wh, b.head, b.kind)
