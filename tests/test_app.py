@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -232,6 +233,42 @@ def test_login_is_enforced_when_given(shared_index):
         assert Client(url, auth=("alice", "s3cret"), verbose=False).view_api(print_info=False, return_format="dict")
     finally:
         ui.close()
+
+
+def test_closing_sets_the_stop_event_on_the_servers_own_loop_and_ends_heartbeat_streams(shared_index):
+    """A browser tab holds a heartbeat stream waiting on Gradio's asyncio stop event. `Blocks.close()`
+    sets that event from the calling thread, which is not thread-safe (it raced under load: "deque
+    mutated during iteration"); our close() sets it first on the server's loop, so close()'s own set()
+    finds it set and does nothing."""
+    ui = build_app(Pipeline(make_settings(shared_index, model=TINY_MODEL, port=free_port())))
+    url = ui.launch(block=False, quiet=True, warm=False)
+    event = ui.demo.app.stop_event
+    setters: list[str] = []
+    original_set = event.set
+
+    def recording_set() -> None:
+        if not event.is_set():
+            setters.append(threading.current_thread().name)
+        original_set()
+
+    event.set = recording_set
+    lines: list[str] = []
+    ended = threading.Event()
+
+    def listen() -> None:
+        with httpx.stream("GET", url + "gradio_api/heartbeat/abc123", timeout=10) as response:
+            lines.extend(response.iter_lines())
+        ended.set()
+
+    reader = threading.Thread(target=listen, daemon=True)
+    try:
+        reader.start()
+        assert wait_until(lambda: any("ALIVE" in line for line in lines) or ended.is_set(), 10)
+        assert any("ALIVE" in line for line in lines)
+    finally:
+        ui.close()
+    assert len(setters) == 1 and setters[0] != threading.current_thread().name, setters
+    assert ended.wait(5), "the heartbeat stream was still open after close()"
 
 
 def test_uploads_are_checked_saved_indexed_and_removable(index_copy, tmp_path):

@@ -16,6 +16,7 @@ which releases the model. The page loads nothing from the network (system fonts,
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 
@@ -155,8 +156,30 @@ class ChatUI:
 
     def close(self) -> None:
         self.ctx.state.closed = True
+        stop_heartbeats(self.demo)
         self.demo.close()
         self.history.close()
+
+
+def stop_heartbeats(demo: gr.Blocks, timeout_s: float = 2.0) -> None:
+    """Set Gradio's stop event on the server's own event loop. `Blocks.close()` sets it from the
+    calling thread, and an asyncio Event is not thread-safe: with heartbeats waiting on it that raced
+    ("deque mutated during iteration") under load. Once set here, close()'s own set() is a no-op."""
+    event = getattr(getattr(demo, "app", None), "stop_event", None)
+    servers = getattr(getattr(demo, "server", None), "servers", None) or []
+    if event is None or event.is_set() or not servers:
+        return
+    loop = servers[0].get_loop()
+    if not loop.is_running():
+        return
+    done = threading.Event()
+
+    def set_on_loop() -> None:
+        event.set()
+        done.set()
+
+    loop.call_soon_threadsafe(set_on_loop)
+    done.wait(timeout_s)
 
 
 def theme() -> gr.themes.Base:
