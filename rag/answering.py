@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .answer import Answer, Citation, Partial, Status
 from .citations import MarkedSentence, Renumberer, parse_answer
@@ -173,10 +173,18 @@ class Answerer:
         if not kept and self._retells_examples(raw, evidence):
             log.info("the reply retells the prompt's examples: written again without them")
             messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt, examples=False)
-            raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
-            timings.update(rewritten_ms=stats.total_ms, tokens=timings["tokens"] + stats.tokens)
-            log.info("model said: %r", raw)
-            kept = self._keep(checked, asked, checker)
+            raw, checked, kept, stats = yield from self._write_again(
+                llm, messages, temperature, checker, timings, "rewritten"
+            )
+        if not kept and (focus := _focused(checked, evidence, checker)):
+            log.info("the reply rests on passages that never name what was asked: read again from %s", focus)
+            evidence = _renumbered(evidence, focus)
+            checker = SupportChecker(evidence, asked, self.settings.support_threshold)
+            messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt)
+            found = llm.yes_probability(messages, prefix=FOUND_PREFIX)  # its verdict on what it now reads
+            raw, checked, kept, stats = yield from self._write_again(
+                llm, messages, temperature, checker, timings, "focused"
+            )
         signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
@@ -243,6 +251,22 @@ class Answerer:
         for sentence in parse_answer(_reply(raw))[len(checked) :]:
             checked.append(self._check(checker, sentence))
         return raw, checked, stats
+
+    def _write_again(
+        self,
+        llm: LLM,
+        messages: list[dict[str, str]],
+        temperature: float,
+        checker: SupportChecker,
+        timings: dict[str, float],
+        step: str,
+    ) -> Generator[Partial, None, tuple[str, list[CheckedSentence], list[CheckedSentence], GenerationStats]]:
+        """A second reply after the first kept nothing: the reply, its checked and its kept sentences, and
+        the generation's figures (its time recorded as `{step}_ms`)."""
+        raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
+        timings.update({f"{step}_ms": stats.total_ms, "tokens": timings["tokens"] + stats.tokens})
+        log.info("model said again: %r", raw)
+        return raw, checked, self._keep(checked, checker.question, checker), stats
 
     def _retells_examples(self, raw: str, evidence: EvidenceSet) -> bool:
         """A small model sometimes answers with the facts of the prompt's worked examples ("The storm
@@ -332,6 +356,21 @@ def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
     """How near the question the passage sentences the answer rests on are (the best of them)."""
     rests_on = (s for c in kept for found in c.highlights.values() for s in found)
     return nearest_cosine(rests_on, retrieval.query_vector)
+
+
+def _focused(checked: list[CheckedSentence], evidence: EvidenceSet, checker: SupportChecker) -> list[int]:
+    """The evidence items to read again when the reply answered from passages that never name whom or
+    what the question is about while others do ("In what year did Harper take office?" answered from
+    "Hutchins took office in 1929" beside "Harper became the first president in 1891"): a small model
+    follows the question's other words to the wrong passage. Nothing when the reply refused."""
+    cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
+    naming = checker.naming()
+    return naming if cited and naming and not cited & set(naming) else []
+
+
+def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:
+    items = [replace(evidence.by_n(n), n=i) for i, n in enumerate(keep, start=1)]
+    return EvidenceSet(items=items, best_score=evidence.best_score, best_lexical=evidence.best_lexical)
 
 
 def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:

@@ -120,6 +120,14 @@ class SupportChecker:
             about |= self._terms[n] | self._titles[n]
         return unstated_names(self.question.premise_names, about) + self._replaced(answer)
 
+    def naming(self) -> list[int]:
+        """The evidence items (their numbers) that, with their articles' titles, state every name the
+        question is about: where an answer about it can come from."""
+        named = self.question.premise_names
+        return [
+            n for n in self._terms if named and all(name_stated(m, self._terms[n] | self._titles[n]) for m in named)
+        ]
+
     def _replaced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when

@@ -214,9 +214,64 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
     ],
 )
 def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles, reply, elsewhere, answered):
-    assert sure_reply(reply, elsewhere, articles).refused
+    # where another passage names the question's subject, the model reads that one again (next test)
+    # and here finds nothing there
+    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask(elsewhere).refused
     answer = sure_reply(reply, answered, articles)
     assert not answer.refused and answer.answer.startswith(reply.split(" [")[0].rstrip("."))
+
+
+PRESIDENTS = {
+    "harper.txt": "William Rainey Harper became the university's first president in 1891.",
+    "hutchins.txt": "In 1929 the fifth president, Robert Maynard Hutchins, took office.",
+}
+
+
+def _citing(word: str, sentence: str):
+    """A reply that cites whichever passage of the prompt holds `word`."""
+
+    def reply(messages) -> str:
+        line = next(x for x in messages[-1]["content"].splitlines() if word in x)
+        return f"{sentence} [{line[1:].split(']')[0]}]."
+
+    return reply
+
+
+def test_an_answer_from_a_passage_that_never_names_the_subject_is_read_again_from_those_that_do():
+    llm = ScriptedLLM(
+        [
+            _citing("Hutchins", "Robert Maynard Hutchins took office in 1929"),
+            _citing("Harper", "William Rainey Harper became the first president in 1891"),
+        ],
+        judge=verdicts(0.95),
+    )
+    answer = answerer(llm, PRESIDENTS).ask("In what year did William Rainey Harper take office?")
+    assert not answer.refused and "1891" in answer.answer, answer
+    assert [c.source for c in answer.citations] == ["harper.txt"]
+    second = llm.prompts[1][-1]["content"]
+    assert "[1] William Rainey Harper" in second and "Hutchins" not in second  # only the passage naming him
+    assert len(llm.judged) == 2  # the model's verdict is asked again on what it now reads
+
+
+def test_a_second_reading_the_model_doubts_is_refused():
+    llm = ScriptedLLM(
+        [
+            _citing("Hutchins", "Robert Maynard Hutchins took office in 1929"),
+            Reply("William Rainey Harper became the first president in 1891 [1].", certainty=-0.1),
+        ],
+        judge=lambda messages: 0.2 if "Hutchins" not in messages[-1]["content"] else 0.95,
+    )
+    assert answerer(llm, PRESIDENTS).ask("In what year did William Rainey Harper take office?").refused
+
+
+def test_a_refusal_or_an_answer_from_a_passage_naming_the_subject_is_not_read_again():
+    refused = ScriptedLLM(["The articles do not say."], judge=verdicts(0.95))
+    assert answerer(refused, PRESIDENTS).ask("In what year did William Rainey Harper take office?").refused
+    assert len(refused.prompts) == 1
+    named = ScriptedLLM([_citing("Hutchins", "Robert Maynard Hutchins took office in 1929")], judge=verdicts(0.95))
+    answer = answerer(named, PRESIDENTS).ask("In what year did Robert Maynard Hutchins take office?")
+    assert not answer.refused and "1929" in answer.answer and len(named.prompts) == 1
 
 
 def test_a_figure_the_rewrite_carried_over_is_context_a_figure_the_user_typed_is_a_premise():
