@@ -369,7 +369,7 @@ def _focused(checked: list[CheckedSentence], evidence: EvidenceSet, checker: Sup
 
 
 def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:
-    items = [replace(evidence.by_n(n), n=i) for i, n in enumerate(keep, start=1)]
+    items = [replace(e, n=i) for i, e in enumerate((e for e in evidence.items if e.n in keep), start=1)]
     return EvidenceSet(items=items, best_score=evidence.best_score, best_lexical=evidence.best_lexical)
 
 
