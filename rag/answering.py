@@ -176,7 +176,7 @@ class Answerer:
             raw, checked, kept, stats = yield from self._write_again(
                 llm, messages, temperature, checker, timings, "rewritten"
             )
-        if not kept and (focus := _focused(checked, evidence, checker)):
+        if not kept and (focus := _focused(checked, checker)):
             log.info("the reply rests on passages that never name what was asked: read again from %s", focus)
             evidence = _renumbered(evidence, focus)
             checker = SupportChecker(evidence, asked, self.settings.support_threshold)
@@ -358,14 +358,14 @@ def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
     return nearest_cosine(rests_on, retrieval.query_vector)
 
 
-def _focused(checked: list[CheckedSentence], evidence: EvidenceSet, checker: SupportChecker) -> list[int]:
+def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[int]:
     """The evidence items to read again when the reply answered from passages that never name whom or
     what the question is about while others do ("In what year did Harper take office?" answered from
     "Hutchins took office in 1929" beside "Harper became the first president in 1891"): a small model
     follows the question's other words to the wrong passage. Nothing when the reply refused."""
     cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
-    naming = checker.naming()
-    return naming if cited and naming and not cited & set(naming) else []
+    naming = checker.naming() if cited else []
+    return naming if naming and not cited & set(naming) else []
 
 
 def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:

@@ -124,9 +124,9 @@ class SupportChecker:
         """The evidence items (their numbers) that, with their articles' titles, state every name the
         question is about: where an answer about it can come from."""
         named = self.question.premise_names
-        return [
-            n for n in self._terms if named and all(name_stated(m, self._terms[n] | self._titles[n]) for m in named)
-        ]
+        if not named:
+            return []
+        return [n for n, terms in self._terms.items() if all(name_stated(m, terms | self._titles[n]) for m in named)]
 
     def _replaced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
