@@ -186,7 +186,9 @@ _EARLY_YEAR = re.compile(
 )
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|(?:hundred|thousand|million|billion|trillion|dozen)s?|half|quarter|once|twice)\b",
+    r"eighty|ninety|(?:hundred|thousand|million|billion|trillion|dozen)s?|half|quarter|once|twice|"
+    # an ordinal counts too ("his fourth performance": four times); not "first", mostly an adverb
+    r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)\b",
     re.I,
 )
 
@@ -225,3 +227,20 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
     if question.asks_for_name:
         return bool(names(text, initial=True) - names(question.text, initial=True))
     return bool(new_content(question, text)) or denies(question, text)
+
+
+def swaps_roles(question: Question, text: str) -> bool:
+    """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the answer puts a
+    name the question already holds where "who" stood, before the question's own verb (not a passive
+    "was directed"), so whoever it names, it is not the one asked for."""
+    tokens = [w.lower() for w in words(question.text)]
+    if question.wh != "who" or "who" not in tokens[:3]:
+        return False
+    after = tokens[tokens.index("who") + 1 : tokens.index("who") + 2]
+    verb = content_terms(after[0]) if after and after[0] not in AUXILIARIES else set()
+    said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
+    at = next((i for i, m in enumerate(said) if verb and content_terms(m.group(0)) == verb), None)
+    if not at or said[at - 1].group(0).lower() in AUXILIARIES:
+        return False
+    before = text[: said[at].start()]
+    return bool(proper_names(before)) and content_terms(before) <= content_terms(question.text)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, supplies
+from rag.question import AnswerKind, analyse, supplies, swaps_roles
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,22 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
     assert not supplies(analyse("Why did he resign?"), "He did resign.")
     assert supplies(analyse("How many channels could it carry?"), "It could carry hundreds of channels.")
+
+
+def test_an_ordinal_tells_how_many_times():
+    asked = analyse("How many times had he played the role by then?")
+    assert supplies(asked, "He returned for his fourth appearance in the role.")
+    assert supplies(asked, "It was his twentieth film.")
+    assert not supplies(asked, "He first played the role in a film.")  # "first" is mostly an adverb
+
+
+def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
+    asked = analyse("Who directed Dan Hale's fourth film?")
+    assert swaps_roles(asked, "Dan Hale directed the film.")
+    assert not swaps_roles(asked, "Sam Lowe directed it.")
+    assert not swaps_roles(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
+    assert not swaps_roles(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
+    assert not swaps_roles(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
 
 
 def test_an_answer_dates_an_early_year_a_passage_does_not():
