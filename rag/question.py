@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .terms import STOPWORDS, content_terms, names, numbers, ordinary_word, proper_names, words
+from .terms import STOPWORDS, content_terms, is_person, names, numbers, ordinary_word, proper_names, words
 
 
 class AnswerKind(StrEnum):
@@ -232,7 +232,8 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
 def swaps_roles(question: Question, text: str) -> bool:
     """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the answer puts a
     name the question already holds where "who" stood, before the question's own verb (not a passive
-    "was directed"), so whoever it names, it is not the one asked for."""
+    "was directed"), and names no new person elsewhere, so it does not say who. ("Musk co-led it with
+    Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes both ways.)"""
     tokens = [w.lower() for w in words(question.text)]
     if question.wh != "who" or "who" not in tokens[:3]:
         return False
@@ -243,4 +244,6 @@ def swaps_roles(question: Question, text: str) -> bool:
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return False
     before = text[: said[at].start()]
-    return bool(proper_names(before)) and content_terms(before) <= content_terms(question.text)
+    asked = question.text.lower()
+    someone_new = any(is_person(n) and n.lower() not in asked for n in proper_names(text))
+    return bool(proper_names(before)) and content_terms(before) <= content_terms(question.text) and not someone_new

@@ -137,8 +137,8 @@ def test_roles_swapped_pass_the_word_check_but_not_the_models_certainty():
 def test_the_questions_own_name_where_who_stood_is_refused_however_sure_the_model():
     # every word is in the passage, it names something new, and the model was sure; but the one who
     # directed is not the actor the question names
-    articles = {"film.txt": "Night Run features Dan Hale in his fourth role as the spy. It was directed by Sam Lowe."}
-    answer = sure_reply("Dan Hale directed Night Run [1].", "Who directed Dan Hale's fourth role as the spy?", articles)
+    articles = {"film.txt": "Nightfall features Dan Hale in his fourth role as the spy. It was directed by Sam Lowe."}
+    answer = sure_reply("Dan Hale directed Nightfall [1].", "Who directed Dan Hale's fourth role as the spy?", articles)
     assert answer.refused, answer.answer
     answer = sure_reply("Sam Lowe directed it [1].", "Who directed Dan Hale's fourth role as the spy?", articles)
     assert not answer.refused and "Sam Lowe" in answer.answer

@@ -69,6 +69,9 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     asked = analyse("Who directed Dan Hale's fourth film?")
     assert swaps_roles(asked, "Dan Hale directed the film.")
     assert not swaps_roles(asked, "Sam Lowe directed it.")
+    co_led = analyse("Who co-led the agency with Elon Musk?")
+    assert swaps_roles(co_led, "Elon Musk co-led the agency.")
+    assert not swaps_roles(co_led, "Elon Musk co-led the agency with Vivek Ramaswamy.")  # it goes both ways
     assert not swaps_roles(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
     assert not swaps_roles(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
     assert not swaps_roles(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
