@@ -234,16 +234,15 @@ def swaps_roles(question: Question, text: str) -> bool:
     name the question already holds where "who" stood, before the question's own verb (not a passive
     "was directed"), and names no new person elsewhere, so it does not say who. ("Musk co-led it with
     Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes both ways.)"""
-    tokens = [w.lower() for w in words(question.text)]
-    if question.wh != "who" or "who" not in tokens[:3]:
+    tokens = [w.lower() for w in words(question.text)][:4]
+    verb_at = tokens.index("who") + 1 if "who" in tokens[:3] else len(tokens)
+    if question.wh != "who" or verb_at >= len(tokens) or tokens[verb_at] in AUXILIARIES:
         return False
-    after = tokens[tokens.index("who") + 1 : tokens.index("who") + 2]
-    verb = content_terms(after[0]) if after and after[0] not in AUXILIARIES else set()
+    verb = content_terms(tokens[verb_at])
     said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
     at = next((i for i, m in enumerate(said) if verb and content_terms(m.group(0)) == verb), None)
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return False
     before = text[: said[at].start()]
-    asked = question.text.lower()
-    someone_new = any(is_person(n) and n.lower() not in asked for n in proper_names(text))
+    someone_new = any(is_person(n) and n.lower() not in question.text.lower() for n in proper_names(text))
     return bool(proper_names(before)) and content_terms(before) <= content_terms(question.text) and not someone_new
