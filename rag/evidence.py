@@ -16,10 +16,10 @@ import numpy as np
 
 from .chunking import Span, split_sentences
 from .embedding import Embedder
-from .question import AnswerKind, Question, supplies
+from .question import AnswerKind, Question, new_people, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
-from .terms import content_terms, is_person, numbers, proper_names
+from .terms import content_terms, numbers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,14 +134,6 @@ def type_score(question: Question, sentence: str) -> float:
     if question.kind is AnswerKind.PERSON and not new_people(question, sentence):
         return 0.3  # a new name, but no person's full name: "DOGE", "Congress"
     return 1.0
-
-
-def new_people(question: Question, text: str) -> list[str]:
-    """People's full names in `text` that the question does not name, not even by surname."""
-    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
-    # "Fox News’ Bret Baier": an owner's name and a person's are two names
-    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
-    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
 def select_evidence(

@@ -229,6 +229,14 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
     return bool(new_content(question, text)) or denies(question, text)
 
 
+def new_people(question: Question, text: str) -> list[str]:
+    """People's full names in `text` that the question does not name, not even by surname."""
+    asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))
+    # "Fox News’ Bret Baier": an owner's name and a person's are two names
+    found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
+    return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
+
+
 def swaps_roles(question: Question, text: str) -> bool:
     """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the answer puts a
     name the question already holds where "who" stood, before the question's own verb (not a passive
@@ -244,5 +252,8 @@ def swaps_roles(question: Question, text: str) -> bool:
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return False
     before = text[: said[at].start()]
-    someone_new = any(is_person(n) and n.lower() not in question.text.lower() for n in proper_names(text))
-    return bool(proper_names(before)) and content_terms(before) <= content_terms(question.text) and not someone_new
+    return (
+        bool(proper_names(before))
+        and content_terms(before) <= content_terms(question.text)
+        and not new_people(question, text)
+    )
