@@ -46,6 +46,7 @@ QUANTITY_NOUNS = frozenset(
 _HEAD_SKIP = frozenset("kind kinds type types sort sorts name names form forms part parts".split())
 _NOT_HEAD = frozenset("first last also most ever still later recently currently often".split())  # adverbs
 _IDENTITY = re.compile(r"^\W*(?i:who\s+(?:is|was|are|were))\s+[A-Z]")
+_POSSESSIVE = re.compile(r"(['’]s|s['’])$")
 _WH = ("who", "whom", "whose", "what", "which", "when", "where", "why", "how")
 
 
@@ -57,6 +58,7 @@ class Question:
     wh: str = ""  # the wh-word, lower case ("" when there is none)
     head: str = ""  # the head noun of a what/which question ("architect", "year"), lower case
     kind: AnswerKind = AnswerKind.UNKNOWN
+    owned: str = ""  # what a whose question asks the owner of ("deal" of "whose spending deal"), lower case
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words, wh-words and head aside
     names: tuple[str, ...] = ()  # proper names the question mentions ("Super Bowl", "Marco Rubio")
     figures: frozenset[str] = field(default_factory=frozenset)  # canonical numbers in the question
@@ -94,6 +96,11 @@ def analyse(text: str, typed: str | None = None) -> Question:
     after = tokens[wh_at + 1 :] if wh_at is not None else []
     head = _head_noun(after) if wh in ("what", "which") else ""
     kind = _kind(wh, after, head)
+    owned = ""
+    if wh == "whose" or (wh in ("what", "which") and after and _POSSESSIVE.search(after[0])):
+        # "which company's disk drive": a possessive wh-phrase asks for an owner, as "whose" does
+        owned = next((w for w in after[0 if wh == "whose" else 1 :] if w not in DETERMINERS), "")
+        kind, head = AnswerKind.OWNER, "" if wh == "whose" else _POSSESSIVE.sub("", after[0])
     if kind is AnswerKind.PERSON and _IDENTITY.match(text):  # "Who is Gerald Feierstein?" asks what he is
         kind = AnswerKind.THING
     skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
@@ -102,6 +109,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
         wh=wh,
         head=head,
         kind=kind,
+        owned=owned,
         terms=frozenset(content_terms(text) - skip),
         names=_names(text),
         figures=figures,
@@ -225,8 +233,33 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
             dates += [m.group(1) for m in _EARLY_YEAR.finditer(text) if m.group(1) not in question.figures]
         return any(d not in asked for d in dates)
     if question.asks_for_name:
-        return bool(names(text, initial=True) - names(question.text, initial=True))
+        return bool(names(text, initial=True) - names(question.text, initial=True)) and names_owner(question, text)
     return bool(new_content(question, text)) or denies(question, text)
+
+
+_OWNER_AFTER = frozenset("of by between among from".split())
+
+
+def names_owner(question: Question, text: str) -> bool:
+    """Does `text` say whose the owned thing is, where it mentions it? "The disk drive had been
+    discovered by Rubinstein" for "Which company's disk drive ...?" does not: only a determiner stands
+    before "disk", and no "of"/"by" follows it ("the Toshiba disk drive", "competition between
+    employers" do). A text that never mentions the owned thing is not judged here."""
+    if not question.owned:
+        return True
+    tokens = [w.lower() for w in words(text)]
+    owned = content_terms(question.owned)
+    at = [i for i, w in enumerate(tokens) if content_terms(w) == owned]
+    for i in at:
+        if i == 0 or tokens[i - 1] not in DETERMINERS:
+            return True
+        following = [w for w in tokens[i + 1 : i + 4] if w not in DETERMINERS]
+        for w in following:
+            if w in _OWNER_AFTER:
+                return True
+            if w in AUXILIARIES or w in PREPOSITIONS:
+                break
+    return not at
 
 
 def new_people(question: Question, text: str) -> list[str]:

@@ -144,6 +144,14 @@ def test_the_questions_own_name_where_who_stood_is_refused_however_sure_the_mode
     assert not answer.refused and "Sam Lowe" in answer.answer
 
 
+def test_an_answer_that_leaves_the_owner_out_quotes_the_sentence_that_names_it():
+    # "Which company's drive?" answered with "the drive", no owner: the sentence it rests on names one
+    articles = {"ipod.txt": "Rubinstein had already found the Toshiba disk drive when meeting a supplier in Japan."}
+    reply = "The disk drive had been found by Rubinstein when meeting a supplier in Japan [1]."
+    answer = sure_reply(reply, "Which company's disk drive had Rubinstein already found?", articles)
+    assert not answer.refused and "Toshiba" in answer.answer, answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused

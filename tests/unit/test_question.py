@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, supplies, swaps_roles
+from rag.question import AnswerKind, analyse, names_owner, supplies, swaps_roles
 
 
 @pytest.mark.parametrize(
@@ -12,6 +12,7 @@ from rag.question import AnswerKind, analyse, supplies, swaps_roles
         ("With whom did Chopin go to Berlin?", AnswerKind.PERSON, ""),
         ("Who is Gerald Feierstein?", AnswerKind.THING, ""),  # asks what a named person is
         ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
+        ("Which company's disk drive did he find?", AnswerKind.OWNER, "company"),
         ("When did he resign?", AnswerKind.DATE, ""),
         ("In what year was the original iPod released?", AnswerKind.DATE, "year"),
         ("What weekday did they dine?", AnswerKind.DATE, "weekday"),
@@ -103,3 +104,15 @@ def test_the_premise_figures_are_those_the_user_typed():
     assert analyse(rewrite).premise_figures == {"1347"}
     assert analyse(rewrite, typed="Who led the army besieging it?").premise_figures == frozenset()
     assert analyse(rewrite, typed="And in 1347?").premise_figures == {"1347"}
+
+
+def test_an_owner_question_is_answered_only_where_the_owned_thing_has_an_owner():
+    asked = analyse("Which company's disk drive had Rubinstein already found?")
+    assert asked.owned == "disk"
+    assert not names_owner(asked, "The disk drive had been found by Rubinstein in Japan.")
+    assert names_owner(asked, "Rubinstein had found the Toshiba disk drive.")
+    assert names_owner(asked, "He found the disk drive of a Japanese company.")
+    assert names_owner(asked, "Rubinstein met an Apple supplier in Japan.")  # never mentions it: not judged here
+    assert not supplies(asked, "The disk drive had been found by Rubinstein in Japan.", answer=True)
+    whose = analyse("Whose competition drives wages up?")
+    assert whose.owned == "competition" and names_owner(whose, "Competition between employers drives wages up.")
