@@ -113,12 +113,13 @@ class SupportChecker:
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
         titles) state, when they rule the answer out (`unstated_names`), or that the answer replaces
-        with another name (`_replaced`): "Who is the father of Sophocles?" answered from a passage about
+        with another name (`_replaced`) or makes the owner of what the cited passages give someone else
+        (`_reowned`): "Who is the father of Sophocles?" answered from a passage about
         Chopin's father is supported sentence by sentence, and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         for n in {n for c in answer for n in c.cited if n in self._terms}:
             about |= self._terms[n] | self._titles[n]
-        return unstated_names(self.question.premise_names, about) + self._replaced(answer)
+        return unstated_names(self.question.premise_names, about) + self._replaced(answer) + self._reowned(answer)
 
     def naming(self) -> list[int]:
         """The evidence items (their numbers) that, with their articles' titles, state every name the
@@ -150,6 +151,21 @@ class SupportChecker:
                     replaced.append(name)
                     break
         return replaced
+
+    def _reowned(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's names that the answer makes the owner of what the passages it cites give to
+        someone else: "Sophocles' father, Nicolas Chopin, was a Frenchman" from "Fryderyk's father,
+        Nicolas Chopin, was a Frenchman", where the cited passages never state "Sophocles"."""
+        reowned = []
+        for c in answer:
+            cited = [e for n in c.cited if (e := self.evidence.by_n(n)) is not None]
+            shown = set().union(*(self._terms[e.n] | self._titles[e.n] for e in cited))
+            theirs = {(owner, thing) for e in cited for owner, thing in _possessives(e.text)}
+            for owner, thing in _possessives(c.text):
+                name = next((m for m in self.question.premise_names if owner in content_terms(m)), "")
+                if name and not name_stated(name, shown) and any(t == thing and o != owner for o, t in theirs):
+                    reowned.append(name)
+        return list(dict.fromkeys(reowned))
 
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
@@ -230,6 +246,14 @@ def _verb_after(text: str, name: str, any_word: bool = False) -> str:
     following = words(text[at + len(name) :]) if at >= 0 else []
     word = next((w for w in following if w.lower() not in _BEFORE_VERB), "")
     return stem(word) if word and (any_word or is_verb(word)) else ""
+
+
+_POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)(?:['’]s|s?['’])\s+([A-Za-z-]+)")
+
+
+def _possessives(text: str) -> list[tuple[str, str]]:
+    """(owner, owned) stems of each "Name's noun" in `text`."""
+    return [(stem(m.group(1)), stem(m.group(2))) for m in _POSSESSIVE.finditer(text)]
 
 
 def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:

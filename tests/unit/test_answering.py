@@ -152,6 +152,21 @@ def test_an_answer_that_leaves_the_owner_out_quotes_the_sentence_that_names_it()
     assert not answer.refused and "Toshiba" in answer.answer, answer.answer
 
 
+def test_the_questions_name_made_owner_of_what_the_passage_gives_another_is_refused():
+    # every word but the owner is in the passage, and the model was sure
+    articles = {
+        "chopin.txt": "Fryderyk's father, Nicolas Chopin, was a Frenchman from Lorraine.",
+        "plays.txt": "Sophocles wrote Antigone, a play about a burial.",
+    }
+    reply = "Sophocles' father, Nicolas Chopin, was a Frenchman from Lorraine [1]."
+    # read again from the passage that names Sophocles, the model finds nothing there
+    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("Who was the father of Sophocles?").refused
+    assert len(llm.prompts) == 2 and "Fryderyk" not in llm.prompts[1][-1]["content"]
+    answer = sure_reply(reply.replace("Sophocles'", "Fryderyk's"), "Who was the father of Fryderyk?", articles)
+    assert not answer.refused and "Nicolas Chopin" in answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused
