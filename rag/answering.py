@@ -27,7 +27,7 @@ from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
-from .question import Question, analyse, supplies, swaps_roles
+from .question import Question, analyse, moves_the_year, supplies, swaps_roles
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
@@ -296,6 +296,8 @@ class Answerer:
                 log.info("dropped %r: it adds nothing to the question", c.text)
             elif swaps_roles(asked, c.text):
                 log.info("dropped %r: it names the question's own subject as the one asked for", c.text)
+            elif moves_the_year(asked, c.text):
+                log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
             else:
                 kept.append(c)
         if kept and not any(supplies(asked, c.text, answer=True) for c in kept):

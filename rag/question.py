@@ -262,6 +262,19 @@ def names_owner(question: Question, text: str) -> bool:
     return not at
 
 
+_SET_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:1\d|20)\d\d)\b(?!\s*[-–])", re.I)
+_YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
+
+
+def moves_the_year(question: Question, text: str) -> bool:
+    """The question sets its event in a year ("In what month was their research published in 1998?")
+    and `text` dates it in other years only ("The research was published in October 2010"): an
+    answer about another event, or one that takes the question's false premise for its own."""
+    typed = {y for y in _SET_IN_YEAR.findall(question.text) if y in question.premise_figures}
+    years = set(_YEAR.findall(text))
+    return bool(typed) and bool(years) and not typed & years
+
+
 def new_people(question: Question, text: str) -> list[str]:
     """People's full names in `text` that the question does not name, not even by surname."""
     asked = set(re.findall(r"[a-z]{2,}", question.text.lower()))

@@ -167,6 +167,14 @@ def test_the_questions_name_made_owner_of_what_the_passage_gives_another_is_refu
     assert not answer.refused and "Nicolas Chopin" in answer.answer
 
 
+def test_an_answer_that_moves_the_questions_event_to_another_year_is_refused_however_sure_the_model():
+    articles = {"plague.txt": "In October 2010 a journal published a paper on plague, after a study by Lee in 1998."}
+    reply = "The paper was published in October 2010 [1]."
+    assert sure_reply(reply, "In what month was Lee's study published in 1998?", articles).refused
+    answer = sure_reply(reply, "In what month was the paper on the plague published?", articles)
+    assert not answer.refused and "October 2010" in answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, names_owner, supplies, swaps_roles
+from rag.question import AnswerKind, analyse, moves_the_year, names_owner, supplies, swaps_roles
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,13 @@ def test_an_owner_question_is_answered_only_where_the_owned_thing_has_an_owner()
     assert not supplies(asked, "The disk drive had been found by Rubinstein in Japan.", answer=True)
     whose = analyse("Whose competition drives wages up?")
     assert whose.owned == "competition" and names_owner(whose, "Competition between employers drives wages up.")
+
+
+def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():
+    asked = analyse("In what month was their research published in 1998?")
+    assert moves_the_year(asked, "The research was published in October 2010.")
+    assert not moves_the_year(asked, "It was published in October 1998.")
+    assert not moves_the_year(asked, "It was published in October.")  # no year: nothing moved
+    assert not moves_the_year(analyse("What happened after 1998?"), "In 2010 a paper appeared.")  # not set in it
+    # a year the follow-up's rewrite carried over from the last answer is context, not the user's premise
+    assert not moves_the_year(analyse("Who won in 1998?", typed="Who won?"), "Lee won in 2002.")
