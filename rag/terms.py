@@ -57,6 +57,14 @@ def ordinary_word(word: str) -> bool:
     return bool(getAllLemmas(word.lower()))
 
 
+def superlatives(text: str) -> set[str]:
+    """The terms of `text`'s superlative adjectives ("snowiest", "largest"): a question's degree is its
+    claim, as a name or a figure is. ("most spoken" is left out: "the most voice acting" says it too.)"""
+    tokens = [w.lower() for w in words(text)]
+    found = {w for w in tokens if w.endswith("est") and any(w != lemma for lemma in getAllLemmas(w).get("ADJ", ()))}
+    return set().union(*(content_terms(w) for w in found)) if found else set()
+
+
 def is_verb(word: str) -> bool:
     """English has `word` as a form of a verb ("resigned", "cast")."""
     return "VERB" in getAllLemmas(word.lower())

@@ -175,6 +175,15 @@ def test_an_answer_that_moves_the_questions_event_to_another_year_is_refused_how
     assert not answer.refused and "October 2010" in answer.answer
 
 
+def test_the_questions_superlative_must_be_stated_by_what_the_answer_cites():
+    articles = {"peaks.txt": "Mount Hale is the highest peak in the state.", "snow.txt": "The snowiest is Gray Gap."}
+    reply = "The snowiest peak in the state is Mount Hale [1]."
+    assert sure_reply(reply, "What is the snowiest peak in the state?", articles).refused
+    reply = "Mount Hale is the highest peak in the state [1]."
+    answer = sure_reply(reply, "What is the highest peak in the state?", articles)
+    assert not answer.refused and "Mount Hale" in answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused

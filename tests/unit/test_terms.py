@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import content_terms, figure_units, name_stated, numbers, stated, stem, unstated_names
+from rag.terms import content_terms, figure_units, name_stated, numbers, stated, stem, superlatives, unstated_names
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,9 @@ def test_a_name_is_stated_by_the_words_that_make_it_that_name():
     assert not name_stated("Darfur Report", kalven)  # "Report" is in every report's name
     assert not name_stated("Radar Princess", content_terms("Twilight Princess was released in 2006."))
     assert name_stated("Governor Newsom", content_terms("Newsom signed it."))  # a title is an ordinary word
+
+
+def test_superlatives_are_adjectives_in_est_not_every_word_ending_so():
+    assert superlatives("What is the snowiest peak, and the best and oldest hut?") == {"snowiest", "best", "oldest"}
+    assert superlatives("Which west forest interest did the guest suggest?") == set()
+    assert superlatives("Which is the most populous city?") == set()  # "the most voice acting" says it too
