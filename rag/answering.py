@@ -308,7 +308,7 @@ class Answerer:
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []
-        if kept and (unstated := checker.unstated_degree(kept)):
+        if kept and (unstated := checker.unstated_ranks(kept)):
             log.info("the passages the answer cites never say %s", unstated)
             return []
         return kept

@@ -121,13 +121,13 @@ class SupportChecker:
             about |= self._terms[n] | self._titles[n]
         return unstated_names(self.question.premise_names, about) + self._replaced(answer) + self._reowned(answer)
 
-    def unstated_degree(self, answer: list[CheckedSentence]) -> list[str]:
-        """The question's superlatives that the passages the answer cites (with their titles) never
-        state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in Victoria is Mount
+    def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
+        titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in Victoria is Mount
         Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the question's premise."""
         cited = {n for c in answer for n in c.cited if n in self._terms}
         shown = set().union(*(self._terms[n] | self._titles[n] for n in cited))
-        return sorted(self.question.degree - shown)
+        return sorted(self.question.ranks - shown)
 
     def naming(self) -> list[int]:
         """The evidence items (their numbers) that, with their articles' titles, state every name the

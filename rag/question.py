@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .terms import STOPWORDS, content_terms, is_person, names, numbers, ordinary_word, proper_names, superlatives, words
+from .terms import STOPWORDS, content_terms, is_person, names, numbers, ordinary_word, proper_names, rank_terms, words
 
 
 class AnswerKind(StrEnum):
@@ -62,7 +62,7 @@ class Question:
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words, wh-words and head aside
     names: tuple[str, ...] = ()  # proper names the question mentions ("Super Bowl", "Marco Rubio")
     figures: frozenset[str] = field(default_factory=frozenset)  # canonical numbers in the question
-    degree: frozenset[str] = field(default_factory=frozenset)  # its superlatives' terms ("snowiest")
+    ranks: frozenset[str] = field(default_factory=frozenset)  # its superlatives and ordinals ("snowiest", "third")
     # the figures the user typed: a follow-up's rewrite may carry one over from the last answer as context
     premise_figures: frozenset[str] = field(default_factory=frozenset)
 
@@ -114,7 +114,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
         terms=frozenset(content_terms(text) - skip),
         names=_names(text),
         figures=figures,
-        degree=frozenset(superlatives(text)),
+        ranks=frozenset(rank_terms(text)),
         premise_figures=figures if typed is None else figures & numbers(typed),
     )
 

@@ -57,11 +57,22 @@ def ordinary_word(word: str) -> bool:
     return bool(getAllLemmas(word.lower()))
 
 
-def superlatives(text: str) -> set[str]:
-    """The terms of `text`'s superlative adjectives ("snowiest", "largest"): a question's degree is its
-    claim, as a name or a figure is. ("most spoken" is left out: "the most voice acting" says it too.)"""
+_ORDINAL = re.compile(
+    r"^(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$"
+)
+
+
+def rank_terms(text: str) -> set[str]:
+    """The terms of the ranks `text` states: superlative adjectives ("snowiest", "largest") and
+    ordinals past the first ("third"): a question's rank is its claim, as a name or a figure is.
+    ("most spoken" is left out: "the most voice acting" says it too; "first" and "last" are told in
+    many other words, "debut", "original", "final".)"""
     tokens = [w.lower() for w in words(text)]
-    found = {w for w in tokens if w.endswith("est") and any(w != lemma for lemma in getAllLemmas(w).get("ADJ", ()))}
+    found = {
+        w
+        for w in tokens
+        if _ORDINAL.match(w) or (w.endswith("est") and any(w != lemma for lemma in getAllLemmas(w).get("ADJ", ())))
+    }
     return set().union(*(content_terms(w) for w in found)) if found else set()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import content_terms, figure_units, name_stated, numbers, stated, stem, superlatives, unstated_names
+from rag.terms import content_terms, figure_units, name_stated, numbers, rank_terms, stated, stem, unstated_names
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,8 @@ def test_a_name_is_stated_by_the_words_that_make_it_that_name():
     assert name_stated("Governor Newsom", content_terms("Newsom signed it."))  # a title is an ordinary word
 
 
-def test_superlatives_are_adjectives_in_est_not_every_word_ending_so():
-    assert superlatives("What is the snowiest peak, and the best and oldest hut?") == {"snowiest", "best", "oldest"}
-    assert superlatives("Which west forest interest did the guest suggest?") == set()
-    assert superlatives("Which is the most populous city?") == set()  # "the most voice acting" says it too
+def test_ranks_are_adjectives_in_est_not_every_word_ending_so():
+    assert rank_terms("What is the snowiest peak, and the best and oldest hut?") == {"snowiest", "best", "oldest"}
+    assert rank_terms("Which west forest interest did the guest suggest?") == set()
+    assert rank_terms("Which is the most populous city?") == set()  # "the most voice acting" says it too
+    assert rank_terms("What was the band's third album, after its first?") == {"third"}  # "first": "debut"
