@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from lemminflect import getAllLemmas
+
 from .terms import STOPWORDS, content_terms, is_person, names, numbers, ordinary_word, proper_names, rank_terms, words
 
 
@@ -190,10 +192,20 @@ _DATE_TEXT = re.compile(
     r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b",
     re.I,
 )
-# "in 821", "by 560 BC": a year of under four digits, after a preposition and not followed by what it counts
-_EARLY_YEAR = re.compile(
-    r"\b(?:in|by|from|since|until|around)\s+(\d{3})\b(?![.,]?\d)(?!\s+(?!(?:AD|BC|CE|BCE)\b)[A-Za-z])"
-)
+# "in 821", "by 560 BC", "the treaty in 821 fixed": a year of under four digits, after a preposition and
+# not followed by what it counts (a word that may be a noun: "in 300 homes")
+_EARLY_YEAR = re.compile(r"\b(?:in|by|from|since|until|around)\s+(\d{3})\b(?![.,]?\d)(?:\s+([A-Za-z]+))?")
+
+
+def _counts_nothing(word: str | None) -> bool:
+    """The word after a bare number is no noun it could count: none, an era ("BC"), a function word
+    ("and"), a verb ("fixed")."""
+    if not word or word.upper() in ("AD", "BC", "CE", "BCE") or word.lower() in STOPWORDS:
+        return True
+    lemmas = getAllLemmas(word.lower())
+    return "VERB" in lemmas and "NOUN" not in lemmas
+
+
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|(?:hundred|thousand|million|billion|trillion|dozen)s?|half|quarter|once|twice|"
@@ -232,7 +244,11 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
         asked = {m.group(0).lower() for m in _DATE_TEXT.finditer(question.text)}
         dates = [m.group(0).lower() for m in _DATE_TEXT.finditer(text)]
         if answer:
-            dates += [m.group(1) for m in _EARLY_YEAR.finditer(text) if m.group(1) not in question.figures]
+            dates += [
+                m.group(1)
+                for m in _EARLY_YEAR.finditer(text)
+                if m.group(1) not in question.figures and _counts_nothing(m.group(2))
+            ]
         return any(d not in asked for d in dates)
     if question.asks_for_name:
         return bool(names(text, initial=True) - names(question.text, initial=True)) and names_owner(question, text)

@@ -84,6 +84,9 @@ def test_an_answer_dates_an_early_year_a_passage_does_not():
     assert supplies(asked, "They signed the treaty by 560 BC.", answer=True)
     assert not supplies(asked, "They signed the treaty in 821.")  # a passage's bare number ranks as no date
     assert not supplies(asked, "They signed the treaty in 300 towns.", answer=True)
+    # a verb or a function word after it counts nothing: "The treaty in 821 fixed the borders"
+    assert supplies(asked, "The treaty in 821 fixed the borders.", answer=True)
+    assert supplies(asked, "They signed it in 821 and kept it.", answer=True)
 
 
 def test_a_denial_supplies_an_answer_in_the_questions_own_words():
