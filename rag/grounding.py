@@ -114,8 +114,8 @@ class SupportChecker:
         """The question's names that neither the answer nor the passages it cites (with their articles'
         titles) state, when they rule the answer out (`unstated_names`), or that the answer replaces
         with another name (`_replaced`) or makes the owner of what the cited passages give someone else
-        (`_reowned`): "Who is the father of Sophocles?" answered from a passage about
-        Chopin's father is supported sentence by sentence, and about someone else."""
+        (`_reowned`): "Who is the father of Sophocles?" answered from a passage about Chopin's father is
+        supported sentence by sentence, and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         for n in {n for c in answer for n in c.cited if n in self._terms}:
             about |= self._terms[n] | self._titles[n]
@@ -123,8 +123,8 @@ class SupportChecker:
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
-        titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in Victoria is Mount
-        Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the question's premise."""
+        titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in
+        Victoria is Mount Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the premise."""
         cited = {n for c in answer for n in c.cited if n in self._terms}
         shown = set().union(*(self._terms[n] | self._titles[n] for n in cited))
         return sorted(self.question.ranks - shown)

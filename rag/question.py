@@ -15,7 +15,18 @@ from enum import StrEnum
 
 from lemminflect import getAllLemmas
 
-from .terms import STOPWORDS, content_terms, is_person, names, numbers, ordinary_word, proper_names, rank_terms, words
+from .terms import (
+    ORDINALS,
+    STOPWORDS,
+    content_terms,
+    is_person,
+    names,
+    numbers,
+    ordinary_word,
+    proper_names,
+    rank_terms,
+    words,
+)
 
 
 class AnswerKind(StrEnum):
@@ -209,8 +220,8 @@ def _counts_nothing(word: str | None) -> bool:
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|(?:hundred|thousand|million|billion|trillion|dozen)s?|half|quarter|once|twice|"
-    # an ordinal counts too ("his fourth performance": four times); not "first", mostly an adverb
-    r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)\b",
+    # an ordinal counts too ("his fourth performance": four times)
+    rf"{ORDINALS})\b",
     re.I,
 )
 

@@ -57,9 +57,9 @@ def ordinary_word(word: str) -> bool:
     return bool(getAllLemmas(word.lower()))
 
 
-_ORDINAL = re.compile(
-    r"^(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$"
-)
+# ordinals past the first ("first" is mostly an adverb, and told in other words: "debut", "original")
+ORDINALS = r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth"
+_ORDINAL = re.compile(rf"^(?:{ORDINALS})$")
 
 
 def rank_terms(text: str) -> set[str]:
