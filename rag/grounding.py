@@ -11,6 +11,7 @@ the words mean what the passage means is the judge's question (rag/judge.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,17 +118,18 @@ class SupportChecker:
         (`_reowned`): "Who is the father of Sophocles?" answered from a passage about Chopin's father is
         supported sentence by sentence, and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
-        for n in {n for c in answer for n in c.cited if n in self._terms}:
-            about |= self._terms[n] | self._titles[n]
+        about |= self._stated_by(n for c in answer for n in c.cited)
         return unstated_names(self.question.premise_names, about) + self._replaced(answer) + self._reowned(answer)
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
         titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in
         Victoria is Mount Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the premise."""
-        cited = {n for c in answer for n in c.cited if n in self._terms}
-        shown = set().union(*(self._terms[n] | self._titles[n] for n in cited))
-        return sorted(self.question.ranks - shown)
+        return sorted(self.question.ranks - self._stated_by(n for c in answer for n in c.cited))
+
+    def _stated_by(self, cited: Iterable[int]) -> set[str]:
+        """The terms of the evidence items numbered `cited`, with their articles' titles."""
+        return set().union(*(self._terms[n] | self._titles[n] for n in set(cited) if n in self._terms))
 
     def naming(self) -> list[int]:
         """The evidence items (their numbers) that, with their articles' titles, state every name the
@@ -167,7 +169,7 @@ class SupportChecker:
         reowned = []
         for c in answer:
             cited = [e for n in c.cited if (e := self.evidence.by_n(n)) is not None]
-            shown = set().union(*(self._terms[e.n] | self._titles[e.n] for e in cited))
+            shown = self._stated_by(c.cited)
             theirs = {(owner, thing) for e in cited for owner, thing in _possessives(e.text)}
             for owner, thing in _possessives(c.text):
                 name = next((m for m in self.question.premise_names if owner in content_terms(m)), "")

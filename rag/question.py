@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lemminflect import getAllLemmas
-
 from .terms import (
     ORDINALS,
     STOPWORDS,
     content_terms,
+    is_noun,
     is_person,
+    is_verb,
     names,
     numbers,
     ordinary_word,
@@ -213,8 +213,7 @@ def _counts_nothing(word: str | None) -> bool:
     ("and"), a verb ("fixed")."""
     if not word or word.upper() in ("AD", "BC", "CE", "BCE") or word.lower() in STOPWORDS:
         return True
-    lemmas = getAllLemmas(word.lower())
-    return "VERB" in lemmas and "NOUN" not in lemmas
+    return is_verb(word) and not is_noun(word)
 
 
 _NUMBER_WORD = re.compile(

@@ -81,6 +81,11 @@ def is_verb(word: str) -> bool:
     return "VERB" in getAllLemmas(word.lower())
 
 
+def is_noun(word: str) -> bool:
+    """English has `word` as a form of a noun ("homes", "drive")."""
+    return "NOUN" in getAllLemmas(word.lower())
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
