@@ -52,7 +52,7 @@ class RecordingLLM:
         finally:
             self.judged = _perf_read(self.inner)
 
-    def stream(self, messages, max_tokens, temperature, stats=None, stop=None, prefix="") -> Iterator[str]:
+    def stream(self, messages, max_tokens, temperature, stats=None, stop=None, prefix="", forbid=()) -> Iterator[str]:
         call: dict[str, Any] = {
             "messages": [dict(m) for m in messages],
             "prefix": prefix,
@@ -67,7 +67,7 @@ class RecordingLLM:
         _perf_reset(self.inner)
         call["started"] = time.perf_counter()
         try:
-            for piece in self.inner.stream(messages, max_tokens, temperature, stats, stop, prefix):
+            for piece in self.inner.stream(messages, max_tokens, temperature, stats, stop, prefix, forbid):
                 handed = time.perf_counter()
                 call["times"].append(handed)
                 yield piece

@@ -13,8 +13,11 @@ Rules where they are certain, the model where they are not:
 - anything else ("why?", "and in 2024?", two people who could be "he", "it", "that") is rewritten by
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
-  prefix is restored after it, not read again. A rewrite is used only if it is a question that points
-  back less than the follow-up did, or no more but with words taken from the conversation, keeps
+  prefix is restored after it, not read again. A rewrite that still holds the follow-up's own pointing
+  words (the small model often copies "Why was that a problem?" as it is) is asked for once more with
+  those words forbidden (their tokens banned), which makes it name what they meant. A rewrite is
+  used only if it is a question that points back less than the follow-up did, or no more but with
+  words taken from the conversation, keeps
   the follow-up's figures and all but one of its words (or asks the same, wh-word and head noun, in
   the conversation's words only), and brings in no name, figure or more than two words the
   conversation does not hold. Otherwise the follow-up is answered as asked and searched
@@ -51,7 +54,7 @@ _OPENER = re.compile(r"^\W*(?:and|but|also|so|what about|how about)\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 MAX_REWRITE_CHARS = 300  # a standalone question is a sentence, not a paragraph
 
-Rewrite = Callable[[str, "Exchange"], str]
+Rewrite = Callable[..., str]  # (follow-up, Exchange, forbid=words it must not write) -> the rewrite
 
 
 class Resolved(StrEnum):
@@ -104,8 +107,14 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     if rewrite is not None:
         started = time.perf_counter()
         text = rewrite(question, exchange)
-        spent = (time.perf_counter() - started) * 1000
         usable = usable_rewrite(text, question, exchange)
+        if usable is None and (kept := _still_leaning(text, question)):
+            # a small model often copies "Why was that a problem?" unchanged: asked again with the words
+            # it had to replace forbidden, it names what they meant
+            log.info("follow-up rewrite %r kept %s: rewritten without them", text, kept)
+            text = rewrite(question, exchange, forbid=kept)
+            usable = usable_rewrite(text, question, exchange)
+        spent = (time.perf_counter() - started) * 1000
         log.info(
             "follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if usable else "not used"
         )
@@ -136,11 +145,11 @@ class Rewriter:
         self._prompts = prompts
         self._max_tokens = max_tokens
 
-    def __call__(self, question: str, exchange: Exchange) -> str:
+    def __call__(self, question: str, exchange: Exchange, forbid: Sequence[str] = ()) -> str:
         llm = self._llm()
         llm.warm(self._prompts.followup_prefix())  # evaluated once, then restored from its snapshot
         messages = self._prompts.followup_messages(_without_conjunction(question), exchange.question, exchange.answer)
-        return "".join(llm.stream(messages, self._max_tokens, 0.0, stop=["\n"])).strip()
+        return "".join(llm.stream(messages, self._max_tokens, 0.0, stop=["\n"], forbid=forbid)).strip()
 
 
 def _without_conjunction(question: str) -> str:
@@ -297,6 +306,12 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     if not numbers(rewrite) <= numbers(said) or not names(rewrite) <= names(said, initial=True) | heard:
         return None
     return rewrite if len(kept - heard) <= 2 else None
+
+
+def _still_leaning(rewrite: str, question: str) -> list[str]:
+    """The follow-up's own words pointing into the conversation that its rewrite still holds."""
+    held = {w.lower() for w in leaning_words(rewrite)}
+    return list(dict.fromkeys(w.lower() for w in leaning_words(question) if w.lower() in held))
 
 
 def _asks_alike(a: Question, b: Question) -> bool:

@@ -19,7 +19,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
@@ -95,6 +95,7 @@ class LLM(Protocol):
         stats: GenerationStats | None = None,
         stop: list[str] | None = None,
         prefix: str = "",
+        forbid: Sequence[str] = (),
     ) -> Iterator[str]: ...
 
     def yes_probability(self, messages: list[Message], prefix: str = "") -> float: ...
@@ -152,8 +153,10 @@ class LocalLLM:
         stats: GenerationStats | None = None,
         stop: list[str] | None = None,
         prefix: str = "",
+        forbid: Sequence[str] = (),
     ) -> Iterator[str]:
-        """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded)."""
+        """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded);
+        the words of `forbid` are never written (each form of them that is one token is banned)."""
         stats = stats if stats is not None else GenerationStats()
         tokens = self.prompt_tokens(messages, prefix)
         waited = time.perf_counter()
@@ -169,7 +172,9 @@ class LocalLLM:
                 max_tokens=max_tokens,
                 stream=True,
                 stop=[*(stop or []), *self._stop_texts],
-                logits_processor=LogitsProcessorList([_ChoiceWatcher(stats, len(tokens))]),
+                # bans go in our own processor list: llama-cpp-python drops every processor when
+                # `logit_bias` is given beside one (LogitsProcessorList.extend returns None)
+                logits_processor=LogitsProcessorList([_Ban(self._banned(forbid)), _ChoiceWatcher(stats, len(tokens))]),
                 **sampling(temperature),
             )
             try:
@@ -185,6 +190,19 @@ class LocalLLM:
                     close()
                 stats.total_ms = (time.perf_counter() - started) * 1000
                 stats.prompt_tokens = len(tokens)
+
+    def _banned(self, forbid: Sequence[str]) -> list[int]:
+        """The tokens that would write the words of `forbid`: their forms with and without a leading
+        space and a capital, where the form is a single token (a longer form's first token starts
+        other words too)."""
+        banned: set[int] = set()
+        for word in forbid:
+            for form in {word, word.lower(), word.capitalize()}:
+                for spaced in (form, " " + form):
+                    ids = self._llama.tokenize(spaced.encode("utf-8"), add_bos=False, special=False)
+                    if len(ids) == 1:
+                        banned.add(ids[0])
+        return sorted(banned)
 
     def warm(self, messages: list[Message]) -> None:
         """Put the fixed prompt prefix `messages` in the KV cache: evaluated and kept as a snapshot the
@@ -311,6 +329,18 @@ def _common_prefix(a: Any, b: Any) -> int:
     return int(differ[0]) if len(differ) else n
 
 
+class _Ban:
+    """A logits processor that makes the given tokens impossible."""
+
+    def __init__(self, tokens: list[int]) -> None:
+        self.tokens = tokens
+
+    def __call__(self, input_ids: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        if self.tokens:
+            logits[self.tokens] = -np.inf
+        return logits
+
+
 class _ChoiceWatcher:
     """A logits processor that changes nothing: it keeps each step's log-probabilities and, at the next
     step (when the chosen token has joined the input), records how likely that choice was. The lowest
@@ -374,9 +404,11 @@ class RemoteLLM:
         stats: GenerationStats | None = None,
         stop: list[str] | None = None,
         prefix: str = "",
+        forbid: Sequence[str] = (),
     ) -> Iterator[str]:
         """`prefix` is sent as the start of the assistant's reply (prefill: llama.cpp server, vLLM);
-        a server that ignores prefill writes its own opening, which the answer stage reads as well."""
+        a server that ignores prefill writes its own opening, which the answer stage reads as well.
+        `forbid` is not sent: a server's token ids are its own, and the caller checks the reply anyway."""
         import httpx
 
         stats = stats if stats is not None else GenerationStats()

@@ -45,6 +45,7 @@ class ScriptedLLM:
         self.prompts: list[list[Message]] = []
         self.judged: list[list[Message]] = []
         self.warmed: list[list[Message]] = []
+        self.forbidden: list[tuple[str, ...]] = []  # each stream call's forbidden words
         self.judge = judge
         self.busy = False
 
@@ -56,8 +57,10 @@ class ScriptedLLM:
         stats=None,
         stop: list[str] | None = None,
         prefix: str = "",
+        forbid: Sequence[str] = (),
     ) -> Iterator[str]:
         self.prompts.append(messages)
+        self.forbidden.append(tuple(forbid))
         if not self.outputs:
             raise AssertionError(f"ScriptedLLM ran out of outputs; last prompt: {messages[-1]['content'][:200]!r}")
         output = self.outputs.popleft()

@@ -4,6 +4,8 @@ and the model computes exactly what it computes from a live cache."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import PROJECT_ROOT, TINY_MODEL, make_settings
 
@@ -61,3 +63,11 @@ def test_warming_a_kept_prefix_again_reads_nothing(llm, monkeypatch):
     llm.warm(PROMPTS.followup_prefix())
     llm.warm(PROMPTS.answer_messages("", ""))
     assert reads == []
+
+
+def test_forbidden_words_are_never_written(llm):
+    echo = [{"role": "user", "content": "Repeat exactly: Why was that a problem? That was the question."}]
+    free = "".join(llm.stream(echo, 24, 0.0, stop=["\n"]))
+    banned = "".join(llm.stream(echo, 24, 0.0, stop=["\n"], forbid=["that"]))
+    assert re.search(r"\bthat\b", free, re.I)  # the model writes it when it may (else the ban proves nothing)
+    assert banned.strip() and not re.search(r"\bthat\b", banned, re.I)  # still a reply, without the word

@@ -108,7 +108,7 @@ def test_generation_starts_after_the_forced_opening():
     seen = []
 
     class Recording(ScriptedLLM):
-        def stream(self, messages, max_tokens=200, temperature=0.0, stats=None, stop=None, prefix=""):
+        def stream(self, messages, max_tokens=200, temperature=0.0, stats=None, stop=None, prefix="", forbid=()):
             seen.append(prefix)
             return super().stream(messages, max_tokens, temperature, stats, stop)
 
@@ -452,7 +452,7 @@ def test_options_override_temperature():
     temperatures = []
 
     class Recording(ScriptedLLM):
-        def stream(self, messages, max_tokens=200, temperature=0.0, stats=None, stop=None, prefix=""):
+        def stream(self, messages, max_tokens=200, temperature=0.0, stats=None, stop=None, prefix="", forbid=()):
             temperatures.append(temperature)
             return super().stream(messages, max_tokens, temperature, stats, stop)
 

@@ -207,6 +207,18 @@ def test_an_unusable_rewrite_falls_back_to_the_guess(reply):
     assert query.carried == ("report.txt#3",)
 
 
+def test_a_rewrite_that_keeps_what_points_back_is_asked_again_with_those_words_forbidden():
+    llm, rewrite = model("Why was that a problem?", "Why was the senator's criticism a problem?")
+    query = standalone_question("Why was that a problem?", REPORT, rewrite)
+    assert llm.forbidden == [(), ("that",)]  # the copy kept "that": the second try may not write it
+    assert query.standalone == "Why was the senator's criticism a problem?" and query.how is Resolved.MODEL
+    llm, rewrite = model("Why was that a problem?", "Why was it a problem?")  # the second try fails too
+    query = standalone_question("Why was that a problem?", REPORT, rewrite)
+    assert query.how is Resolved.GUESS and len(llm.prompts) == 2  # two tries at most
+    llm, rewrite = model("What did the report find?")  # unusable, but it keeps no word of the follow-up's
+    assert standalone_question("What did it say?", REPORT, rewrite).how is Resolved.GUESS and len(llm.prompts) == 1
+
+
 def test_a_rewrite_must_resolve_what_points_back():
     exchange = Exchange(question="Who did Rubio criticise?", answer="Rubio criticised Radoslaw Sikorski.")
     assert usable_rewrite("What did he say to him?", "What did he say to him?", exchange) is None
