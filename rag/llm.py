@@ -156,7 +156,7 @@ class LocalLLM:
         forbid: Sequence[str] = (),
     ) -> Iterator[str]:
         """Stream the reply to `messages`; `prefix` is put in the model's mouth first (not yielded);
-        the words of `forbid` are never written (each form of them that is one token is banned)."""
+        the words of `forbid` are kept out of it (the forms of them that are one token are banned)."""
         stats = stats if stats is not None else GenerationStats()
         tokens = self.prompt_tokens(messages, prefix)
         waited = time.perf_counter()
