@@ -9,6 +9,9 @@ produced them quoted in the README.
 
     python -m bench.calibrate ../shared/eval/dev.jsonl:corpus \
         ../shared/eval/squad/questions.jsonl:../shared/eval/squad/corpus
+
+`--in-use` prints the frontier of the weights the product runs with instead (each run is cached, so
+this costs no model time after a first run).
 """
 
 from __future__ import annotations
@@ -110,6 +113,9 @@ def main() -> None:
     parser.add_argument("sets", nargs="+", help="QUESTIONS.jsonl:CORPUS_DIR, one per tuning set")
     parser.add_argument("--cache", type=Path, default=Path("test-artifacts"), help="where each set's run is kept")
     parser.add_argument("--fresh", action="store_true", help="ask every question again")
+    parser.add_argument(
+        "--in-use", action="store_true", help="the frontier of the weights in Settings (the product's), not fitted ones"
+    )
     args = parser.parse_args()
     settings = Settings.from_env()
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -121,8 +127,10 @@ def main() -> None:
             cache.unlink(missing_ok=True)
         by_set[questions.stem] = run_set(questions, corpus, settings, cache)
     everything = [i for items in by_set.values() for i in items]
-    w = fit(everything)
-    print(f"weights: bias {w[0]:.3f}, " + ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:])))
+    in_use = (settings.answer_bias, settings.found_weight, settings.certainty_weight, settings.relevance_weight)
+    w = np.array(in_use) if args.in_use else fit(everything)
+    named = ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:]))
+    print(f"{'weights in use' if args.in_use else 'fitted weights'}: bias {w[0]:.3f}, {named}")
     thresholds = [round(t, 2) for t in np.arange(0.0, 1.0, 0.05)]
     report: dict[str, dict[str, Any]] = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
     for name, items in by_set.items():

@@ -1,0 +1,61 @@
+"""bench.calibrate over cached runs (no model): the frontier of the weights in use, or of fitted ones."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import pytest
+
+from bench import calibrate
+from rag.config import Settings
+
+
+def cached_set(directory, name: str) -> None:
+    """Four answers the checks left (two right, one wrong, one to an unanswerable question) and one refusal."""
+    rows = [
+        {"answerable": True, "correct": True, "shown": True, "features": [3.0, -0.2, 0.8]},
+        {"answerable": True, "correct": True, "shown": True, "features": [1.0, -0.5, 0.6]},
+        {"answerable": True, "correct": False, "shown": True, "features": [-1.0, -1.5, 0.2]},
+        {"answerable": False, "correct": False, "shown": True, "features": [-2.0, -2.0, 0.1]},
+        {"answerable": False, "correct": False, "shown": False, "features": [0.0, 0.0, 0.0]},
+    ]
+    path = directory / f"calibration-{name}.json"
+    path.write_text(json.dumps([{"set_name": name, **row} for row in rows]))
+
+
+def run(monkeypatch, capsys, tmp_path, *flags: str) -> tuple[str, dict]:
+    cached_set(tmp_path, "toy")
+    argv = ["calibrate", f"{tmp_path / 'toy.jsonl'}:{tmp_path}", "--cache", str(tmp_path), *flags]
+    monkeypatch.setattr(sys, "argv", argv)
+    calibrate.main()
+    return capsys.readouterr().out, json.loads((tmp_path / "calibration.json").read_text())
+
+
+def test_the_frontier_of_the_weights_in_use_is_read_from_the_cached_runs(monkeypatch, capsys, tmp_path):
+    out, report = run(monkeypatch, capsys, tmp_path, "--in-use")
+    settings = Settings()
+    assert out.startswith(f"weights in use: bias {settings.answer_bias:.3f}")
+    assert report["weights"]["found"] == pytest.approx(settings.found_weight)
+    rows = {row["threshold"]: row for row in report["frontier"]["toy"]}
+    assert rows[0.0] == {"threshold": 0.0, "accuracy": 0.667, "refusal_ok": 0.5, "false_refusal": 0.0}
+    # each answer's confidence decides where it is refused: the unanswerable one goes first
+    unanswerable = 1 / (
+        1
+        + math.exp(
+            -(
+                settings.answer_bias
+                - 2.0 * settings.found_weight
+                - 2.0 * settings.certainty_weight
+                + 0.1 * settings.relevance_weight
+            )
+        )
+    )
+    above = min(t for t in rows if t > unanswerable)
+    assert rows[above]["refusal_ok"] == 1.0
+
+
+def test_without_in_use_the_weights_are_fitted(monkeypatch, capsys, tmp_path):
+    out, report = run(monkeypatch, capsys, tmp_path)
+    assert out.startswith("fitted weights: ") and report["weights"]["found"] > 0  # right answers are surer
