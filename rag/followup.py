@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import QuestionError
 from .grounding import is_refusal
@@ -54,7 +54,11 @@ _OPENER = re.compile(r"^\W*(?:and|but|also|so|what about|how about)\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 MAX_REWRITE_CHARS = 300  # a standalone question is a sentence, not a paragraph
 
-Rewrite = Callable[..., str]  # (follow-up, Exchange, forbid=words it must not write) -> the rewrite
+
+class Rewrite(Protocol):
+    """The model's step (`Rewriter`): the follow-up rewritten from the last exchange, without `forbid`'s words."""
+
+    def __call__(self, question: str, exchange: Exchange, forbid: Sequence[str] = ()) -> str: ...
 
 
 class Resolved(StrEnum):
