@@ -34,6 +34,12 @@ from rag.sentences import _OPENERS, ABBREVIATIONS, ends_with_abbreviation, split
         ["She was in her late 50s.", "Hohoff was impressed."],
         ["It sits at 19.2°E.", "This was new."],
         ["Prices rose 5%.", "Then they fell!", "Why?"],
+        # a quotation the sentence goes on after, in lowercase, is part of it: where, who said it
+        ["He posted “WE GET ALONG. ANY STATEMENT OTHER THAN THAT IS FAKE!!!” on Truth Social.", "Fine."],
+        ["“Go home. Now,” she said.", "Then he left."],
+        ['He said "It is over. Done." and left.', "Fine."],
+        ["“We will win.", "We always win.”", "The crowd cheered."],
+        ["A “quote.", "Never closed.", "Text here."],
     ],
 )
 def test_hard_cases_split_into_their_sentences(sentences):
