@@ -284,9 +284,11 @@ class Answerer:
     @staticmethod
     def _keep(checked: list[CheckedSentence], asked: Question, checker: SupportChecker) -> list[CheckedSentence]:
         """Supported sentences that say something: no refusal phrase, no filler, no repetition. An
-        answer none of whose sentences holds the kind of thing asked for, or that with what it cites
-        never names what the question is about, keeps nothing."""
+        answer that only restates the question, or none of whose sentences holds the kind of thing asked
+        for, becomes the passage sentence it rests on where that one holds it; one that with what it
+        cites never names what the question is about keeps nothing."""
         kept: list[CheckedSentence] = []
+        restating: list[CheckedSentence] = []
         for c in checked:
             if not c.supported or is_refusal(c.text):
                 log.info(
@@ -294,12 +296,15 @@ class Answerer:
                 )
             elif adds_nothing(c.text, asked, [k.text for k in kept]):
                 log.info("dropped %r: it adds nothing to the question", c.text)
+                restating.append(c)
             elif swaps_roles(asked, c.text):
                 log.info("dropped %r: it names the question's own subject as the one asked for", c.text)
             elif moves_the_year(asked, c.text):
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
             else:
                 kept.append(c)
+        if not kept and (kept := _drawn_from(restating, asked)):
+            log.info("the answer only restates the question; quoted the sentence it rests on")
         if kept and not any(supplies(asked, c.text, answer=True) for c in kept):
             if not (kept := _drawn_from(kept, asked)):
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", asked.kind.value)

@@ -368,6 +368,16 @@ def test_an_answer_that_leaves_out_what_was_asked_quotes_the_sentence_it_rests_o
     assert answerer(llm).ask("How many council members voted against the budget?").refused
 
 
+def test_an_answer_that_only_restates_the_question_quotes_the_sentence_it_rests_on():
+    # "Where ...?" answered with the question's own words: the passage sentence it rests on says where
+    articles = {"post.txt": "The mayor said the two men get along, posting it on Civic Board over the weekend."}
+    llm = ScriptedLLM(["The mayor posted that the two men get along [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask("Where did the mayor post that the two men get along?")
+    assert not answer.refused
+    assert answer.answer == "The mayor said the two men get along, posting it on Civic Board over the weekend [1]."
+    assert [c.source for c in answer.citations] == ["post.txt"]
+
+
 # -- the other branches -------------------------------------------------------------------------------------
 def test_a_wrong_citation_is_repaired():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95))
