@@ -187,6 +187,28 @@ class Answerer:
             )
         signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
+        if kept and query.previous and _repeats(kept, asked, query.previous):
+            # a follow-up asks for something new: an answer that only retells the last one may have read
+            # the sentences that answer rests on again ("And what share view him unfavorably?" answered
+            # with the share that approves), or the last answer held this one too ("How far is it from
+            # Warsaw?"). Read again without them; the surer of the two answers is kept.
+            untold = [e.n for e in evidence.items if e.n not in {n for c in kept for n in c.cited}]
+            log.info("the answer repeats the previous one: read again from %s", untold)
+            if untold:
+                retry = _renumbered(evidence, untold)
+                checker = SupportChecker(retry, asked, self.settings.support_threshold)
+                messages = self.prompts.answer_messages(retry.prompt_block(), query.prompt)
+                retry_found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
+                _, _, retold, stats = yield from self._write_again(
+                    llm, messages, temperature, checker, timings, "untold"
+                )
+                retold_signals = Signals(
+                    found=retry_found, certainty=stats.lowest_logprob, relevance=_relevance(retold, retrieval)
+                )
+                retold_sure = confidence(retold_signals, self.settings)
+                log.info("repeated answer %.3f, read again %.3f", sure, retold_sure)
+                if retold and retold_sure > sure:
+                    evidence, kept, signals, sure = retry, retold, retold_signals, retold_sure
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept or sure < self.settings.answer_threshold:
@@ -378,6 +400,11 @@ def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[in
     cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
     naming = checker.naming() if cited else []
     return naming if naming and not cited & set(naming) else []
+
+
+def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> bool:
+    """Every sentence claims nothing beyond the question and the previous answer."""
+    return all(adds_nothing(c.text, asked, [previous]) for c in kept)
 
 
 def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:

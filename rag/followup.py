@@ -83,6 +83,7 @@ class Query:
     standalone: str  # the question resolved: what the model answers
     search: str  # what retrieval sees
     carried: tuple[str, ...] = ()  # chunk ids the previous answer cited: retrieval candidates
+    previous: str = ""  # the previous answer, when the question follows on from it ("" if it was refused)
     how: Resolved = Resolved.AS_ASKED
     rewrite_ms: float = 0.0  # the model's rewrite, when it ran
 
@@ -106,7 +107,14 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     pointing = leaning_words(question)
     if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
         rewritten = _substitute(question, person)
-        return Query(asked=question, standalone=rewritten, search=rewritten, carried=exchange.cited, how=Resolved.RULE)
+        return Query(
+            asked=question,
+            standalone=rewritten,
+            search=rewritten,
+            carried=exchange.cited,
+            previous=exchange.answer,
+            how=Resolved.RULE,
+        )
     spent = 0.0
     if rewrite is not None:
         started = time.perf_counter()
@@ -128,6 +136,7 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
                 standalone=usable,
                 search=usable,
                 carried=exchange.cited,
+                previous=exchange.answer,
                 how=Resolved.MODEL,
                 rewrite_ms=spent,
             )
@@ -136,6 +145,7 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         standalone=question,
         search=f"{question} {exchange.question}",
         carried=exchange.cited,
+        previous=exchange.answer,
         how=Resolved.GUESS,
         rewrite_ms=spent,
     )
@@ -258,7 +268,9 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
     if any(w.lower() in PERSONAL for w in leaning_words(exchange.question)):
         return None
     said = question.lower()
-    found = [n for n in proper_names(exchange.question) + proper_names(exchange.answer) if n.lower() not in said]
+    named = proper_names(exchange.question) + proper_names(exchange.answer)
+    found = [re.sub(r"['’]s$", "", n) for n in named]  # "Harper Lee's manuscript" names Harper Lee
+    found = [n for n in found if n.lower() not in said]
     maybe = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
     whole = [n for n in maybe if len(n.split()) > 1]
     return whole[0] if len(maybe) == len(whole) == 1 else None

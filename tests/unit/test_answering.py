@@ -378,6 +378,52 @@ def test_an_answer_that_only_restates_the_question_quotes_the_sentence_it_rests_
     assert [c.source for c in answer.citations] == ["post.txt"]
 
 
+POLL = {
+    "approve.txt": "The city poll found that 38% of voters approve of the mayor.",
+    "unfavorable.txt": "In the same poll, 60% of voters said they view the mayor unfavorably.",
+}
+POLL_HISTORY = [
+    {"role": "user", "content": "What share of voters approve of the mayor?"},
+    {"role": "assistant", "content": "38% of voters approve of the mayor [1].", "citations": ["approve.txt#0"]},
+]
+
+
+def _unsure(reply, certainty: float = -1.0):
+    return lambda messages: Reply(reply(messages), certainty=certainty)
+
+
+REWRITE = "What share of voters view the mayor unfavorably?"
+REPEAT = _citing("approve", "38% of voters approve of the mayor")
+NEW = _citing("60%", "60% view the mayor unfavorably")
+
+
+def test_a_follow_up_answered_with_the_previous_answer_is_read_again_without_what_that_cited():
+    llm = ScriptedLLM([REWRITE, _unsure(REPEAT), NEW], judge=verdicts(0.95))
+    answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
+    assert not answer.refused and "60%" in answer.answer, answer
+    assert [c.source for c in answer.citations] == ["unfavorable.txt"]
+    assert "approve" not in llm.prompts[2][-1]["content"]  # read again without the sentence it repeated
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "The articles do not say.",  # nothing else to say
+        _unsure(NEW),  # something new, but less sure than the repeat: the last answer held this one too
+    ],
+)
+def test_a_repeated_answer_stands_when_reading_again_gives_nothing_surer(second):
+    llm = ScriptedLLM([REWRITE, REPEAT, second], judge=verdicts(0.95))
+    answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
+    assert "38%" in answer.answer and len(llm.prompts) == 3
+
+
+def test_an_answer_that_says_something_new_is_not_read_again():
+    llm = ScriptedLLM([REWRITE, _unsure(NEW)], judge=verdicts(0.95))
+    answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
+    assert "60%" in answer.answer and len(llm.prompts) == 2
+
+
 # -- the other branches -------------------------------------------------------------------------------------
 def test_a_wrong_citation_is_repaired():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95))

@@ -74,6 +74,17 @@ def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
     assert query.carried == ("h#2",) and llm.prompts == []
 
 
+def test_a_person_named_in_the_possessive_is_substituted_by_name():
+    history = [
+        {"role": "user", "content": "Which editor guided Harper Lee’s manuscript to its finished form?"},
+        {"role": "assistant", "content": "The articles do not say."},
+    ]
+    llm, rewrite = model()
+    query = standalone_question("How did she describe her manuscript?", history, rewrite)
+    assert query.standalone == "How did Harper Lee describe Harper Lee's manuscript?"
+    assert query.how is Resolved.RULE and llm.prompts == []
+
+
 def test_a_question_without_a_pronoun_is_not_the_rules_to_change():
     history = [
         {"role": "user", "content": "Who was the first president?"},
