@@ -21,7 +21,7 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import EvidenceSet, nearest_cosine, select_evidence
-from .followup import Rewriter, standalone_question
+from .followup import Query, Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
@@ -188,27 +188,10 @@ class Answerer:
         signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
         if kept and query.previous and _repeats(kept, asked, query.previous):
-            # a follow-up asks for something new: an answer that only retells the last one may have read
-            # the sentences that answer rests on again ("And what share view him unfavorably?" answered
-            # with the share that approves), or the last answer held this one too ("How far is it from
-            # Warsaw?"). Read again without them; the surer of the two answers is kept.
-            untold = [e.n for e in evidence.items if e.n not in {n for c in kept for n in c.cited}]
-            log.info("the answer repeats the previous one: read again from %s", untold)
-            if untold:
-                retry = _renumbered(evidence, untold)
-                checker = SupportChecker(retry, asked, self.settings.support_threshold)
-                messages = self.prompts.answer_messages(retry.prompt_block(), query.prompt)
-                retry_found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
-                _, _, retold, stats = yield from self._write_again(
-                    llm, messages, temperature, checker, timings, "untold"
-                )
-                retold_signals = Signals(
-                    found=retry_found, certainty=stats.lowest_logprob, relevance=_relevance(retold, retrieval)
-                )
-                retold_sure = confidence(retold_signals, self.settings)
-                log.info("repeated answer %.3f, read again %.3f", sure, retold_sure)
-                if retold and retold_sure > sure:
-                    evidence, kept, signals, sure = retry, retold, retold_signals, retold_sure
+            retold = yield from self._read_untold(llm, query, asked, evidence, kept, retrieval, temperature, timings)
+            if retold is not None and (retold_sure := confidence(retold[2], self.settings)) > sure:
+                evidence, kept, signals = retold
+                sure = retold_sure
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept or sure < self.settings.answer_threshold:
@@ -289,6 +272,39 @@ class Answerer:
         timings.update({f"{step}_ms": stats.total_ms, "tokens": timings["tokens"] + stats.tokens})
         log.info("model said again: %r", raw)
         return raw, checked, self._keep(checked, checker.question, checker), stats
+
+    def _read_untold(
+        self,
+        llm: LLM,
+        query: Query,
+        asked: Question,
+        evidence: EvidenceSet,
+        kept: list[CheckedSentence],
+        retrieval: Retrieval,
+        temperature: float,
+        timings: dict[str, float],
+    ) -> Generator[Partial, None, tuple[EvidenceSet, list[CheckedSentence], Signals] | None]:
+        """A follow-up asks for something new: an answer that only retells the last one may have read the
+        sentences that answer rests on again ("And what share view him unfavorably?" answered with the
+        share that approves), or the last answer held this one too ("How far is it from Warsaw?"). The
+        answer read again without them, with its signals, for the caller to keep the surer of the two;
+        None when nothing else was there to read or the second reply kept nothing."""
+        untold = [e.n for e in evidence.items if e.n not in {n for c in kept for n in c.cited}]
+        log.info("the answer repeats the previous one: read again from %s", untold)
+        if not untold:
+            return None
+        retry = _renumbered(evidence, untold)
+        checker = SupportChecker(retry, asked, self.settings.support_threshold)
+        messages = self.prompts.answer_messages(retry.prompt_block(), query.prompt)
+        found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
+        _, _, retold, stats = yield from self._write_again(llm, messages, temperature, checker, timings, "untold")
+        if not retold:
+            return None
+        return (
+            retry,
+            retold,
+            Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(retold, retrieval)),
+        )
 
     def _retells_examples(self, raw: str, evidence: EvidenceSet) -> bool:
         """A small model sometimes answers with the facts of the prompt's worked examples ("The storm

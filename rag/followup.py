@@ -105,16 +105,21 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
         return Query(asked=question, standalone=question, search=question)
     person = _only_person(question, exchange)
     pointing = leaning_words(question)
-    if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
-        rewritten = _substitute(question, person)
+
+    def resolved(standalone: str, how: Resolved, search: str = "", spent: float = 0.0) -> Query:
+        """A follow-up: it carries the last exchange's citations and answer along."""
         return Query(
             asked=question,
-            standalone=rewritten,
-            search=rewritten,
+            standalone=standalone,
+            search=search or standalone,
             carried=exchange.cited,
             previous=exchange.answer,
-            how=Resolved.RULE,
+            how=how,
+            rewrite_ms=spent,
         )
+
+    if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
+        return resolved(_substitute(question, person), Resolved.RULE)
     spent = 0.0
     if rewrite is not None:
         started = time.perf_counter()
@@ -131,24 +136,8 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
             "follow-up %r rewritten as %r in %.0f ms (%s)", question, text, spent, "used" if usable else "not used"
         )
         if usable is not None:
-            return Query(
-                asked=question,
-                standalone=usable,
-                search=usable,
-                carried=exchange.cited,
-                previous=exchange.answer,
-                how=Resolved.MODEL,
-                rewrite_ms=spent,
-            )
-    return Query(
-        asked=question,
-        standalone=question,
-        search=f"{question} {exchange.question}",
-        carried=exchange.cited,
-        previous=exchange.answer,
-        how=Resolved.GUESS,
-        rewrite_ms=spent,
-    )
+            return resolved(usable, Resolved.MODEL, spent=spent)
+    return resolved(question, Resolved.GUESS, search=f"{question} {exchange.question}", spent=spent)
 
 
 class Rewriter:
