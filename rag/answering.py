@@ -27,7 +27,7 @@ from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
-from .question import Question, analyse, moves_the_year, supplies, swaps_roles
+from .question import OPEN_KINDS, Question, analyse, moves_the_year, supplies, swaps_roles
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
@@ -192,6 +192,14 @@ class Answerer:
             if retold is not None and (retold_sure := confidence(retold[2], self.settings)) > sure:
                 evidence, kept, signals = retold
                 sure = retold_sure
+            elif asked.kind in OPEN_KINDS and (
+                told := _drawn_from(kept, lambda text: not adds_nothing(text, asked, [query.previous]))
+            ):
+                # "Why was that a problem?" answered with the last answer's fact, whose sentence goes on
+                # with the reason: the sentence, quoted, says what the repeat left out (a repeat that
+                # holds the figure, date or name asked for is an answer: the last one held it too)
+                log.info("the answer repeats the previous one; quoted the sentence it rests on")
+                kept = told
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept or sure < self.settings.answer_threshold:
@@ -341,10 +349,10 @@ class Answerer:
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
             else:
                 kept.append(c)
-        if not kept and (kept := _drawn_from(restating, asked)):
+        if not kept and (kept := _drawn_from(restating, lambda text: supplies(asked, text, answer=True))):
             log.info("the answer only restates the question; quoted the sentence it rests on")
         if kept and not any(supplies(asked, c.text, answer=True) for c in kept):
-            if not (kept := _drawn_from(kept, asked)):
+            if not (kept := _drawn_from(kept, lambda text: supplies(asked, text, answer=True))):
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", asked.kind.value)
                 return []
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", asked.kind.value)
@@ -428,15 +436,16 @@ def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:
     return EvidenceSet(items=items, best_score=evidence.best_score, best_lexical=evidence.best_lexical)
 
 
-def _drawn_from(kept: list[CheckedSentence], asked: Question) -> list[CheckedSentence]:
-    """The passage sentence an answer rests on, quoted, when it holds the kind of thing asked for and
-    the answer left it out: "When will the center be finished?" answered "The center will be housed at
-    the university [1]" from "With an estimated completion date of 2020, the center will be housed at
-    the university." A small model often drops the one part of the sentence that was asked for."""
+def _drawn_from(kept: list[CheckedSentence], holds: Callable[[str], bool]) -> list[CheckedSentence]:
+    """The passage sentence an answer rests on, quoted, when it `holds` what the answer left out (the
+    kind of thing asked for; more than the previous answer said): "When will the center be finished?"
+    answered "The center will be housed at the university [1]" from "With an estimated completion date
+    of 2020, the center will be housed at the university." A small model often drops the one part of
+    the sentence that was asked for."""
     for c in kept:
         for n, sentences in c.highlights.items():
             for s in sentences:
-                if supplies(asked, s.text, answer=True):
+                if holds(s.text):
                     quoted = CheckedSentence(text=s.text, cited=[n], supported=True, coverage=1.0, similarity=1.0)
                     quoted.highlights = {n: [s]}
                     return [quoted]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .chunking import Span, split_sentences
 from .embedding import Embedder
-from .question import AnswerKind, Question, new_people, supplies
+from .question import OPEN_KINDS, AnswerKind, Question, new_people, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
 from .terms import content_terms, numbers
@@ -125,7 +125,7 @@ def type_score(question: Question, sentence: str) -> float:
     """How strongly a sentence holds what the question asks for, for ranking evidence: a figure in
     digits for "how many" (in words, half), a person's full name for "who", a date for "when"; questions of
     other kinds rank on meaning and words alone."""
-    if question.kind in (AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN):
+    if question.kind in OPEN_KINDS:
         return 0.0
     if not supplies(question, sentence):
         return 0.0

@@ -41,6 +41,10 @@ class AnswerKind(StrEnum):
     UNKNOWN = "unknown"  # no wh-word (a command, a yes/no question)
 
 
+# kinds whose answer is no one figure, date or name, so a sentence cannot be seen to hold it
+OPEN_KINDS = frozenset({AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, AnswerKind.UNKNOWN})
+
+
 AUXILIARIES = frozenset(
     "is are was were be been being am do does did has have had can could will would shall should may might must".split()
 )

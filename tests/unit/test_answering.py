@@ -415,7 +415,29 @@ def test_a_follow_up_answered_with_the_previous_answer_is_read_again_without_wha
 def test_a_repeated_answer_stands_when_reading_again_gives_nothing_surer(second):
     llm = ScriptedLLM([REWRITE, REPEAT, second], judge=verdicts(0.95))
     answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
-    assert "38%" in answer.answer and len(llm.prompts) == 3
+    # the figure asked for is there: the repeat stands as written, not as its passage's whole sentence
+    assert answer.answer == "38% of voters approve of the mayor [1]." and len(llm.prompts) == 3
+
+
+def test_a_why_follow_up_answered_with_the_last_answer_quotes_the_sentence_that_goes_on_with_the_reason():
+    articles = {
+        "podcast.txt": "On the podcast Musk called the pension fund “the biggest swindle of all time”, a comment "
+        "that flew in the face of the mayor's vows never to cut benefits."
+    }
+    history = [
+        {"role": "user", "content": "Where did Musk call the pension fund a swindle?"},
+        {"role": "assistant", "content": "Musk called the pension fund “the biggest swindle of all time” [1]."},
+    ]
+    llm = ScriptedLLM(
+        [
+            "Why was Musk calling the pension fund a swindle a problem for the mayor?",
+            "Musk called the pension fund “the biggest swindle of all time” [1].",
+        ],
+        judge=verdicts(0.95),
+    )
+    answer = answerer(llm, articles).ask("Why was that a problem for the mayor?", history)
+    assert not answer.refused and "never to cut benefits" in answer.answer, answer
+    assert len(llm.prompts) == 2  # nothing else to read again: the one passage was cited
 
 
 def test_an_answer_that_says_something_new_is_not_read_again():
