@@ -21,7 +21,7 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import EvidenceSet, nearest_cosine, select_evidence
-from .followup import Query, Rewriter, standalone_question
+from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
@@ -188,7 +188,9 @@ class Answerer:
         signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
         if kept and query.previous and _repeats(kept, asked, query.previous):
-            retold = yield from self._read_untold(llm, query, asked, evidence, kept, retrieval, temperature, timings)
+            retold = yield from self._read_untold(
+                llm, query.prompt, asked, evidence, kept, retrieval, temperature, timings
+            )
             if retold is not None and (retold_sure := confidence(retold[2], self.settings)) > sure:
                 evidence, kept, signals = retold
                 sure = retold_sure
@@ -284,7 +286,7 @@ class Answerer:
     def _read_untold(
         self,
         llm: LLM,
-        query: Query,
+        question: str,
         asked: Question,
         evidence: EvidenceSet,
         kept: list[CheckedSentence],
@@ -303,7 +305,7 @@ class Answerer:
             return None
         retry = _renumbered(evidence, untold)
         checker = SupportChecker(retry, asked, self.settings.support_threshold)
-        messages = self.prompts.answer_messages(retry.prompt_block(), query.prompt)
+        messages = self.prompts.answer_messages(retry.prompt_block(), question)
         found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
         _, _, retold, stats = yield from self._write_again(llm, messages, temperature, checker, timings, "untold")
         if not retold:
@@ -349,10 +351,14 @@ class Answerer:
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
             else:
                 kept.append(c)
-        if not kept and (kept := _drawn_from(restating, lambda text: supplies(asked, text, answer=True))):
+
+        def holds_kind(text: str) -> bool:
+            return supplies(asked, text, answer=True)
+
+        if not kept and (kept := _drawn_from(restating, holds_kind)):
             log.info("the answer only restates the question; quoted the sentence it rests on")
-        if kept and not any(supplies(asked, c.text, answer=True) for c in kept):
-            if not (kept := _drawn_from(kept, lambda text: supplies(asked, text, answer=True))):
+        if kept and not any(holds_kind(c.text) for c in kept):
+            if not (kept := _drawn_from(kept, holds_kind)):
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", asked.kind.value)
                 return []
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", asked.kind.value)
