@@ -157,7 +157,7 @@ class Answerer:
             yield self._refusal(turn, Signals(found=found, certainty=0.0))
             return
 
-        checker = SupportChecker(evidence, asked, self.settings.support_threshold)
+        checker = self._checker(evidence, asked)
         raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
         timings.update(
             first_token_ms=timings["found_ms"] + stats.first_token_ms,
@@ -179,7 +179,7 @@ class Answerer:
         if not kept and (focus := _focused(checked, checker)):
             log.info("the reply rests on passages that never name what was asked: read again from %s", focus)
             evidence = _renumbered(evidence, focus)
-            checker = SupportChecker(evidence, asked, self.settings.support_threshold)
+            checker = self._checker(evidence, asked)
             messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt)
             found = llm.yes_probability(messages, prefix=FOUND_PREFIX)  # its verdict on what it now reads
             raw, checked, kept, stats = yield from self._write_again(
@@ -187,9 +187,28 @@ class Answerer:
             )
         signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
         sure = confidence(signals, self.settings)
+        if kept and (acting := _acting(kept, asked, evidence, self.settings.evidence_window_chars)):
+            log.info(
+                "the answer never says what the question says was done (%s): read again from %s", asked.acts, acting
+            )
+            again = yield from self._read_from(
+                llm, query.prompt, asked, evidence, acting, retrieval, temperature, timings, "acting"
+            )
+            # the model's confidence cannot tell the two apart (a reply about the wrong thing is often the
+            # surer): the one that says what was done, in no fewer of the question's words, is shown if it may be
+            if (
+                again is not None
+                and _answers_better(again[1], kept, asked)
+                and (again_sure := confidence(again[2], self.settings)) >= self.settings.answer_threshold
+            ):
+                log.info("read again: shown (confidence %.3f; the first answer %.3f)", again_sure, sure)
+                evidence, kept, signals = again
+                sure = again_sure
         if kept and query.previous and _repeats(kept, asked, query.previous):
-            retold = yield from self._read_untold(
-                llm, query.prompt, asked, evidence, kept, retrieval, temperature, timings
+            untold = [e.n for e in evidence.items if e.n not in _cited(kept)]
+            log.info("the answer repeats the previous one: read again from %s", untold)
+            retold = yield from self._read_from(
+                llm, query.prompt, asked, evidence, untold, retrieval, temperature, timings, "untold"
             )
             if retold is not None and (retold_sure := confidence(retold[2], self.settings)) > sure:
                 evidence, kept, signals = retold
@@ -283,37 +302,40 @@ class Answerer:
         log.info("model said again: %r", raw)
         return raw, checked, self._keep(checked, checker.question, checker), stats
 
-    def _read_untold(
+    def _read_from(
         self,
         llm: LLM,
         question: str,
         asked: Question,
         evidence: EvidenceSet,
-        kept: list[CheckedSentence],
+        items: list[int],
         retrieval: Retrieval,
         temperature: float,
         timings: dict[str, float],
+        step: str,
     ) -> Generator[Partial, None, tuple[EvidenceSet, list[CheckedSentence], Signals] | None]:
-        """A follow-up asks for something new: an answer that only retells the last one may have read the
-        sentences that answer rests on again ("And what share view him unfavorably?" answered with the
-        share that approves), or the last answer held this one too ("How far is it from Warsaw?"). The
-        answer read again without them, with its signals, for the caller to keep the surer of the two;
-        None when nothing else was there to read or the second reply kept nothing."""
-        untold = [e.n for e in evidence.items if e.n not in {n for c in kept for n in c.cited}]
-        log.info("the answer repeats the previous one: read again from %s", untold)
-        if not untold:
+        """The question answered again from the evidence `items` alone, with the model's verdict on them and
+        the answer's signals, for the caller to keep the surer of two answers: a follow-up that only
+        retold the last answer, an answer that never says what the question asked about. None when
+        nothing was left to read or the second reply kept nothing; its time is recorded as `{step}_ms`."""
+        if not items:
             return None
-        retry = _renumbered(evidence, untold)
-        checker = SupportChecker(retry, asked, self.settings.support_threshold)
+        retry = _renumbered(evidence, items)
+        checker = self._checker(retry, asked)
         messages = self.prompts.answer_messages(retry.prompt_block(), question)
         found = llm.yes_probability(messages, prefix=FOUND_PREFIX)
-        _, _, retold, stats = yield from self._write_again(llm, messages, temperature, checker, timings, "untold")
+        _, _, retold, stats = yield from self._write_again(llm, messages, temperature, checker, timings, step)
         if not retold:
             return None
         return (
             retry,
             retold,
             Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(retold, retrieval)),
+        )
+
+    def _checker(self, evidence: EvidenceSet, asked: Question) -> SupportChecker:
+        return SupportChecker(
+            evidence, asked, self.settings.support_threshold, context_chars=self.settings.evidence_window_chars
         )
 
     def _retells_examples(self, raw: str, evidence: EvidenceSet) -> bool:
@@ -430,6 +452,40 @@ def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[in
     cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
     naming = checker.naming() if cited else []
     return naming if naming and not cited & set(naming) else []
+
+
+def _cited(kept: list[CheckedSentence]) -> set[int]:
+    return {n for c in kept for n in c.cited}
+
+
+def _acting(kept: list[CheckedSentence], asked: Question, evidence: EvidenceSet, context_chars: int) -> list[int]:
+    """The evidence items to read again when neither the answer nor the passage sentences it rests on say
+    what the question says was done, while other items do: "Who managed the band?" answered from "She
+    struggled to speak about her depression because the band had just won a Grammy", where another
+    passage reads "Managed by her father, ...". With the items beside those in their articles, which say
+    whom "the group" means; never the items the answer cited. Nothing when no other item says it."""
+    if not asked.acts or asked.acts & _rests_on(kept):
+        return []
+    cited = _cited(kept)
+    acting = {e.n for e in evidence.items if e.n not in cited and asked.acts & content_terms(e.text)}
+    return sorted(evidence.beside(acting, context_chars) - cited) if acting else []
+
+
+def _rests_on(kept: list[CheckedSentence]) -> set[str]:
+    """The terms of an answer and of the passage sentences it rests on."""
+    texts = [c.text for c in kept] + [s.text for c in kept for found in c.highlights.values() for s in found]
+    return content_terms(" ".join(texts))
+
+
+def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], asked: Question) -> bool:
+    """`again` says what the question says was done, and holds no fewer of the question's words than `first`:
+    "The Rhine merges with the Meuse outside of Germany" over "The Rhine roughly forms the German-Swiss
+    border", but not "Elections were held in November 2006" over "Elections ... occur every four years"."""
+
+    def told(kept: list[CheckedSentence]) -> int:
+        return len(asked.terms & content_terms(" ".join(c.text for c in kept)))
+
+    return bool(asked.acts & _rests_on(again)) and told(again) >= told(first)
 
 
 def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> bool:

@@ -56,6 +56,19 @@ class EvidenceSet:
     def by_n(self, n: int) -> Evidence | None:
         return next((e for e in self.items if e.n == n), None)
 
+    def beside(self, numbers: set[int], chars: int) -> set[int]:
+        """The items numbered `numbers` and those within `chars` of one of them in the same article: a
+        passage that says "she" or "the group" names whom it means in the sentences around it ("...
+        fell into the hands of Tay Hohoff, a veteran editor" is followed by "she led Lee from one draft
+        to the next")."""
+        chosen = [e for e in self.items if e.n in numbers]
+        return {
+            e.n
+            for e in self.items
+            for c in chosen
+            if e.source == c.source and e.start - chars <= c.end and c.start - chars <= e.end
+        }
+
     def nearest(self, vector: np.ndarray) -> float:
         """The cosine of `vector` (the question's) and the evidence sentence nearest to it: an answer
         resting on these sentences is at most this relevant (rag/judge.py)."""

@@ -97,12 +97,18 @@ class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
     def __init__(
-        self, evidence: EvidenceSet, question: Question, min_coverage: float = 0.6, min_similarity: float = 0.72
+        self,
+        evidence: EvidenceSet,
+        question: Question,
+        min_coverage: float = 0.6,
+        min_similarity: float = 0.72,
+        context_chars: int = 350,
     ):
         self.evidence = evidence
         self.question = question
         self.min_coverage = min_coverage
         self.min_similarity = min_similarity
+        self.context_chars = context_chars  # passages this close in one article are one stretch of it
         self._terms = {e.n: evidence_terms(e) for e in evidence.items}
         self._all_terms = set().union(*self._terms.values()) if self._terms else set()
         self._question_strict = names(question.text) | set(question.premise_figures)
@@ -113,12 +119,13 @@ class SupportChecker:
 
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
-        titles) state, when they rule the answer out (`unstated_names`), or that the answer replaces
-        with another name (`_replaced`) or makes the owner of what the cited passages give someone else
-        (`_reowned`): "Who is the father of Sophocles?" answered from a passage about Chopin's father is
-        supported sentence by sentence, and about someone else."""
+        titles, and the evidence beside them in the same article) state, when they rule the answer out
+        (`unstated_names`), or that the answer replaces with another name (`_replaced`) or makes the
+        owner of what the cited passages give someone else (`_reowned`): "Who is the father of
+        Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
+        and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
-        about |= self._stated_by(n for c in answer for n in c.cited)
+        about |= self._stated_by(self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars))
         return unstated_names(self.question.premise_names, about) + self._replaced(answer) + self._reowned(answer)
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:

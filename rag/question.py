@@ -25,6 +25,7 @@ from .terms import (
     ordinary_word,
     proper_names,
     rank_terms,
+    verb_lemma,
     words,
 )
 
@@ -82,6 +83,7 @@ class Question:
     ranks: frozenset[str] = field(default_factory=frozenset)  # its superlatives and ordinals ("snowiest", "third")
     # the figures the user typed: a follow-up's rewrite may carry one over from the last answer as context
     premise_figures: frozenset[str] = field(default_factory=frozenset)
+    acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -133,7 +135,23 @@ def analyse(text: str, typed: str | None = None) -> Question:
         figures=figures,
         ranks=frozenset(rank_terms(text)),
         premise_figures=figures if typed is None else figures & numbers(typed),
+        acts=frozenset(_acts(text)),
     )
+
+
+# verbs that say little of what happened: an answer says "became", "had", "made" in other words
+_LIGHT_VERBS = frozenset("be have do make get take give go come become say".split())
+
+
+def _acts(text: str) -> set[str]:
+    """The stems of what the question says was done ("managed", "guided"): words English has as verbs
+    and not as nouns ("form", "deal" may be either), light verbs and capitalised words (names) aside."""
+    acts: set[str] = set()
+    for i, word in enumerate(words(text)):
+        lemma = verb_lemma(word)
+        if lemma and lemma not in _LIGHT_VERBS and not is_noun(word) and not (i and word[0].isupper()):
+            acts |= content_terms(word)
+    return acts
 
 
 def _head_noun(after: list[str]) -> str:

@@ -81,6 +81,12 @@ def is_verb(word: str) -> bool:
     return "VERB" in getAllLemmas(word.lower())
 
 
+def verb_lemma(word: str) -> str:
+    """The verb `word` is a form of ("managed": "manage"); "" when English has it as no verb."""
+    lemmas = getAllLemmas(word.lower()).get("VERB", ())
+    return lemmas[0] if lemmas else ""
+
+
 def is_noun(word: str) -> bool:
     """English has `word` as a form of a noun ("homes", "drive")."""
     return "NOUN" in getAllLemmas(word.lower())

@@ -1,12 +1,14 @@
 """The support checker on hand-made evidence (real embedder; no LLM)."""
 
+from dataclasses import replace
+
 import pytest
 
 from rag.chunking import split_sentences
 from rag.citations import MarkedSentence
 from rag.embedding import Embedder
 from rag.evidence import Evidence, EvidenceSet, Sentence
-from rag.grounding import SupportChecker, adds_nothing, is_refusal
+from rag.grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal
 from rag.question import analyse
 
 
@@ -99,6 +101,21 @@ def test_a_name_from_the_question_may_stand_in_the_evidence_as_its_people_or_pla
         question = analyse(f"What is a private {people} school called?")
         result = SupportChecker(ev, question).check(MarkedSentence(answer, [1]), embedder.embed_one(answer))
         assert result.supported is supported, (people, result.missing)
+
+
+def test_the_evidence_beside_a_cited_passage_in_its_article_may_name_whom_it_means(embedder):
+    """ "... fell into the hands of Tay Hohoff" names no author; the sentence after the next one in the
+    same article does ("she guided Harper Lee"): the answer is about the question's subject. The same
+    sentence far away in the article, or in another article, does not vouch for the cited passage."""
+    editor = "The draft fell into the hands of Tay Hohoff, a veteran editor."
+    guided = "For two years she guided Harper Lee from one draft to the next."
+    question = analyse("Which editor guided Harper Lee's manuscript?")
+    answer = CheckedSentence(text=editor, cited=[1], supported=True)
+    for source, start, named in (("lee.txt", 120, True), ("lee.txt", 2000, False), ("other.txt", 120, False)):
+        ev = make_evidence(embedder, [("lee.txt", editor), (source, guided)])
+        ev.items[1] = replace(ev.items[1], start=start, end=start + len(guided))
+        checker = SupportChecker(ev, question, context_chars=350)
+        assert (checker.unnamed([answer]) == []) is named, (source, start)
 
 
 def test_refusal_phrases():

@@ -446,6 +446,46 @@ def test_an_answer_that_says_something_new_is_not_read_again():
     assert "60%" in answer.answer and len(llm.prompts) == 2
 
 
+BAND = {
+    "vale.txt": "Silver Echo singer Ann Vale struggled with depression.",
+    "silver echo.txt": "Managed by Tom Vance, the group sold millions.",  # its title names the group
+}
+
+
+def test_an_answer_that_never_says_what_was_done_is_read_again_from_the_passages_that_do():
+    # sure of both: the model's confidence does not tell them apart, the question's own verb does
+    llm = ScriptedLLM(
+        [
+            _citing("depression", "Silver Echo singer Ann Vale struggled with depression"),
+            _citing("Managed", "Tom Vance managed Silver Echo"),
+        ],
+        judge=verdicts(0.95),
+    )
+    answer = answerer(llm, BAND).ask("Who managed Silver Echo?")
+    assert not answer.refused and "Tom Vance" in answer.answer, answer
+    assert [c.source for c in answer.citations] == ["silver echo.txt"]
+    assert "depression" not in llm.prompts[1][-1]["content"]  # only the passage that says who managed
+
+
+def test_a_second_reading_that_says_less_of_the_question_does_not_replace_the_first():
+    articles = {
+        "terms.txt": "Council elections in Dover occur every four years.",
+        "party.txt": "The mayor held a garden party in 2006.",
+    }
+    llm = ScriptedLLM(
+        [
+            _citing("Dover", "Council elections in Dover occur every four years"),
+            _citing("held", "A party was held in 2006"),
+        ],
+        judge=verdicts(0.95),
+    )
+    answer = answerer(llm, articles).ask("How often are council elections held in Dover?")
+    assert "every four years" in answer.answer and len(llm.prompts) == 2, answer  # read again, and set aside
+    stated = ScriptedLLM([_citing("Managed", "Tom Vance managed Silver Echo")], judge=verdicts(0.95))
+    assert "Tom Vance" in answerer(stated, BAND).ask("Who managed Silver Echo?").answer
+    assert len(stated.prompts) == 1  # an answer that says what was done is not read again
+
+
 # -- the other branches -------------------------------------------------------------------------------------
 def test_a_wrong_citation_is_repaired():
     llm = ScriptedLLM(["The stadium was designed by architect Zara Quinn [2]."], judge=verdicts(0.95))
@@ -492,7 +532,10 @@ def test_figures_two_articles_disagree_on_are_both_kept_with_their_own_citations
 
 def test_no_figure_the_model_did_not_write_is_added_to_its_answer():
     articles = {"storm_a.txt": ARTICLES["storm_a.txt"], "storm_b.txt": ARTICLES["storm_b.txt"]}
-    llm = ScriptedLLM(["The storm left about 12,000 homes without power [1]."], judge=verdicts(0.95))
+    # "left without power" never says "lost": the other article is read again, and says nothing to the model
+    llm = ScriptedLLM(
+        ["The storm left about 12,000 homes without power [1].", "The articles do not say."], judge=verdicts(0.95)
+    )
     answer = answerer(llm, articles).ask("How many homes lost power in the storm?")
     assert answer.answer == "The storm left about 12,000 homes without power [1].", answer.answer
 

@@ -129,3 +129,17 @@ def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():
     assert not moves_the_year(analyse("What happened after 1998?"), "In 2010 a paper appeared.")  # not set in it
     # a year the follow-up's rewrite carried over from the last answer is context, not the user's premise
     assert not moves_the_year(analyse("Who won in 1998?", typed="Who won?"), "Lee won in 2002.")
+
+
+@pytest.mark.parametrize(
+    "question, acts",
+    [
+        ("Who managed Destiny's Child?", {"manag"}),
+        ("What does the Rhine merge with outside of Germany?", {"merg"}),
+        ("What is the name of the deal?", set()),  # "name" and "deal" may be nouns: no act
+        ("Who made the deal?", set()),  # a light verb says little of what happened
+        ("Which prize did Awarded Lee receive?", {"receiv"}),  # a capitalised word in the middle is a name
+    ],
+)
+def test_the_question_says_what_was_done_by_its_verbs(question, acts):
+    assert analyse(question).acts == acts
