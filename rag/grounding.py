@@ -153,7 +153,13 @@ class SupportChecker:
         did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin")."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
-        joined = [content_terms(n) for e in self.evidence.items for n in proper_names(f"{e.title}. {e.text}")]
+        # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
+        joined = [
+            content_terms(part)
+            for e in self.evidence.items
+            for n in proper_names(f"{e.title}. {e.text}")
+            for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
+        ]
         replaced = []
         for name in self.question.premise_names:
             terms = content_terms(name)

@@ -215,6 +215,14 @@ def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     assert not answer.refused and "1835" in answer.answer
 
 
+@pytest.mark.parametrize("title", ["lee-hale feud.txt", "lee and hale.txt"])
+def test_two_names_a_title_pairs_are_two_people_and_one_may_replace_the_other(title):
+    # "The Lee-Hale Feud", "Lee And Hale": a pair of names, not one name, however the title writes them
+    articles = {title: "Hale made a deal with the unions. Lee made a deal with the council."}
+    reply = "Hale made the deal with the unions [1]."
+    assert sure_reply(reply, "With which group did Lee make a deal?", articles).refused
+
+
 # -- 3. supported, but not an answer -----------------------------------------------------------------------
 def test_a_true_sentence_that_holds_no_figure_does_not_answer_how_many():
     llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9))
