@@ -107,7 +107,9 @@ class Settings:
     evidence_chars: int = (
         900  # prompt budget for passages: each ~4 chars is a token llama.cpp must read before answering
     )
-    evidence_window_chars: int = 350  # context kept around each chosen sentence
+    # context kept around each chosen sentence; passages of one article this close are one stretch of it
+    # (the name check and the re-reading of rag/answering.py read them together)
+    evidence_window_chars: int = 350
 
     # generation
     model: str = "qwen2.5-coder-1.5b"
