@@ -40,7 +40,11 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'").split("'")[0]
     word = _irregular_verb(word) or word
     agent = re.fullmatch(r"([a-z]{4,}?)(e?)rs?", word) if word.endswith(("er", "ers")) else None
-    return _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word)
+    # British and American spellings as one ("Labour Party" written of the "Labor Party": labour, labor)
+    return _BRITISH_OUR.sub("or", _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word))
+
+
+_BRITISH_OUR = re.compile(r"(?<=[a-z]{3})our")  # not "four", "hour", "your", "tour", "course"
 
 
 def _irregular_verb(word: str) -> str | None:

@@ -69,3 +69,9 @@ def test_ranks_are_adjectives_in_est_not_every_word_ending_so():
     assert rank_terms("Which west forest interest did the guest suggest?") == set()
     assert rank_terms("Which is the most populous city?") == set()  # "the most voice acting" says it too
     assert rank_terms("What was the band's third album, after its first?") == {"third"}  # "first": "debut"
+
+
+def test_british_and_american_spellings_are_one_term():
+    # "The Labour Party is strongest ..." from a passage on the "Australian Labor Party"
+    assert content_terms("Labour colours honourable behaviour") == content_terms("Labor colors honorable behavior")
+    assert content_terms("four hour tour course journal") == {"four", "hour", "tour", "cours", "journal"}
