@@ -280,6 +280,12 @@ def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles,
     assert not answer.refused and answer.answer.startswith(reply.split(" [")[0].rstrip("."))
 
 
+BAND = {
+    "vale.txt": "Silver Echo singer Ann Vale struggled with depression.",
+    "silver echo.txt": "Managed by Tom Vance, the group sold millions.",  # its title names the group
+}
+
+
 PRESIDENTS = {
     "harper.txt": "William Rainey Harper became the university's first president in 1891.",
     "hutchins.txt": "In 1929 the fifth president, Robert Maynard Hutchins, took office.",
@@ -296,20 +302,11 @@ def _citing(word: str, sentence: str):
     return reply
 
 
-def test_an_answer_from_a_passage_that_never_names_the_subject_is_read_again_from_those_that_do():
-    llm = ScriptedLLM(
-        [
-            _citing("Hutchins", "Robert Maynard Hutchins took office in 1929"),
-            _citing("Harper", "William Rainey Harper became the first president in 1891"),
-        ],
-        judge=verdicts(0.95),
-    )
-    answer = answerer(llm, PRESIDENTS).ask("In what year did William Rainey Harper take office?")
-    assert not answer.refused and "1891" in answer.answer, answer
-    assert [c.source for c in answer.citations] == ["harper.txt"]
-    second = llm.prompts[1][-1]["content"]
-    assert "[1] William Rainey Harper" in second and "Hutchins" not in second  # only the passage naming him
-    assert len(llm.judged) == 2  # the model's verdict is asked again on what it now reads
+def _read_twice(articles: dict[str, str], question: str, first: tuple[str, str], second: tuple[str, str]):
+    """`question` asked of a model sure of both its readings, each citing the passage that holds a word:
+    (word, sentence) for the first reply and for the second. The answer, and the model (what it was shown)."""
+    llm = ScriptedLLM([_citing(*first), _citing(*second)], judge=verdicts(0.95))
+    return answerer(llm, articles).ask(question), llm
 
 
 def test_a_second_reading_the_model_doubts_is_refused():
@@ -454,25 +451,38 @@ def test_an_answer_that_says_something_new_is_not_read_again():
     assert "60%" in answer.answer and len(llm.prompts) == 2
 
 
-BAND = {
-    "vale.txt": "Silver Echo singer Ann Vale struggled with depression.",
-    "silver echo.txt": "Managed by Tom Vance, the group sold millions.",  # its title names the group
-}
-
-
-def test_an_answer_that_never_says_what_was_done_is_read_again_from_the_passages_that_do():
-    # sure of both: the model's confidence does not tell them apart, the question's own verb does
-    llm = ScriptedLLM(
-        [
-            _citing("depression", "Silver Echo singer Ann Vale struggled with depression"),
-            _citing("Managed", "Tom Vance managed Silver Echo"),
-        ],
-        judge=verdicts(0.95),
-    )
-    answer = answerer(llm, BAND).ask("Who managed Silver Echo?")
-    assert not answer.refused and "Tom Vance" in answer.answer, answer
-    assert [c.source for c in answer.citations] == ["silver echo.txt"]
-    assert "depression" not in llm.prompts[1][-1]["content"]  # only the passage that says who managed
+@pytest.mark.parametrize(
+    "articles, question, first, second, answered, hidden",
+    [
+        # the question's other words lead to a passage that never names its subject
+        (
+            PRESIDENTS,
+            "In what year did William Rainey Harper take office?",
+            ("Hutchins", "Robert Maynard Hutchins took office in 1929"),
+            ("Harper", "William Rainey Harper became the first president in 1891"),
+            ("1891", "harper.txt"),
+            "Hutchins",
+        ),
+        # the answer never says what the question says was done; sure of both, the model's confidence
+        # does not tell them apart, the question's own verb does
+        (
+            BAND,
+            "Who managed Silver Echo?",
+            ("depression", "Silver Echo singer Ann Vale struggled with depression"),
+            ("Managed", "Tom Vance managed Silver Echo"),
+            ("Tom Vance", "silver echo.txt"),
+            "depression",
+        ),
+    ],
+)
+def test_an_answer_from_the_wrong_passage_is_read_again_from_those_that_name_and_say_what_was_asked(
+    articles, question, first, second, answered, hidden
+):
+    answer, llm = _read_twice(articles, question, first, second)
+    assert not answer.refused and answered[0] in answer.answer, answer
+    assert [c.source for c in answer.citations] == [answered[1]]
+    assert hidden not in llm.prompts[1][-1]["content"]  # only the passages that name and say it
+    assert len(llm.judged) == 2  # the model's verdict is asked again on what it now reads
 
 
 def test_a_second_reading_that_says_less_of_the_question_does_not_replace_the_first():
@@ -480,14 +490,12 @@ def test_a_second_reading_that_says_less_of_the_question_does_not_replace_the_fi
         "terms.txt": "Council elections in Dover occur every four years.",
         "party.txt": "The mayor held a garden party in 2006.",
     }
-    llm = ScriptedLLM(
-        [
-            _citing("Dover", "Council elections in Dover occur every four years"),
-            _citing("held", "A party was held in 2006"),
-        ],
-        judge=verdicts(0.95),
+    answer, llm = _read_twice(
+        articles,
+        "How often are council elections held in Dover?",
+        ("Dover", "Council elections in Dover occur every four years"),
+        ("held", "A party was held in 2006"),
     )
-    answer = answerer(llm, articles).ask("How often are council elections held in Dover?")
     assert "every four years" in answer.answer and len(llm.prompts) == 2, answer  # read again, and set aside
     stated = ScriptedLLM([_citing("Managed", "Tom Vance managed Silver Echo")], judge=verdicts(0.95))
     assert "Tom Vance" in answerer(stated, BAND).ask("Who managed Silver Echo?").answer
