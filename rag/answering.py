@@ -20,7 +20,7 @@ from .citations import MarkedSentence, Renumberer, parse_answer
 from .config import Settings
 from .embedding import Embedder
 from .errors import QuestionError
-from .evidence import EvidenceSet, nearest_cosine, select_evidence
+from .evidence import EvidenceSet, Sentence, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
 from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
@@ -440,8 +440,12 @@ def _reply(raw: str) -> str:
 
 def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
     """How near the question the passage sentences the answer rests on are (the best of them)."""
-    rests_on = (s for c in kept for found in c.highlights.values() for s in found)
-    return nearest_cosine(rests_on, retrieval.query_vector)
+    return nearest_cosine(_rested_sentences(kept), retrieval.query_vector)
+
+
+def _rested_sentences(kept: list[CheckedSentence]) -> list[Sentence]:
+    """The passage sentences an answer rests on (each kept sentence's highlights)."""
+    return [s for c in kept for found in c.highlights.values() for s in found]
 
 
 def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[int]:
@@ -473,7 +477,7 @@ def _acting(kept: list[CheckedSentence], asked: Question, evidence: EvidenceSet,
 
 def _rests_on(kept: list[CheckedSentence]) -> set[str]:
     """The terms of an answer and of the passage sentences it rests on."""
-    texts = [c.text for c in kept] + [s.text for c in kept for found in c.highlights.values() for s in found]
+    texts = [c.text for c in kept] + [s.text for s in _rested_sentences(kept)]
     return content_terms(" ".join(texts))
 
 

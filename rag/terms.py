@@ -82,7 +82,7 @@ def rank_terms(text: str) -> set[str]:
 
 def is_verb(word: str) -> bool:
     """English has `word` as a form of a verb ("resigned", "cast")."""
-    return "VERB" in getAllLemmas(word.lower())
+    return bool(verb_lemma(word))
 
 
 def verb_lemma(word: str) -> str:
