@@ -390,6 +390,9 @@ class Answerer:
         if kept and (unstated := checker.unstated_ranks(kept)):
             log.info("the passages the answer cites never say %s", unstated)
             return []
+        if kept and (spliced := checker.spliced(kept)):
+            log.info("the answer joins %s to a sentence of the passage that never says it", spliced)
+            return []
         return kept
 
     @staticmethod

@@ -134,6 +134,37 @@ class SupportChecker:
         Victoria is Mount Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the premise."""
         return sorted(self.question.ranks - self._stated_by(n for c in answer for n in c.cited))
 
+    def spliced(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's words (its names aside) that an answer sentence restates from far off in the
+        passage it cites: not in the sentence it rests on nor those next to it, but further on. "Why did
+        Hutchins eliminate hospitals?" answered "Hutchins eliminated hospitals ... to emphasize academics"
+        from "Hutchins eliminated varsity football ... to emphasize academics", where "Hospitals" is two
+        sentences on: every word is in the passage, and the answer joins two of its facts into one the
+        passage never states. A word the passage never holds (a paraphrase: "starring" for "plays") is
+        not this, nor is a name, which the sentences around may hold as "she" or "the group"."""
+        named = set().union(*(content_terms(n) for n in self.question.names))
+        spliced: list[str] = []
+        for c in answer:
+            echoed = (content_terms(c.text) & self.question.terms) - named - SCAFFOLD
+            if not echoed or not c.highlights:
+                continue
+            near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
+            spliced += sorted(t for t in echoed & self._stated_by(c.highlights) if not stated(t, near))
+        return list(dict.fromkeys(spliced))
+
+    def _terms_around(self, n: int, rested: list[Sentence]) -> set[str]:
+        """The terms of evidence item `n`'s sentences `rested` and the sentence before and after each,
+        with the article's title."""
+        ev = self.evidence.by_n(n)
+        if ev is None:
+            return set()
+        around = set(self._titles[n])
+        for s in rested:
+            at = next((i for i, t in enumerate(ev.sentences) if t.start == s.start), None)
+            near = ev.sentences[max(0, at - 1) : at + 2] if at is not None else (s,)
+            around |= set().union(*(content_terms(t.text) | names(t.text, initial=True) for t in near))
+        return around
+
     def _stated_by(self, cited: Iterable[int]) -> set[str]:
         """The terms of the evidence items numbered `cited`, with their articles' titles."""
         return set().union(*(self._terms[n] | self._titles[n] for n in set(cited) if n in self._terms))

@@ -184,6 +184,21 @@ def test_the_questions_superlative_must_be_stated_by_what_the_answer_cites():
     assert not answer.refused and "Mount Hale" in answer.answer
 
 
+def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refused_however_sure_the_model():
+    articles = {
+        "chicago.txt": "Hutchins took office in 1929. Hutchins eliminated varsity football to emphasize academics "
+        "over athletics. In 1933 Hutchins proposed to merge the university with Northwestern. In his term the "
+        "university hospitals were built."
+    }
+    reply = "Hutchins eliminated hospitals from the university to emphasize academics over athletics [1]."
+    assert sure_reply(reply, "Why did Hutchins eliminate hospitals from the university?", articles).refused
+    # the question's words in the sentence the answer rests on, or never in the passage (said otherwise)
+    for verb, did in [("eliminate", "eliminated"), ("cut", "cut")]:
+        reply = f"Hutchins {did} varsity football to emphasize academics [1]."
+        answer = sure_reply(reply, f"Why did Hutchins {verb} varsity football?", articles)
+        assert not answer.refused and "academics" in answer.answer, answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused
