@@ -379,11 +379,12 @@ class Answerer:
 
         if not kept and (kept := _drawn_from(restating, holds_kind)):
             log.info("the answer only restates the question; quoted the sentence it rests on")
+        wanted = "name" if asked.named else asked.kind.value
         if kept and not any(holds_kind(c.text) for c in kept):
             if not (kept := _drawn_from(kept, holds_kind)):
-                log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", asked.kind.value)
+                log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", wanted)
                 return []
-            log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", asked.kind.value)
+            log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", wanted)
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []

@@ -84,6 +84,7 @@ class Question:
     # the figures the user typed: a follow-up's rewrite may carry one over from the last answer as context
     premise_figures: frozenset[str] = field(default_factory=frozenset)
     acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
+    named: bool = False  # it asks what something is named: "What was the name of ...?", "What is her sister's name?"
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -95,8 +96,8 @@ class Question:
 
     @property
     def asks_for_name(self) -> bool:
-        """Answered by a proper name the question does not already hold (a person, an owner)."""
-        return self.kind in (AnswerKind.PERSON, AnswerKind.OWNER)
+        """Answered by a proper name the question does not already hold (a person, an owner, a name)."""
+        return self.kind in (AnswerKind.PERSON, AnswerKind.OWNER) or self.named
 
 
 def first_question(text: str) -> str:
@@ -123,6 +124,9 @@ def analyse(text: str, typed: str | None = None) -> Question:
         kind, head = AnswerKind.OWNER, "" if wh == "whose" else _POSSESSIVE.sub("", after[0])
     if kind is AnswerKind.PERSON and _IDENTITY.match(text):  # "Who is Gerald Feierstein?" asks what he is
         kind = AnswerKind.THING
+    # "what was the name of ...", "what is her sister's name": the thing asked for is a name
+    lead = [w for w in after if w not in AUXILIARIES and w not in DETERMINERS][:1]
+    named = wh in ("what", "which") and bool({*lead, *tokens[-1:]} & {"name", "names"})
     skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
     return Question(
         text=text,
@@ -136,6 +140,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
         ranks=frozenset(rank_terms(text)),
         premise_figures=figures if typed is None else figures & numbers(typed),
         acts=frozenset(_acts(text)),
+        named=named,
     )
 
 
@@ -283,10 +288,14 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
             ]
         return any(d not in asked for d in dates)
     if question.asks_for_name:
-        return bool(names(text, initial=True) - names(question.text, initial=True)) and names_owner(question, text)
+        new = names(text, initial=True) - names(question.text, initial=True)
+        if question.named:  # a name may be a term in quotes: 'the "eolomelodicon"'
+            new |= {q for q in _QUOTED.findall(text) if q.lower() not in question.text.lower()}
+        return bool(new) and names_owner(question, text)
     return bool(new_content(question, text)) or denies(question, text)
 
 
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 _OWNER_AFTER = frozenset("of by between among from".split())
 
 

@@ -199,6 +199,14 @@ def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refu
         assert not answer.refused and "academics" in answer.answer, answer.answer
 
 
+def test_a_question_for_a_name_answered_without_one_is_refused_however_sure_the_model():
+    articles = {"plan.txt": "In 2000 voters approved a sales tax for a $2 billion package of road projects."}
+    reply = "The $2 billion package of road projects was approved [1]."
+    assert sure_reply(reply, "What was the name of the measure voters approved?", articles).refused
+    answer = sure_reply(reply, "What was the measure voters approved?", articles)
+    assert not answer.refused and "$2 billion" in answer.answer, answer.answer
+
+
 def test_facts_spliced_from_two_subjects_are_refused_when_the_model_doubted():
     llm = ScriptedLLM([Reply("The institute received $100 billion [1].", certainty=-3.5)], judge=verdicts(0.8))
     assert answerer(llm).ask("How much did the institute receive?").refused

@@ -143,3 +143,21 @@ def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():
 )
 def test_the_question_says_what_was_done_by_its_verbs(question, acts):
     assert analyse(question).acts == acts
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("What was the name of the approved measure?", True),
+        ("What is Chopin's older sister's name?", True),
+        ("Which names did the band use?", True),
+        ("What cryptocurrency is the name DOGE a reference to?", False),  # the name is given, not asked
+    ],
+)
+def test_a_question_for_a_name_wants_a_name_or_a_quoted_term(question, named):
+    asked = analyse(question)
+    assert asked.named == named and asked.asks_for_name == named
+    if named:
+        assert supplies(asked, "It was called the Better Plan.", answer=True)
+        assert supplies(asked, 'It was the "eolomelodicon".', answer=True)
+        assert not supplies(asked, "It was a $2 billion package of road projects.", answer=True)
