@@ -31,7 +31,7 @@ from .question import OPEN_KINDS, Question, analyse, moves_the_year, supplies, s
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, unstated_names
+from .terms import content_terms, names, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -493,7 +493,12 @@ def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], 
     def told(kept: list[CheckedSentence]) -> int:
         return len(asked.terms & content_terms(" ".join(c.text for c in kept)))
 
-    return bool(asked.acts & _rests_on(again)) and told(again) >= told(first)
+    def named(kept: list[CheckedSentence]) -> set[str]:
+        return names(" ".join(c.text for c in kept), initial=True) - names(asked.text, initial=True)
+
+    # "Lee wrote To Kill a Mockingbird" after "... a novel by Harper Lee": the same one, named less fully
+    same = bool(named(again)) and named(again) <= named(first)
+    return bool(asked.acts & _rests_on(again)) and told(again) >= told(first) and not same
 
 
 def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> bool:

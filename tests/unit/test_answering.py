@@ -520,6 +520,11 @@ def test_a_second_reading_that_says_less_of_the_question_does_not_replace_the_fi
         ("held", "A party was held in 2006"),
     )
     assert "every four years" in answer.answer and len(llm.prompts) == 2, answer  # read again, and set aside
+    # a second reading that names the one the first named, less fully, corrects nothing
+    books = {"novel.txt": "Dusk Road is a novel by Ann Hale.", "work.txt": "Hale wrote Dusk Road in a year."}
+    first, second = ("Ann", "Dusk Road is a novel by Ann Hale"), ("year", "Hale wrote Dusk Road")
+    answer, llm = _read_twice(books, "Who wrote Dusk Road?", first, second)
+    assert "Ann Hale" in answer.answer and len(llm.prompts) == 2, answer
     stated = ScriptedLLM([_citing("Managed", "Tom Vance managed Silver Echo")], judge=verdicts(0.95))
     assert "Tom Vance" in answerer(stated, BAND).ask("Who managed Silver Echo?").answer
     assert len(stated.prompts) == 1  # an answer that says what was done is not read again
