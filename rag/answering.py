@@ -27,11 +27,11 @@ from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
-from .question import OPEN_KINDS, Question, analyse, moves_the_year, supplies, swaps_roles
+from .question import OPEN_KINDS, Question, analyse, moves_the_year, new_names, supplies, swaps_roles
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, names, unstated_names
+from .terms import content_terms, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -494,7 +494,7 @@ def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], 
         return len(asked.terms & content_terms(" ".join(c.text for c in kept)))
 
     def named(kept: list[CheckedSentence]) -> set[str]:
-        return names(" ".join(c.text for c in kept), initial=True) - names(asked.text, initial=True)
+        return new_names(asked, " ".join(c.text for c in kept))
 
     # "Lee wrote To Kill a Mockingbird" after "... a novel by Harper Lee": the same one, named less fully
     same = bool(named(again)) and named(again) <= named(first)

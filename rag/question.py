@@ -288,7 +288,7 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
             ]
         return any(d not in asked for d in dates)
     if question.asks_for_name:
-        new = names(text, initial=True) - names(question.text, initial=True)
+        new = new_names(question, text)
         if question.named:  # a name may be a term in quotes: 'the "eolomelodicon"'
             new |= {q for q in _QUOTED.findall(text) if q.lower() not in question.text.lower()}
         return bool(new) and names_owner(question, text)
@@ -332,6 +332,11 @@ def moves_the_year(question: Question, text: str) -> bool:
     typed = {y for y in _SET_IN_YEAR.findall(question.text) if y in question.premise_figures}
     years = set(_YEAR.findall(text))
     return bool(typed) and bool(years) and not typed & years
+
+
+def new_names(question: Question, text: str) -> set[str]:
+    """The name terms of `text` (a capitalised opening word too) that the question does not hold."""
+    return names(text, initial=True) - names(question.text, initial=True)
 
 
 def new_people(question: Question, text: str) -> list[str]:
