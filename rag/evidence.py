@@ -19,7 +19,7 @@ from .embedding import Embedder
 from .question import OPEN_KINDS, AnswerKind, Question, new_people, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
-from .terms import content_terms, numbers
+from .terms import content_terms, numbers, proper_names
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,7 +168,9 @@ def select_evidence(
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     aliases = acronyms([p.text for p in passages])
-    terms = [sentence_terms(s.text, aliases) for _, _, s in flat]
+    terms = [
+        sentence_terms(s.text, aliases) | _referents(spans, si) for pi, si, s in flat for spans in [candidates[pi][1]]
+    ]
     weights = rarity(q_terms, terms)
     lexical = np.array([lexical_overlap(q_terms, t, weights) for t in terms])
     kind = question.kind
@@ -276,6 +278,18 @@ _LEANS_BACK = re.compile(
     re.I,
 )
 _HEADING = re.compile(r"^[^.!?]{0,90}$")  # a short line with no sentence punctuation: a heading or caption
+
+
+def _referents(spans: list[Span], si: int, reach: int = 2) -> set[str]:
+    """The names a sentence that leans back ("He's got to go along with it ...") may mean, taken from the
+    sentences it leans on (at most `reach` back): its words match a question that names them
+    ("Who did Gerald Feierstein say ...?") as if it named them itself."""
+    found: set[str] = set()
+    lo = si
+    while lo > 0 and si - lo < reach and _LEANS_BACK.match(spans[lo].text):
+        lo -= 1
+        found |= content_terms(" ".join(proper_names(spans[lo].text)))
+    return found
 
 
 def is_heading(text: str) -> bool:

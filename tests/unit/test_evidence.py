@@ -54,3 +54,19 @@ def test_a_sentence_after_a_relevant_one_does_not_outrank_it_on_the_relevant_one
     scores = {s.text: s.score for e in ev.items for s in e.sentences}
     died, toured = (next(v for k, v in scores.items() if word in k) for word in ("1849", "1830"))
     assert died > toured
+
+
+def test_a_sentence_that_leans_back_matches_the_names_it_leans_on():
+    # the answer is the last sentence of a quote: it says "he" and "his", the question names the speaker
+    question = "Who did Mara Quill say blocks the ambition of the mayor?"
+    articles = {
+        "town.txt": "The mayor has run the town for years. "
+        "“He is in a bind,” said Mara Quill, a former councillor. "
+        "“He does things he thinks are wrong. "
+        "He has to go along because the unions and the bankers block his ambition.”",
+        "other.txt": "The mayor opened a bridge in May.",
+    }
+    ev = select_evidence(analyse(question), retrieval(question, articles), EMBEDDER, 6, 900, 0)
+    scores = {s.text: s.score for e in ev.items for s in e.sentences}
+    answer, speaker = (next(v for k, v in scores.items() if word in k) for word in ("bankers", "Mara Quill"))
+    assert answer > speaker  # it leans on the sentence that names the speaker, so it matches her name too
