@@ -392,7 +392,7 @@ class Answerer:
             log.info("the passages the answer cites never say %s", unstated)
             return []
         if kept and (spliced := checker.spliced(kept)):
-            log.info("the answer joins %s to a sentence of the passage that never says it", spliced)
+            log.info("the passage holds the question's %s only far from the sentence the answer rests on", spliced)
             return []
         return kept
 

@@ -135,21 +135,24 @@ class SupportChecker:
         return sorted(self.question.ranks - self._stated_by(n for c in answer for n in c.cited))
 
     def spliced(self, answer: list[CheckedSentence]) -> list[str]:
-        """The question's words (its names aside) that an answer sentence restates from far off in the
-        passage it cites: not in the sentence it rests on nor those next to it, but further on. "Why did
-        Hutchins eliminate hospitals?" answered "Hutchins eliminated hospitals ... to emphasize academics"
-        from "Hutchins eliminated varsity football ... to emphasize academics", where "Hospitals" is two
-        sentences on: every word is in the passage, and the answer joins two of its facts into one the
-        passage never states. A word the passage never holds (a paraphrase: "starring" for "plays") is
-        not this, nor is a name, which the sentences around may hold as "she" or "the group"."""
+        """The question's words (its names aside) that the passage an answer sentence cites holds far off:
+        not in the sentence it rests on nor those next to it, but further on. "Why did Hutchins eliminate
+        hospitals?" answered "Hutchins eliminated hospitals ... to emphasize academics" from "Hutchins
+        eliminated varsity football ... to emphasize academics", where "Hospitals" is two sentences on:
+        every word is in the passage, and the answer joins two of its facts into one the passage never
+        states; answered "Hutchins eliminated varsity football ...", it answers another question. Only a
+        sentence that restates some of the question's words is read so. A word the passage never holds (a
+        paraphrase: "starring" for "plays") is not this, nor is a name, which the sentences around may hold
+        as "she" or "the group"."""
         named = set().union(*(content_terms(n) for n in self.question.names))
         spliced: list[str] = []
         for c in answer:
             echoed = (content_terms(c.text) & self.question.terms) - named - SCAFFOLD
             if not echoed or not c.highlights:
                 continue
+            asked = self.question.terms - named - SCAFFOLD
             near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
-            spliced += sorted(t for t in echoed & self._stated_by(c.highlights) if not stated(t, near))
+            spliced += sorted(t for t in asked & self._stated_by(c.highlights) if not stated(t, near))
         return list(dict.fromkeys(spliced))
 
     def _terms_around(self, n: int, rested: list[Sentence]) -> set[str]:

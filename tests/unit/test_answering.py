@@ -186,11 +186,14 @@ def test_the_questions_superlative_must_be_stated_by_what_the_answer_cites():
 
 def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refused_however_sure_the_model():
     articles = {
-        "chicago.txt": "Hutchins took office in 1929. Hutchins eliminated varsity football to emphasize academics "
-        "over athletics. In 1933 Hutchins proposed to merge the university with Northwestern. In his term the "
+        "chicago.txt": "Hutchins took office in 1929. Hutchins eliminated varsity football from the university to "
+        "emphasize academics over athletics. In 1933 Hutchins proposed a merger with Northwestern. In his term the "
         "university hospitals were built."
     }
     reply = "Hutchins eliminated hospitals from the university to emphasize academics over athletics [1]."
+    assert sure_reply(reply, "Why did Hutchins eliminate hospitals from the university?", articles).refused
+    # nor does the sentence answer it when the answer leaves the far-off word out
+    reply = "Hutchins eliminated varsity football from the university to emphasize academics over athletics [1]."
     assert sure_reply(reply, "Why did Hutchins eliminate hospitals from the university?", articles).refused
     # the question's words in the sentence the answer rests on, or never in the passage (said otherwise)
     for verb, did in [("eliminate", "eliminated"), ("cut", "cut")]:
