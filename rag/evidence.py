@@ -168,9 +168,7 @@ def select_evidence(
     vectors = embedder.embed_recalled([s.text for _, _, s in flat])
     dense = vectors @ retrieval.query_vector
     aliases = acronyms([p.text for p in passages])
-    terms = [
-        sentence_terms(s.text, aliases) | _referents(spans, si) for pi, si, s in flat for spans in [candidates[pi][1]]
-    ]
+    terms = [sentence_terms(s.text, aliases) | _referents(candidates[pi][1], si) for pi, si, s in flat]
     weights = rarity(q_terms, terms)
     lexical = np.array([lexical_overlap(q_terms, t, weights) for t in terms])
     kind = question.kind
@@ -284,11 +282,16 @@ def _referents(spans: list[Span], si: int, reach: int = 2) -> set[str]:
     """The names a sentence that leans back ("He's got to go along with it ...") may mean, taken from the
     sentences it leans on (at most `reach` back): its words match a question that names them
     ("Who did Gerald Feierstein say ...?") as if it named them itself."""
-    found: set[str] = set()
-    lo = si
-    while lo > 0 and si - lo < reach and _LEANS_BACK.match(spans[lo].text):
-        lo -= 1
-        found |= content_terms(" ".join(proper_names(spans[lo].text)))
+    return set().union(*(content_terms(" ".join(proper_names(spans[i].text))) for i in _leaned_on(spans, si, reach)))
+
+
+def _leaned_on(spans: list[Span], si: int, reach: int) -> list[int]:
+    """The sentences before sentence `si` that it leans on, nearest first, at most `reach`: while a
+    sentence leans back ("He said ..."), the one before it."""
+    found: list[int] = []
+    while si > 0 and len(found) < reach and _LEANS_BACK.match(spans[si].text):
+        si -= 1
+        found.append(si)
     return found
 
 
@@ -301,12 +304,12 @@ def _window(spans: list[Span], si: int, limit: int) -> list[int]:
     while the window stays within `limit` characters. Sentences that lean on it are left out: when
     one of them answers, it ranks on its own (see the context boost) and brings this one back."""
     lo, end = si, spans[si].end
-    while lo > 0 and _LEANS_BACK.match(spans[lo].text):
+    for before in _leaned_on(spans, si, si):
         # the chosen sentence's own antecedent may stretch the window to twice its size: without it
         # "Trump announced this initiative" does not say which initiative
-        if end - spans[lo - 1].start > (2 * limit if lo == si else limit):
+        if end - spans[before].start > (2 * limit if before == si - 1 else limit):
             break
-        lo -= 1
+        lo = before
     return list(range(lo, si + 1))
 
 

@@ -145,12 +145,11 @@ class SupportChecker:
         paraphrase: "starring" for "plays") is not this, nor is a name, which the sentences around may hold
         as "she" or "the group"."""
         named = set().union(*(content_terms(n) for n in self.question.names))
+        asked = self.question.terms - named - SCAFFOLD
         spliced: list[str] = []
         for c in answer:
-            echoed = (content_terms(c.text) & self.question.terms) - named - SCAFFOLD
-            if not echoed or not c.highlights:
+            if not content_terms(c.text) & asked or not c.highlights:
                 continue
-            asked = self.question.terms - named - SCAFFOLD
             near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
             spliced += sorted(t for t in asked & self._stated_by(c.highlights) if not stated(t, near))
         return list(dict.fromkeys(spliced))
