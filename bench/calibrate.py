@@ -42,8 +42,8 @@ class Item:
 
 def run_set(questions: Path, corpus: Path, settings: Settings, cache: Path | None) -> list[Item]:
     """Every question of one set, asked with the decision off; cached per set when `cache` is given."""
-    if cache and cache.is_file():
-        return [Item(**{**row, "features": tuple(row["features"])}) for row in json.loads(cache.read_text())]
+    if cache and (cached := cached_items(cache)) is not None:
+        return cached
     items = []
     with tempfile.TemporaryDirectory(prefix="rag-calibrate-") as tmp:
         scoped = settings.with_overrides(index_dir=Path(tmp), corpus_dir=corpus, answer_threshold=0.0)
@@ -68,6 +68,15 @@ def run_set(questions: Path, corpus: Path, settings: Settings, cache: Path | Non
     if cache:
         cache.write_text(json.dumps([item.__dict__ for item in items]))
     return items
+
+
+def cached_items(cache: Path) -> list[Item] | None:
+    """One set's cached run; None when there is none, or it has fewer signals than the decision now
+    weighs (a run from before a signal was added is asked again)."""
+    if not cache.is_file():
+        return None
+    items = [Item(**{**row, "features": tuple(row["features"])}) for row in json.loads(cache.read_text())]
+    return items if all(len(i.features) == len(FEATURES) for i in items) else None
 
 
 def fit(items: list[Item], l2: float = 1.0, steps: int = 20000, rate: float = 0.05) -> np.ndarray:
@@ -127,7 +136,7 @@ def main() -> None:
             cache.unlink(missing_ok=True)
         by_set[questions.stem] = run_set(questions, corpus, settings, cache)
     everything = [i for items in by_set.values() for i in items]
-    in_use = (settings.answer_bias, settings.found_weight, settings.certainty_weight, settings.relevance_weight)
+    in_use = (settings.answer_bias, *(getattr(settings, f"{name}_weight") for name in FEATURES))
     w = np.array(in_use) if args.in_use else fit(everything)
     named = ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:]))
     print(f"{'weights in use' if args.in_use else 'fitted weights'}: bias {w[0]:.3f}, {named}")

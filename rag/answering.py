@@ -185,7 +185,7 @@ class Answerer:
             raw, checked, kept, stats = yield from self._write_again(
                 llm, messages, temperature, checker, timings, "focused"
             )
-        signals = Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(kept, retrieval))
+        signals = _signals(found, stats, kept, retrieval, checker)
         sure = confidence(signals, self.settings)
         if kept and (acting := _acting(kept, asked, evidence, self.settings.evidence_window_chars)):
             log.info(
@@ -330,7 +330,7 @@ class Answerer:
         return (
             retry,
             retold,
-            Signals(found=found, certainty=stats.lowest_logprob, relevance=_relevance(retold, retrieval)),
+            _signals(found, stats, retold, retrieval, checker),
         )
 
     def _checker(self, evidence: EvidenceSet, asked: Question) -> SupportChecker:
@@ -440,6 +440,20 @@ class Answerer:
 def _reply(raw: str) -> str:
     """The answer without a "Found: ..." opening, which a server that ignores prefill writes itself."""
     return re.sub(r"^\s*Found:\s*\w*\s*", "", raw) if raw.lstrip().startswith(FOUND_PREFIX) else raw
+
+
+def _signals(
+    found: float, stats: GenerationStats, kept: list[CheckedSentence], retrieval: Retrieval, checker: SupportChecker
+) -> Signals:
+    """What the answer decision weighs (rag/judge.py): the model's verdict before answering, its least
+    sure token, how near the question the sentences the answer rests on are, and how much of the
+    question the passages it cites never state."""
+    return Signals(
+        found=found,
+        certainty=stats.lowest_logprob,
+        relevance=_relevance(kept, retrieval),
+        unstated=checker.unstated_share(kept),
+    )
 
 
 def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:

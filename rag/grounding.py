@@ -116,6 +116,8 @@ class SupportChecker:
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
         self._titles = {e.n: names(e.title, initial=True) | content_terms(e.title) for e in evidence.items}
         self._about = self._all_terms.union(*self._titles.values())
+        # the question's own words, its names and scaffolding aside: what its premise says of them
+        self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
 
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
@@ -144,8 +146,7 @@ class SupportChecker:
         sentence that restates some of the question's words is read so. A word the passage never holds (a
         paraphrase: "starring" for "plays") is not this, nor is a name, which the sentences around may hold
         as "she" or "the group"."""
-        named = set().union(*(content_terms(n) for n in self.question.names))
-        asked = self.question.terms - named - SCAFFOLD
+        asked = self._asked_words
         spliced: list[str] = []
         for c in answer:
             if not content_terms(c.text) & asked or not c.highlights:
@@ -153,6 +154,19 @@ class SupportChecker:
             near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
             spliced += sorted(t for t in asked & self._stated_by(c.highlights) if not stated(t, near))
         return list(dict.fromkeys(spliced))
+
+    def unstated_share(self, answer: list[CheckedSentence]) -> float:
+        """The share of the question's words (its names and scaffolding aside) that the passages the
+        answer cites, with their articles' titles, never state: the premise the answer takes as given
+        without its sources saying so. "What is an example of an ineffective and absurd act according to
+        Julia Butterfly Hill?" answered from a passage about her tree-sit that says nothing ineffective
+        or absurd. A paraphrase ("starring" for "plays") counts too, so this is one signal of the answer
+        decision (rag/judge.py), weighed with the model's own, not a rule."""
+        asked = self._asked_words
+        if not asked or not answer:
+            return 0.0
+        shown = self._stated_by(n for c in answer for n in c.cited)
+        return sum(not stated(t, shown) for t in asked) / len(asked)
 
     def _terms_around(self, n: int, rested: list[Sentence]) -> set[str]:
         """The terms of evidence item `n`'s sentences `rested` and the sentence before and after each,

@@ -9,8 +9,10 @@ lowest probability among the tokens the model chose says how sure it was of what
 distractor picked from a passage is often a near-tie). A third signal is not the model's: how near the
 passage sentence the answer rests on is to the question, in the embedder's space (a true sentence
 about something else, "the highest temperature recorded" for "the snowiest peak", is far from it).
-All go into one logistic score whose weights and threshold live in Settings, fitted on the tuning
-sets by `python -m bench.calibrate`.
+A fourth is the premise's: the share of the question's own words that the passages the answer cites
+never state (an answer that takes as given what its sources do not say). All go into one logistic
+score whose weights and threshold live in Settings, fitted on the tuning sets by
+`python -m bench.calibrate`.
 
 A separate judge question after the answer was measured too (README "Quality"): asked in the same
 conversation the model agrees with itself; asked afresh it adds little over these two signals and
@@ -26,7 +28,8 @@ from .config import Settings
 
 FOUND_PREFIX = "Found:"  # the opening of every few-shot reply: the model's own verdict comes next
 ANSWER_PREFIX = "Found: yes\n"  # the answer is always generated; the pipeline decides whether to show it
-FEATURES = ("found", "certainty", "relevance")  # the order of `Signals.features()` and of the weights in Settings
+# the order of `Signals.features()`; each has its `{name}_weight` in Settings
+FEATURES = ("found", "certainty", "relevance", "unstated")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,15 +39,17 @@ class Signals:
     found: float  # P(yes) at "Found:", before answering
     certainty: float  # the lowest log-probability among the answer's chosen tokens (0: sure of every one)
     relevance: float = 0.0  # cosine of the question and the passage sentence the answer rests on (at most 1)
+    unstated: float = 0.0  # share of the question's words (names aside) the passages the answer cites never state
 
-    def features(self) -> tuple[float, float, float]:
-        return _logit(self.found), self.certainty, self.relevance
+    def features(self) -> tuple[float, float, float, float]:
+        return _logit(self.found), self.certainty, self.relevance, self.unstated
 
     def as_dict(self) -> dict[str, float]:
         return {
             "found": round(self.found, 4),
             "certainty": round(self.certainty, 4),
             "relevance": round(self.relevance, 4),
+            "unstated": round(self.unstated, 4),
         }
 
     @classmethod
@@ -52,16 +57,15 @@ class Signals:
         """Signals as an Answer carries them; None when the answer never reached the model."""
         if not all(name in values for name in FEATURES):
             return None
-        return cls(
-            found=float(values["found"]), certainty=float(values["certainty"]), relevance=float(values["relevance"])
-        )
+        return cls(**{name: float(values[name]) for name in FEATURES})
 
 
 def found_floor(settings: Settings, relevance_bound: float = 1.0) -> float:
     """The P(found) below which no certainty could reach the threshold: below it the answer is refused
     before a word is written (certainty is at most 0, a model sure of every token; relevance at most
-    `relevance_bound`, the evidence's sentence nearest the question, since the answer rests on one)."""
-    best_rest = max(settings.relevance_weight * relevance_bound, 0.0)
+    `relevance_bound`, the evidence's sentence nearest the question, since the answer rests on one; the
+    unstated share between 0 and 1)."""
+    best_rest = max(settings.relevance_weight * relevance_bound, 0.0) + max(settings.unstated_weight, 0.0)
     z = (
         (_logit(settings.answer_threshold) - settings.answer_bias - best_rest) / settings.found_weight
         if settings.found_weight > 0
@@ -72,12 +76,13 @@ def found_floor(settings: Settings, relevance_bound: float = 1.0) -> float:
 
 def confidence(signals: Signals, settings: Settings) -> float:
     """The calibrated probability that the answer is right and answers the question."""
-    found, certainty, relevance = signals.features()
+    found, certainty, relevance, unstated = signals.features()
     z = (
         settings.answer_bias
         + settings.found_weight * found
         + settings.certainty_weight * certainty
         + settings.relevance_weight * relevance
+        + settings.unstated_weight * unstated
     )
     return 1.0 / (1.0 + math.exp(-z))
 

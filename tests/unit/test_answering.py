@@ -29,6 +29,7 @@ SETTINGS = Settings.from_env({}).with_overrides(
     found_weight=1.0,
     certainty_weight=1.0,
     relevance_weight=0.0,
+    unstated_weight=0.0,
     answer_bias=0.0,
     answer_threshold=0.5,
     min_relevance=0.0,
@@ -101,7 +102,8 @@ def test_the_answer_is_always_written_and_the_pipeline_decides():
     # relevance: the question against the passage sentence the answer rests on (weight 0 in these settings)
     rests_on = EMBEDDER.embed_one("They dined with the president at the lodge on Saturday.")
     relevance = round(float(rests_on @ EMBEDDER.embed_one(question)), 4)
-    assert answer.signals == {"found": 0.6, "certainty": -0.05, "relevance": relevance, "confidence": 0.588}
+    signals = {"found": 0.6, "certainty": -0.05, "relevance": relevance, "unstated": 0.0, "confidence": 0.588}
+    assert answer.signals == signals  # every question word is in the passage: nothing of its premise unstated
 
 
 def test_generation_starts_after_the_forced_opening():
@@ -663,6 +665,22 @@ def test_an_answer_resting_on_a_sentence_far_from_the_question_is_less_sure_when
     assert ask(far).signals["relevance"] < ask(near).signals["relevance"]
     assert ask(far, relevance_weight=3.0, answer_bias=-3.0).refused
     assert not ask(near, relevance_weight=3.0, answer_bias=-3.0).refused
+
+
+def test_an_answer_whose_passages_never_state_the_question_s_premise_is_less_sure_when_it_is_weighed():
+    articles = {"tree.txt": "Julia Hill lived in a redwood tree for 738 days. The tree was saved from the loggers."}
+    reply = "Julia Hill lived in a redwood tree for 738 days [1]."
+
+    def ask(question: str, **settings) -> Answer:
+        llm = ScriptedLLM([Reply(reply, certainty=-0.05)], judge=verdicts(0.9))
+        return answerer(llm, articles, **settings).ask(question)
+
+    stated, assumed = "Where did Julia Hill live for 738 days?", "What absurd act did Julia Hill perform?"
+    assert ask(stated).signals["unstated"] == 0.0
+    assert ask(assumed).signals["unstated"] >= 0.5  # "absurd", "act", "perform": the passage says none of them
+    assert not ask(assumed).refused  # every other check passes it: a true sentence of the passage
+    assert ask(assumed, unstated_weight=-6.0).refused
+    assert not ask(stated, unstated_weight=-6.0).refused
 
 
 # -- a reply that retells the prompt's worked examples ------------------------------------------------------

@@ -15,11 +15,11 @@ from rag.config import Settings
 def cached_set(directory, name: str) -> None:
     """Four answers the checks left (two right, one wrong, one to an unanswerable question) and one refusal."""
     rows = [
-        {"answerable": True, "correct": True, "shown": True, "features": [3.0, -0.2, 0.8]},
-        {"answerable": True, "correct": True, "shown": True, "features": [1.0, -0.5, 0.6]},
-        {"answerable": True, "correct": False, "shown": True, "features": [-1.0, -1.5, 0.2]},
-        {"answerable": False, "correct": False, "shown": True, "features": [-2.0, -2.0, 0.1]},
-        {"answerable": False, "correct": False, "shown": False, "features": [0.0, 0.0, 0.0]},
+        {"answerable": True, "correct": True, "shown": True, "features": [3.0, -0.2, 0.8, 0.0]},
+        {"answerable": True, "correct": True, "shown": True, "features": [1.0, -0.5, 0.6, 0.2]},
+        {"answerable": True, "correct": False, "shown": True, "features": [-1.0, -1.5, 0.2, 0.5]},
+        {"answerable": False, "correct": False, "shown": True, "features": [-2.0, -2.0, 0.1, 0.8]},
+        {"answerable": False, "correct": False, "shown": False, "features": [0.0, 0.0, 0.0, 0.0]},
     ]
     path = directory / f"calibration-{name}.json"
     path.write_text(json.dumps([{"set_name": name, **row} for row in rows]))
@@ -49,6 +49,7 @@ def test_the_frontier_of_the_weights_in_use_is_read_from_the_cached_runs(monkeyp
                 - 2.0 * settings.found_weight
                 - 2.0 * settings.certainty_weight
                 + 0.1 * settings.relevance_weight
+                + 0.8 * settings.unstated_weight
             )
         )
     )
@@ -59,3 +60,13 @@ def test_the_frontier_of_the_weights_in_use_is_read_from_the_cached_runs(monkeyp
 def test_without_in_use_the_weights_are_fitted(monkeypatch, capsys, tmp_path):
     out, report = run(monkeypatch, capsys, tmp_path)
     assert out.startswith("fitted weights: ") and report["weights"]["found"] > 0  # right answers are surer
+
+
+def test_a_cached_run_from_before_a_signal_was_added_is_asked_again(tmp_path):
+    stale = tmp_path / "calibration-old.json"
+    stale.write_text(
+        json.dumps([{"set_name": "old", "answerable": True, "correct": True, "shown": True, "features": [1.0]}])
+    )
+    assert calibrate.cached_items(stale) is None
+    cached_set(tmp_path, "toy")
+    assert len(calibrate.cached_items(tmp_path / "calibration-toy.json") or []) == 5
