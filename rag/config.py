@@ -133,7 +133,7 @@ class Settings:
     relevance_weight: float = 1.827
     unstated_weight: float = -0.751
     answer_bias: float = 0.271
-    answer_threshold: float = 0.45
+    answer_threshold: float = 0.40
 
     # serving
     host: str = "127.0.0.1"
