@@ -169,9 +169,9 @@ def names(text: str, initial: bool = False) -> set[str]:
 
 def stated(term: str, shown: Collection[str]) -> bool:
     """Whether a name's (or figure's) term is among `shown`, a place and its people counting as one
-    name: "indian"/"india", "nepales"/"nepal"/"nepali", "german"/"germani" (each stem at most three
-    letters past the part they share, which is the shorter stem of at least four, or at least five
-    letters; "austria"/"australia", "iran"/"iraq" stay apart). Figures must match as they are."""
+    name: "indian"/"india", "nepales"/"nepal"/"nepali", "german"/"germani", "english"/"england" (each
+    stem at most three letters past the part they share, which is at least four letters;
+    "austria"/"australia", "iran"/"iraq" stay apart). Figures must match as they are."""
     if term in shown:
         return True
     return term.isalpha() and any(s.isalpha() and _one_name(term, s) for s in shown)
@@ -196,7 +196,7 @@ def name_stated(name: str, shown: Collection[str]) -> bool:
 
 def _one_name(a: str, b: str) -> bool:
     common = len(os.path.commonprefix((a, b)))
-    return common >= 4 and (common == min(len(a), len(b)) or common >= 5) and max(len(a), len(b)) - common <= 3
+    return common >= 4 and max(len(a), len(b)) - common <= 3
 
 
 def strip_markers(text: str) -> str:

@@ -45,6 +45,8 @@ def test_a_people_and_their_place_are_one_name_and_figures_match_exactly():
     shown = {stem(w) for w in ("Nepal", "Germans", "India", "Australia", "Iraq")} | {"1000"}
     assert stated(stem("Nepalese"), shown) and stated(stem("Germany"), shown) and stated(stem("Indian"), shown)
     assert stated(stem("Nepali"), {stem("Nepalese")})
+    # four letters shared are enough when neither goes on more than three past them
+    assert stated(stem("England"), {stem("English")}) and stated(stem("Chinese"), {stem("China")})
     assert not stated(stem("Austria"), shown) and not stated(stem("Iran"), shown)
     assert stated("1000", shown) and not stated("10000", shown)
 
