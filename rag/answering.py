@@ -210,7 +210,14 @@ class Answerer:
             retold = yield from self._read_from(
                 llm, query.prompt, asked, evidence, untold, retrieval, temperature, timings, "untold"
             )
-            if retold is not None and (retold_sure := confidence(retold[2], self.settings)) > sure:
+            retold_sure = confidence(retold[2], self.settings) if retold is not None else 0.0
+            # the other passages' answer is shown when it is the surer, or when it may be shown and states
+            # more of what was asked: the repeat tells the user what they were just told
+            if retold is not None and (
+                retold_sure > sure
+                or (retold_sure >= self.settings.answer_threshold and retold[2].unstated < signals.unstated)
+            ):
+                log.info("read again: shown (confidence %.3f; the repeat %.3f)", retold_sure, sure)
                 evidence, kept, signals = retold
                 sure = retold_sure
             elif asked.kind in OPEN_KINDS and (

@@ -442,14 +442,31 @@ def test_a_follow_up_answered_with_the_previous_answer_is_read_again_without_wha
     "second",
     [
         "The articles do not say.",  # nothing else to say
-        _unsure(NEW),  # something new, but less sure than the repeat: the last answer held this one too
+        _unsure(NEW, certainty=-4.0),  # something new, too unsure to be shown
     ],
 )
-def test_a_repeated_answer_stands_when_reading_again_gives_nothing_surer(second):
+def test_a_repeated_answer_stands_when_reading_again_gives_nothing_that_may_be_shown(second):
     llm = ScriptedLLM([REWRITE, REPEAT, second], judge=verdicts(0.95))
     answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
     # the figure asked for is there: the repeat stands as written, not as its passage's whole sentence
     assert answer.answer == "38% of voters approve of the mayor [1]." and len(llm.prompts) == 3
+
+
+def test_a_less_sure_reading_that_states_more_of_the_question_replaces_the_repeat():
+    # the repeat is the surer, but its passage says nothing of "view" or "unfavorably": the user was just told it
+    llm = ScriptedLLM([REWRITE, REPEAT, _unsure(NEW)], judge=verdicts(0.95))
+    answer = answerer(llm, POLL).ask("And what share view him unfavorably?", POLL_HISTORY)
+    assert not answer.refused and "60%" in answer.answer, answer
+    assert answer.signals["unstated"] < 0.5 and answer.signals["confidence"] < 0.9
+
+
+def test_a_less_sure_reading_that_states_no_more_of_the_question_leaves_the_repeat():
+    # both passages say "voters" and "mayor" only: nothing tells the second reading is the answer
+    poll = {"approve.txt": POLL["approve.txt"], "rival.txt": "In the same poll, 60% of voters back the mayor's rival."}
+    other = _citing("60%", "60% of voters back the mayor's rival")
+    llm = ScriptedLLM([REWRITE, REPEAT, _unsure(other)], judge=verdicts(0.95))
+    answer = answerer(llm, poll).ask("And what share view him unfavorably?", POLL_HISTORY)
+    assert answer.answer == "38% of voters approve of the mayor [1]."
 
 
 def test_a_why_follow_up_answered_with_the_last_answer_quotes_the_sentence_that_goes_on_with_the_reason():
