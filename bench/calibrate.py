@@ -27,7 +27,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.evaluation import norm
-from rag.judge import FEATURES, Signals
+from rag.judge import FEATURES, Signals, weights
 from rag.pipeline import Pipeline
 
 
@@ -136,7 +136,7 @@ def main() -> None:
             cache.unlink(missing_ok=True)
         by_set[questions.stem] = run_set(questions, corpus, settings, cache)
     everything = [i for items in by_set.values() for i in items]
-    in_use = (settings.answer_bias, *(getattr(settings, f"{name}_weight") for name in FEATURES))
+    in_use = (settings.answer_bias, *weights(settings))
     w = np.array(in_use) if args.in_use else fit(everything)
     named = ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:]))
     print(f"{'weights in use' if args.in_use else 'fitted weights'}: bias {w[0]:.3f}, {named}")

@@ -74,16 +74,16 @@ def found_floor(settings: Settings, relevance_bound: float = 1.0) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def weights(settings: Settings) -> tuple[float, ...]:
+    """The settings' weight of each signal, in the order of FEATURES (`{name}_weight`)."""
+    return tuple(getattr(settings, f"{name}_weight") for name in FEATURES)
+
+
 def confidence(signals: Signals, settings: Settings) -> float:
     """The calibrated probability that the answer is right and answers the question."""
-    found, certainty, relevance, unstated = signals.features()
-    z = (
-        settings.answer_bias
-        + settings.found_weight * found
-        + settings.certainty_weight * certainty
-        + settings.relevance_weight * relevance
-        + settings.unstated_weight * unstated
-    )
+    z = settings.answer_bias
+    for weight, feature in zip(weights(settings), signals.features(), strict=True):
+        z += weight * feature
     return 1.0 / (1.0 + math.exp(-z))
 
 
