@@ -27,7 +27,16 @@ from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
 from .prompts import PromptSet
-from .question import OPEN_KINDS, Question, analyse, moves_the_year, new_names, supplies, swaps_roles
+from .question import (
+    OPEN_KINDS,
+    Question,
+    analyse,
+    moves_the_year,
+    new_names,
+    supplies,
+    swapped_names,
+    swaps_roles,
+)
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
@@ -176,6 +185,13 @@ class Answerer:
             raw, checked, kept, stats = yield from self._write_again(
                 llm, messages, temperature, checker, timings, "rewritten"
             )
+        if not kept and (subject := _swapped(checked, asked)):
+            # "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the small model
+            # puts the name it was given where the one asked for belongs; written again without it
+            log.info("the reply names the question's own %s as the one asked for: written again without them", subject)
+            raw, checked, kept, stats = yield from self._write_again(
+                llm, messages, temperature, checker, timings, "unswapped", forbid=subject
+            )
         if not kept and (focus := _focused(checked, checker)):
             log.info("the reply rests on passages that never name what was asked: read again from %s", focus)
             evidence = _renumbered(evidence, focus)
@@ -272,17 +288,22 @@ class Answerer:
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance
 
     def _write(
-        self, llm: LLM, messages: list[dict[str, str]], temperature: float, checker: SupportChecker
+        self,
+        llm: LLM,
+        messages: list[dict[str, str]],
+        temperature: float,
+        checker: SupportChecker,
+        forbid: tuple[str, ...] = (),
     ) -> Generator[Partial, None, tuple[str, list[CheckedSentence], GenerationStats]]:
-        """Stream the model's answer, checking each sentence as soon as the next one begins; only
-        checked sentences are shown with markers. Returns the raw reply, its checked sentences and
-        the generation's figures."""
+        """Stream the model's answer (without the words of `forbid`), checking each sentence as soon as
+        the next one begins; only checked sentences are shown with markers. Returns the raw reply, its
+        checked sentences and the generation's figures."""
         stats = GenerationStats()
         raw = ""
         checked: list[CheckedSentence] = []
         renumber = Renumberer()
         for piece in llm.stream(
-            messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX
+            messages, self.settings.max_tokens, temperature, stats, stop=_STOP, prefix=ANSWER_PREFIX, forbid=forbid
         ):
             raw += piece
             sentences = parse_answer(_reply(raw))
@@ -301,10 +322,11 @@ class Answerer:
         checker: SupportChecker,
         timings: dict[str, float],
         step: str,
+        forbid: tuple[str, ...] = (),
     ) -> Generator[Partial, None, tuple[str, list[CheckedSentence], list[CheckedSentence], GenerationStats]]:
         """A second reply after the first kept nothing: the reply, its checked and its kept sentences, and
         the generation's figures (its time recorded as `{step}_ms`)."""
-        raw, checked, stats = yield from self._write(llm, messages, temperature, checker)
+        raw, checked, stats = yield from self._write(llm, messages, temperature, checker, forbid)
         timings.update({f"{step}_ms": stats.total_ms, "tokens": timings["tokens"] + stats.tokens})
         log.info("model said again: %r", raw)
         return raw, checked, self._keep(checked, checker.question, checker), stats
@@ -481,6 +503,15 @@ def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[in
     cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
     naming = checker.naming() if cited else []
     return naming if naming and not cited & set(naming) else []
+
+
+def _swapped(checked: list[CheckedSentence], asked: Question) -> tuple[str, ...]:
+    """The words of the names a supported sentence of the reply puts where the question's "who" stood
+    while the question already holds them (rag/question.py `swaps_roles`); nothing when none does."""
+    for c in checked:
+        if c.supported and (names := swapped_names(asked, c.text)):
+            return tuple(w for name in names for w in name.split())
+    return ()
 
 
 def _cited(kept: list[CheckedSentence]) -> set[int]:

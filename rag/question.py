@@ -352,18 +352,21 @@ def swaps_roles(question: Question, text: str) -> bool:
     name the question already holds where "who" stood, before the question's own verb (not a passive
     "was directed"), and names no new person elsewhere, so it does not say who. ("Musk co-led it with
     Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes both ways.)"""
+    return bool(swapped_names(question, text))
+
+
+def swapped_names(question: Question, text: str) -> list[str]:
+    """The names `text` puts where the question's "who" stood (see `swaps_roles`); none when it does not."""
     tokens = [w.lower() for w in words(question.text)][:4]
     verb_at = tokens.index("who") + 1 if "who" in tokens[:3] else len(tokens)
     if question.wh != "who" or verb_at >= len(tokens) or tokens[verb_at] in AUXILIARIES:
-        return False
+        return []
     verb = content_terms(tokens[verb_at])
     said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
     at = next((i for i, m in enumerate(said) if verb and content_terms(m.group(0)) == verb), None)
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
-        return False
+        return []
     before = text[: said[at].start()]
-    return (
-        bool(proper_names(before))
-        and content_terms(before) <= content_terms(question.text)
-        and not new_people(question, text)
-    )
+    if content_terms(before) <= content_terms(question.text) and not new_people(question, text):
+        return proper_names(before)
+    return []

@@ -136,13 +136,19 @@ def test_roles_swapped_pass_the_word_check_but_not_the_models_certainty():
     assert answer.signals["certainty"] == -4.0
 
 
-def test_the_questions_own_name_where_who_stood_is_refused_however_sure_the_model():
+def test_the_questions_own_name_where_who_stood_is_written_again_without_it_however_sure_the_model():
     # every word is in the passage, it names something new, and the model was sure; but the one who
-    # directed is not the actor the question names
+    # directed is not the actor the question names: asked again with his name kept out of the reply
     articles = {"film.txt": "Nightfall features Dan Hale in his fourth role as the spy. It was directed by Sam Lowe."}
-    answer = sure_reply("Dan Hale directed Nightfall [1].", "Who directed Dan Hale's fourth role as the spy?", articles)
-    assert answer.refused, answer.answer
-    answer = sure_reply("Sam Lowe directed it [1].", "Who directed Dan Hale's fourth role as the spy?", articles)
+    question = "Who directed Dan Hale's fourth role as the spy?"
+    llm = ScriptedLLM(["Dan Hale directed Nightfall [1].", "Sam Lowe directed Nightfall [1]."], judge=verdicts(0.95))
+    answer = answerer(llm, articles).ask(question)
+    assert llm.forbidden == [(), ("Dan", "Hale")]
+    assert not answer.refused and answer.answer.startswith("Sam Lowe directed"), answer.answer
+    # written the same way again: refused, however sure
+    llm = ScriptedLLM(["Dan Hale directed Nightfall [1].", "Dan Hale directed it [1]."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask(question).refused
+    answer = sure_reply("Sam Lowe directed it [1].", question, articles)
     assert not answer.refused and "Sam Lowe" in answer.answer
 
 
