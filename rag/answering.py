@@ -193,7 +193,7 @@ class Answerer:
                 llm, messages, temperature, checker, timings, "unswapped", forbid=subject
             )
         if not kept and (focus := _focused(checked, checker)):
-            log.info("the reply rests on passages that never name what was asked: read again from %s", focus)
+            log.info("the reply rests on passages that never say what was asked: read again from %s", focus)
             evidence = _renumbered(evidence, focus)
             checker = self._checker(evidence, asked)
             messages = self.prompts.answer_messages(evidence.prompt_block(), query.prompt)
@@ -498,11 +498,17 @@ def _rested_sentences(kept: list[CheckedSentence]) -> list[Sentence]:
 def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[int]:
     """The evidence items to read again when the reply answered from passages that never name whom or
     what the question is about while others do ("In what year did Harper take office?" answered from
-    "Hutchins took office in 1929" beside "Harper became the first president in 1891"): a small model
-    follows the question's other words to the wrong passage. Nothing when the reply refused."""
+    "Hutchins took office in 1929" beside "Harper became the first president in 1891"), or never state
+    the rank it asks for while others do ("What was the name of the band's third album?" answered from
+    a sentence about the band's name beside "the third album Survivor"): a small model follows the
+    question's other words to the wrong passage. Nothing when the reply refused."""
     cited = {n for c in checked if c.supported and not is_refusal(c.text) for n in c.cited}
-    naming = checker.naming() if cited else []
-    return naming if naming and not cited & set(naming) else []
+    if not cited:
+        return []
+    for items in (checker.naming(), checker.ranking()):
+        if items and not cited & set(items):
+            return items
+    return []
 
 
 def _swapped(checked: list[CheckedSentence], asked: Question) -> tuple[str, ...]:

@@ -193,6 +193,12 @@ class SupportChecker:
             return []
         return [n for n, terms in self._terms.items() if all(name_stated(m, terms | self._titles[n]) for m in named)]
 
+    def ranking(self) -> list[int]:
+        """The evidence items (their numbers) that, with their articles' titles, state every rank the
+        question asks about ("third", "most populous"): where an answer to it can come from."""
+        ranks = self.question.ranks
+        return [n for n in self._terms if ranks <= self._stated_by([n])] if ranks else []
+
     def _replaced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when

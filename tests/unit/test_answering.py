@@ -184,9 +184,19 @@ def test_an_answer_that_moves_the_questions_event_to_another_year_is_refused_how
 
 
 def test_the_questions_superlative_must_be_stated_by_what_the_answer_cites():
-    articles = {"peaks.txt": "Mount Hale is the highest peak in the state.", "snow.txt": "The snowiest is Gray Gap."}
+    peaks = {"peaks.txt": "Mount Hale is the highest peak in the state."}
     reply = "The snowiest peak in the state is Mount Hale [1]."
-    assert sure_reply(reply, "What is the snowiest peak in the state?", articles).refused
+    assert sure_reply(reply, "What is the snowiest peak in the state?", peaks).refused
+    # another passage states it: read again from that one alone
+    articles = {**peaks, "snow.txt": "The snowiest is Gray Gap."}
+    answer, llm = _read_twice(
+        articles,
+        "What is the snowiest peak in the state?",
+        ("highest", "The snowiest peak in the state is Mount Hale"),
+        ("snowiest", "The snowiest peak is Gray Gap"),
+    )
+    assert not answer.refused and "Gray Gap" in answer.answer, answer.answer
+    assert "Mount Hale" not in llm.prompts[1][-1]["content"]
     reply = "Mount Hale is the highest peak in the state [1]."
     answer = sure_reply(reply, "What is the highest peak in the state?", articles)
     assert not answer.refused and "Mount Hale" in answer.answer
