@@ -35,7 +35,6 @@ from .question import (
     new_names,
     supplies,
     swapped_names,
-    swaps_roles,
 )
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
@@ -396,7 +395,7 @@ class Answerer:
             elif adds_nothing(c.text, asked, [k.text for k in kept]):
                 log.info("dropped %r: it adds nothing to the question", c.text)
                 restating.append(c)
-            elif swaps_roles(asked, c.text):
+            elif swapped_names(asked, c.text):
                 log.info("dropped %r: it names the question's own subject as the one asked for", c.text)
             elif moves_the_year(asked, c.text):
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
@@ -513,7 +512,7 @@ def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[in
 
 def _swapped(checked: list[CheckedSentence], asked: Question) -> tuple[str, ...]:
     """The words of the names a supported sentence of the reply puts where the question's "who" stood
-    while the question already holds them (rag/question.py `swaps_roles`); nothing when none does."""
+    while the question already holds them (rag/question.py `swapped_names`); nothing when none does."""
     for c in checked:
         if c.supported and (names := swapped_names(asked, c.text)):
             return tuple(w for name in names for w in name.split())

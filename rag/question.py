@@ -347,16 +347,12 @@ def new_people(question: Question, text: str) -> list[str]:
     return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
-def swaps_roles(question: Question, text: str) -> bool:
-    """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the answer puts a
-    name the question already holds where "who" stood, before the question's own verb (not a passive
-    "was directed"), and names no new person elsewhere, so it does not say who. ("Musk co-led it with
-    Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes both ways.)"""
-    return bool(swapped_names(question, text))
-
-
 def swapped_names(question: Question, text: str) -> list[str]:
-    """The names `text` puts where the question's "who" stood (see `swaps_roles`); none when it does not."""
+    """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the names the answer
+    puts where "who" stood while the question already holds them, before the question's own verb (not a
+    passive "was directed"), naming no new person elsewhere, so it does not say who; none when it does
+    not. ("Musk co-led it with Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes
+    both ways.)"""
     tokens = [w.lower() for w in words(question.text)][:4]
     verb_at = tokens.index("who") + 1 if "who" in tokens[:3] else len(tokens)
     if question.wh != "who" or verb_at >= len(tokens) or tokens[verb_at] in AUXILIARIES:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, moves_the_year, names_owner, supplies, swaps_roles
+from rag.question import AnswerKind, analyse, moves_the_year, names_owner, supplies, swapped_names
 
 
 @pytest.mark.parametrize(
@@ -68,14 +68,14 @@ def test_an_ordinal_tells_how_many_times():
 
 def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     asked = analyse("Who directed Dan Hale's fourth film?")
-    assert swaps_roles(asked, "Dan Hale directed the film.")
-    assert not swaps_roles(asked, "Sam Lowe directed it.")
+    assert swapped_names(asked, "Dan Hale directed the film.")
+    assert not swapped_names(asked, "Sam Lowe directed it.")
     co_led = analyse("Who co-led the agency with Elon Musk?")
-    assert swaps_roles(co_led, "Elon Musk co-led the agency.")
-    assert not swaps_roles(co_led, "Elon Musk co-led the agency with Vivek Ramaswamy.")  # it goes both ways
-    assert not swaps_roles(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
-    assert not swaps_roles(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
-    assert not swaps_roles(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
+    assert swapped_names(co_led, "Elon Musk co-led the agency.")
+    assert not swapped_names(co_led, "Elon Musk co-led the agency with Vivek Ramaswamy.")  # it goes both ways
+    assert not swapped_names(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
+    assert not swapped_names(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
+    assert not swapped_names(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
 
 
 def test_an_answer_dates_an_early_year_a_passage_does_not():
