@@ -22,7 +22,7 @@ from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import EvidenceSet, Sentence, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
-from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms
+from .grounding import CheckedSentence, SupportChecker, about_terms, adds_nothing, is_refusal, shown_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
@@ -270,13 +270,13 @@ class Answerer:
     # -- steps ---------------------------------------------------------------------------------
     def _on_topic(self, asked: Question, retrieval: Retrieval, evidence: EvidenceSet) -> bool:
         """Retrieval-side refusal, before any model time: nothing near the question at all (no shared
-        terms, low similarity), or a whole name the question is about that the evidence never mentions
-        ("Who won the 2025 Super Bowl?" over articles that never say "Super Bowl": the model would
-        answer from memory)."""
+        terms, low similarity), or a whole name the question is about that neither the evidence nor its
+        articles' titles mention ("Who won the 2025 Super Bowl?" over articles that never say "Super
+        Bowl": the model would answer from memory)."""
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        if unknown := unstated_names(asked.premise_names, shown):
+        if unknown := unstated_names(asked.premise_names, about_terms(evidence)):
             log.info("the evidence never mentions %s", unknown)
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite

@@ -20,6 +20,7 @@ from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine
 from .question import AUXILIARIES, Question, denies
 from .terms import (
+    abbreviates,
     content_terms,
     figure_units,
     is_verb,
@@ -93,6 +94,17 @@ def shown_terms(evidence: EvidenceSet) -> set[str]:
     return set().union(*(evidence_terms(e) for e in evidence.items))
 
 
+def title_terms(ev: Evidence) -> set[str]:
+    """What an evidence item's article is about by its title: a passage from "Bruce Lee" that says
+    "he starred in five films" is about Bruce Lee, though it never names him."""
+    return names(ev.title, initial=True) | content_terms(ev.title)
+
+
+def about_terms(evidence: EvidenceSet) -> set[str]:
+    """Every term the model was shown, with its articles' titles."""
+    return shown_terms(evidence).union(*(title_terms(e) for e in evidence.items))
+
+
 class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
@@ -114,7 +126,7 @@ class SupportChecker:
         self._question_strict = names(question.text) | set(question.premise_figures)
         # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
-        self._titles = {e.n: names(e.title, initial=True) | content_terms(e.title) for e in evidence.items}
+        self._titles = {e.n: title_terms(e) for e in evidence.items}
         self._about = self._all_terms.union(*self._titles.values())
         # the question's own words, its names and scaffolding aside: what its premise says of them
         self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
@@ -203,7 +215,8 @@ class SupportChecker:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
         the answer never states it and a name the question lacks does the verb that the question's name
-        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin")."""
+        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin"), or
+        the other is its initials ("the ICC can prosecute" for the International Criminal Court)."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
@@ -221,7 +234,11 @@ class SupportChecker:
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if name_stated(other, asked) or _verb_after(text, other, any_word=True) != does:
+                if (
+                    name_stated(other, asked)
+                    or abbreviates(other, name)
+                    or _verb_after(text, other, any_word=True) != does
+                ):
                     continue
                 if not any(terms <= j and others <= j for j in joined):
                     replaced.append(name)

@@ -251,6 +251,14 @@ def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer(
     assert not answer.refused and "Sikorski" in answer.answer
 
 
+def test_a_name_written_as_its_initials_is_not_a_replacement():
+    articles = {"court.txt": "The International Criminal Court (ICC) sits in The Hague. The ICC can prosecute genocide."}
+    answer = sure_reply(
+        "The ICC can prosecute genocide [1].", "Which crimes can the International Criminal Court prosecute?", articles
+    )
+    assert not answer.refused and "genocide" in answer.answer
+
+
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
     answer = sure_reply(
@@ -594,6 +602,13 @@ def test_a_name_the_articles_never_mention_is_refused_without_the_model():
     llm = ScriptedLLM([], judge=verdicts(0.99))
     answer = answerer(llm).ask("Who won the 2025 Super Bowl?")
     assert answer.refused and not llm.prompts and not llm.judged
+
+
+def test_a_name_only_the_articles_title_states_is_no_reason_to_refuse():
+    # the sentence that holds the answer calls him "he"; the article is "Bruce Lee"
+    articles = {"bruce lee.txt": "Known for the five films that he starred in, he made martial arts films popular."}
+    answer = sure_reply("He starred in five films [1].", "How many films did Bruce Lee star in?", articles)
+    assert not answer.refused and "five" in answer.answer
 
 
 def test_no_evidence_at_all_is_refused():
