@@ -252,11 +252,11 @@ def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer(
 
 
 def test_a_name_written_as_its_initials_is_not_a_replacement():
-    articles = {"court.txt": "The International Criminal Court (ICC) sits in The Hague. The ICC can try genocide."}
+    articles = {"court.txt": "The International Criminal Court (ICC) sits in The Hague. The ICC can prosecute war crimes."}
     answer = sure_reply(
-        "The ICC can try genocide [1].", "Which crimes can the International Criminal Court try?", articles
+        "The ICC can prosecute war crimes [1].", "Which crimes can the International Criminal Court prosecute?", articles
     )
-    assert not answer.refused and "genocide" in answer.answer
+    assert not answer.refused and "war crimes" in answer.answer
 
 
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
