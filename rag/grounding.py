@@ -20,7 +20,6 @@ from .citations import MarkedSentence
 from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine
 from .question import AUXILIARIES, Question, denies
 from .terms import (
-    abbreviates,
     content_terms,
     figure_units,
     is_verb,
@@ -215,8 +214,7 @@ class SupportChecker:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
         the answer never states it and a name the question lacks does the verb that the question's name
-        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin"), or
-        the other is its initials ("the ICC can prosecute" for the International Criminal Court)."""
+        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin")."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
@@ -234,11 +232,7 @@ class SupportChecker:
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if (
-                    name_stated(other, asked)
-                    or abbreviates(other, name)
-                    or _verb_after(text, other, any_word=True) != does
-                ):
+                if name_stated(other, asked) or _verb_after(text, other, any_word=True) != does:
                     continue
                 if not any(terms <= j and others <= j for j in joined):
                     replaced.append(name)

@@ -194,13 +194,6 @@ def name_stated(name: str, shown: Collection[str]) -> bool:
     return bool(terms) and all(stated(t, shown) for t in terms)
 
 
-def abbreviates(short: str, name: str) -> bool:
-    """`short` is the initials of `name`'s capitalised words: "ICC" of "International Criminal Court",
-    "UEFA" of "Union of European Football Associations"."""
-    initials = "".join(w[0] for w in name.split() if w[:1].isupper())
-    return len(short) >= 2 and short.isupper() and short == initials
-
-
 def _one_name(a: str, b: str) -> bool:
     common = len(os.path.commonprefix((a, b)))
     return common >= 4 and max(len(a), len(b)) - common <= 3

@@ -251,14 +251,6 @@ def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer(
     assert not answer.refused and "Sikorski" in answer.answer
 
 
-def test_a_name_written_as_its_initials_is_not_a_replacement():
-    articles = {"court.txt": "The International Criminal Court (ICC) sits in The Hague. The ICC can prosecute war crimes."}
-    answer = sure_reply(
-        "The ICC can prosecute war crimes [1].", "Which crimes can the International Criminal Court prosecute?", articles
-    )
-    assert not answer.refused and "war crimes" in answer.answer
-
-
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
     answer = sure_reply(
