@@ -31,6 +31,7 @@ from .question import (
     OPEN_KINDS,
     Question,
     analyse,
+    counts,
     moves_the_year,
     new_names,
     supplies,
@@ -413,6 +414,12 @@ class Answerer:
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", wanted)
                 return []
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", wanted)
+        if kept and asked.counted and not any(counts(asked, c.text) for c in kept):
+            # "How many majors has he won?" answered "He has won 101 singles titles" from "... 101 singles
+            # titles, including a record 24 majors": the small model takes the sentence's first figure
+            if told := _drawn_from(kept, lambda text: counts(asked, text)):
+                log.info("the answer's figures count something other than what was asked; quoted the sentence")
+                kept = told
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []

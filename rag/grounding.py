@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .citations import MarkedSentence
-from .evidence import Evidence, EvidenceSet, Sentence, nearest_cosine
-from .question import AUXILIARIES, Question, denies
+from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies
 from .terms import (
+    ORDINALS,
     content_terms,
     figure_units,
     is_verb,
@@ -27,9 +28,11 @@ from .terms import (
     names,
     numbers,
     proper_names,
+    rank_terms,
     stated,
     stem,
     unstated_names,
+    verb_lemma,
     words,
 )
 
@@ -139,13 +142,37 @@ class SupportChecker:
         and about someone else."""
         about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         about |= self._stated_by(self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars))
-        return unstated_names(self.question.premise_names, about) + self._replaced(answer) + self._reowned(answer)
+        named = self.question.premise_names
+        # a lone word that other passages state is a name spelt as the articles spell it, and no
+        # adjective: "Since when has the Murdoch family chaired the Times?" answered from the Times' page
+        elsewhere = [
+            n
+            for n in named
+            if " " not in n
+            and not any(stated(t, about) for t in content_terms(n))
+            and all(stated(t, self._about) for t in content_terms(n))
+        ]
+        unstated = unstated_names(named, about)
+        return list(dict.fromkeys(unstated + elsewhere)) + self._replaced(answer) + self._reowned(answer)
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
         titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in
-        Victoria is Mount Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the premise."""
-        return sorted(self.question.ranks - self._stated_by(n for c in answer for n in c.cited))
+        Victoria is Mount Bogong" from "Mount Bogong is the highest peak in Victoria" echoes the premise.
+        A superlative the passages only rank ("the second smallest state") is not stated either."""
+        return sorted(self.question.ranks - self._ranks_stated({n for c in answer for n in c.cited}))
+
+    def _ranks_stated(self, cited: set[int]) -> set[str]:
+        """The terms of the evidence items numbered `cited` (with their titles), less the superlatives
+        they only hold after an ordinal the question lacks ("second smallest" for "smallest")."""
+        stated = self._stated_by(cited)
+        texts = [e.text for n in cited if (e := self.evidence.by_n(n)) is not None]
+        asked = self.question.ranks
+        unranked = " ".join(
+            _RANKED.sub(lambda m: m.group(0) if content_terms(m.group(1)) <= asked else " ", t) for t in texts
+        )
+        ranked_only = set().union(*(rank_terms(t) for t in texts)) - rank_terms(unranked)
+        return stated - ranked_only
 
     def spliced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's words (its names aside) that the passage an answer sentence cites holds far off:
@@ -208,13 +235,15 @@ class SupportChecker:
         """The evidence items (their numbers) that, with their articles' titles, state every rank the
         question asks about ("third", "most populous"): where an answer to it can come from."""
         ranks = self.question.ranks
-        return [n for n in self._terms if ranks <= self._stated_by([n])] if ranks else []
+        return [n for n in self._terms if ranks <= self._ranks_stated({n})] if ranks else []
 
     def _replaced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
         the answer never states it and a name the question lacks does the verb that the question's name
-        did (the verb right after it); unless the evidence joins the two as one name ("Frédéric Chopin")."""
+        did (the verb right after it), or stands where it stood after a verb and preposition ("Why did the
+        protests begin in Egypt?" answered "They began in Tunisia"); unless the evidence joins the two as
+        one name ("Frédéric Chopin"), or the other is its initials ("ICC")."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
@@ -224,15 +253,22 @@ class SupportChecker:
             for n in proper_names(f"{e.title}. {e.text}")
             for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
         ]
+        defined = acronyms([e.text for e in self.evidence.items])  # "International Criminal Court (ICC)"
         replaced = []
         for name in self.question.premise_names:
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
-            if not does or name_stated(name, said):
+            where = _verb_before(self.question.text, name)
+            if not (does or where) or name_stated(name, said):
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if name_stated(other, asked) or _verb_after(text, other, any_word=True) != does:
+                if name_stated(other, asked) or terms <= set().union(*(defined.get(t, set()) for t in others)):
+                    continue  # the same name, by its initials
+                if not (
+                    (does and _verb_after(text, other, any_word=True) == does)
+                    or (where and _verb_before(text, other) == where)
+                ):
                     continue
                 if not any(terms <= j and others <= j for j in joined):
                     replaced.append(name)
@@ -335,6 +371,19 @@ def _verb_after(text: str, name: str, any_word: bool = False) -> str:
     return stem(word) if word and (any_word or is_verb(word)) else ""
 
 
+def _verb_before(text: str, name: str) -> tuple[str, str] | None:
+    """The verb and preposition that set `name` in `text` ("begin", "in" of "began in Egypt"), or None
+    when no verb and preposition stand right before it."""
+    at = text.find(name)
+    before = [w.lower() for w in words(text[:at])][-3:] if at > 0 else []
+    if before and before[-1] in DETERMINERS:
+        before = before[:-1]
+    if len(before) >= 2 and before[-1] in PREPOSITIONS and (lemma := verb_lemma(before[-2])):
+        return lemma, before[-1]
+    return None
+
+
+_RANKED = re.compile(rf"\b({ORDINALS})[\s-]+(\w+est)\b", re.I)  # "second smallest", "third-largest"
 _POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)(?:['’]s|s?['’])\s+([A-Za-z-]+)")
 
 

@@ -85,6 +85,7 @@ class Question:
     premise_figures: frozenset[str] = field(default_factory=frozenset)
     acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
     named: bool = False  # it asks what something is named: "What was the name of ...?", "What is her sister's name?"
+    counted: frozenset[str] = field(default_factory=frozenset)  # what "how many" counts ("major" of "how many majors")
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -141,7 +142,21 @@ def analyse(text: str, typed: str | None = None) -> Question:
         premise_figures=figures if typed is None else figures & numbers(typed),
         acts=frozenset(_acts(text)),
         named=named,
+        counted=frozenset(_counted(wh, after)),
     )
+
+
+def _counted(wh: str, after: list[str]) -> set[str]:
+    """The stems of what a "how many" question counts: the words after "many" up to the verb
+    ("how many [Grand Slam tournaments] has he won", "how many [times] did")."""
+    if wh != "how" or not after or after[0] not in ("many", "much"):
+        return set()
+    counted: set[str] = set()
+    for word in after[1:]:
+        if word in _FUNCTION_WORDS or is_verb(word) and not is_noun(word):
+            break
+        counted |= content_terms(word)
+    return counted
 
 
 # verbs that say little of what happened: an answer says "became", "had", "made" in other words
@@ -268,6 +283,21 @@ def new_content(question: Question, text: str) -> set[str]:
         - set(question.figures)
         - content_terms(question.text)
     )
+
+
+_TOKEN = re.compile(r"\d[\d,.]*|[^\W\d_][\w'’-]*")
+
+
+def counts(question: Question, text: str) -> bool:
+    """Does `text` give a figure for what the question counts: "a record 24 majors", "eight times" for
+    "How many majors ...?", "How many times ...?" (a word or two may come between)."""
+    tokens = [w.lower() for w in _TOKEN.findall(text)]
+    for i, token in enumerate(tokens):
+        if token[0].isdigit() or numbers(token):
+            following = [t for w in tokens[i + 1 : i + 4] if w not in _FUNCTION_WORDS for t in content_terms(w)]
+            if question.counted & set(following[:2]):
+                return True
+    return False
 
 
 def supplies(question: Question, text: str, answer: bool = False) -> bool:

@@ -202,6 +202,16 @@ def test_the_questions_superlative_must_be_stated_by_what_the_answer_cites():
     assert not answer.refused and "Mount Hale" in answer.answer
 
 
+def test_a_superlative_the_passage_only_ranks_is_not_stated():
+    # "the second smallest state" does not say it is the smallest
+    states = {"states.txt": "Lorn is the second smallest state in the world, after Vale."}
+    reply = "Lorn is the smallest state in the world, after Vale [1]."
+    assert sure_reply(reply, "Why is Lorn the smallest state in the world?", states).refused
+    reply = "Lorn is the second smallest state in the world [1]."
+    answer = sure_reply(reply, "What is the second smallest state in the world?", states)
+    assert not answer.refused and "Lorn" in answer.answer
+
+
 def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refused_however_sure_the_model():
     articles = {
         "chicago.txt": "Hutchins took office in 1929. Hutchins eliminated varsity football from the university to "
@@ -251,6 +261,18 @@ def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer(
     assert not answer.refused and "Sikorski" in answer.answer
 
 
+def test_a_name_written_as_the_initials_the_passage_gives_it_is_not_a_replacement():
+    articles = {
+        "court.txt": "The International Criminal Court (ICC) sits in The Hague. The ICC can prosecute war crimes."
+    }
+    answer = sure_reply(
+        "The ICC can prosecute war crimes [1].",
+        "Which crimes can the International Criminal Court prosecute?",
+        articles,
+    )
+    assert not answer.refused and "war crimes" in answer.answer
+
+
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
     answer = sure_reply(
@@ -272,6 +294,15 @@ def test_a_true_sentence_that_holds_no_figure_does_not_answer_how_many():
     llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9))
     answer = answerer(llm).ask("How many council members voted against the budget?")
     assert answer.refused, answer.answer
+
+
+def test_a_figure_that_counts_something_else_is_replaced_by_the_sentence_that_counts_what_was_asked():
+    articles = {"tennis.txt": "Ana Vale has won 60 singles titles, including a record 12 majors, and an Olympic medal."}
+    answer = sure_reply("Ana Vale has won 60 singles titles [1].", "How many majors has Ana Vale won?", articles)
+    assert not answer.refused and "12 majors" in answer.answer
+    # a figure the passage never ties to what was asked is left as the model wrote it
+    answer = sure_reply("Ana Vale has won 60 singles titles [1].", "How many trophies has Ana Vale won?", articles)
+    assert answer.answer.startswith("Ana Vale has won 60 singles titles")
 
 
 def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
@@ -306,6 +337,13 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "The Kalven Report was issued in 1967 [1].",
             "In what year was the Darfur Report issued?",
             "In what year was the Kalven Report issued?",
+        ),
+        # the place the question sets it in, after the same verb and preposition, is another place
+        (
+            {"spring.txt": "The protests began in Tunisia after a vendor's death. They spread to Egypt and Libya."},
+            "The protests began in Tunisia after a vendor's death [1].",
+            "Why did the protests begin in Egypt?",
+            "Why did the protests begin in Tunisia?",
         ),
         (
             {"cast.txt": "Stephanie Sigman was cast as Estrella. Alessandro Cremona plays Marco Sciarra."},

@@ -161,3 +161,17 @@ def test_a_question_for_a_name_wants_a_name_or_a_quoted_term(question, named):
         assert supplies(asked, "It was called the Better Plan.", answer=True)
         assert supplies(asked, 'It was the "eolomelodicon".', answer=True)
         assert not supplies(asked, "It was a $2 billion package of road projects.", answer=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many majors has Novak Djokovic won?", {"major"}),
+        ("How many Grand Slam tournaments did she win?", {"grand", "slam", "tournament"}),
+        ("How many times did he finish the year first?", {"time"}),
+        ("How much was Rupert Murdoch worth in 2022?", set()),
+        ("What did the council approve?", set()),
+    ],
+)
+def test_what_a_how_many_question_counts(question, counted):
+    assert analyse(question).counted == counted
