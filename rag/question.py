@@ -65,6 +65,7 @@ _HEAD_SKIP = frozenset("kind kinds type types sort sorts name names form forms p
 _NOT_HEAD = frozenset("first last also most ever still later recently currently often".split())  # adverbs
 _IDENTITY = re.compile(r"^\W*(?i:who\s+(?:is|was|are|were))\s+[A-Z]")
 _POSSESSIVE = re.compile(r"(['’]s|s['’])$")
+_OWNED = re.compile(r"\w(?:['’]s|s['’])\s+\w")  # "Nixon's vice president"
 _WH = ("who", "whom", "whose", "what", "which", "when", "where", "why", "how")
 
 
@@ -123,7 +124,8 @@ def analyse(text: str, typed: str | None = None) -> Question:
         # "which company's disk drive": a possessive wh-phrase asks for an owner, as "whose" does
         owned = next((w for w in after[0 if wh == "whose" else 1 :] if w not in DETERMINERS), "")
         kind, head = AnswerKind.OWNER, "" if wh == "whose" else _POSSESSIVE.sub("", after[0])
-    if kind is AnswerKind.PERSON and _IDENTITY.match(text):  # "Who is Gerald Feierstein?" asks what he is
+    # "Who is Gerald Feierstein?" asks what he is; "Who was Nixon's vice president?" asks for a person
+    if kind is AnswerKind.PERSON and _IDENTITY.match(text) and not _OWNED.search(text):
         kind = AnswerKind.THING
     # "what was the name of ...", "what is her sister's name": the thing asked for is a name
     lead = [w for w in after if w not in AUXILIARIES and w not in DETERMINERS][:1]

@@ -11,6 +11,7 @@ from rag.question import AnswerKind, analyse, moves_the_year, names_owner, suppl
         ("Who co-led DOGE with Musk?", AnswerKind.PERSON, ""),
         ("With whom did Chopin go to Berlin?", AnswerKind.PERSON, ""),
         ("Who is Gerald Feierstein?", AnswerKind.THING, ""),  # asks what a named person is
+        ("Who was Richard Nixon's vice president?", AnswerKind.PERSON, ""),  # asks for the person he had
         ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
         ("Which company's disk drive did he find?", AnswerKind.OWNER, "company"),
         ("When did he resign?", AnswerKind.DATE, ""),
