@@ -22,7 +22,7 @@ from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import EvidenceSet, Sentence, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
-from .grounding import CheckedSentence, SupportChecker, about_terms, adds_nothing, is_refusal, shown_terms
+from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms, title_terms
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
@@ -277,7 +277,7 @@ class Answerer:
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        if unknown := unstated_names(asked.premise_names, about_terms(evidence)):
+        if unknown := unstated_names(asked.premise_names, shown.union(*(title_terms(e) for e in evidence.items))):
             log.info("the evidence never mentions %s", unknown)
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite

@@ -102,11 +102,6 @@ def title_terms(ev: Evidence) -> set[str]:
     return names(ev.title, initial=True) | content_terms(ev.title)
 
 
-def about_terms(evidence: EvidenceSet) -> set[str]:
-    """Every term the model was shown, with its articles' titles."""
-    return shown_terms(evidence).union(*(title_terms(e) for e in evidence.items))
-
-
 class SupportChecker:
     """Decides, per answer sentence, which evidence supports it, repairing or dropping citations."""
 
