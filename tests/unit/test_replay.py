@@ -47,33 +47,24 @@ def test_a_call_that_differs_in_anything_that_decides_the_reply_reaches_the_mode
 
 
 def test_changes_marks_what_a_run_gained_and_lost():
-    def item(id_, answer, correct, answerable=True, refused=False):
+    # id: (answerable, (answer, correct, refused) before, the same after)
+    runs = {
+        "a": (True, ("x", False, False), ("x2", True, False)),  # now right
+        "b": (True, ("y", True, False), ("y2", False, False)),  # now wrong
+        "c": (False, ("z", False, False), ("no", False, True)),  # an unanswerable question now refused
+        "d": (True, ("w", True, False), ("w", True, False)),  # unchanged: not listed
+    }
+
+    def report(when: int) -> dict:
+        keys = ("answer", "correct", "refused")
         return {
-            "id": id_,
-            "question": "q",
-            "answer": answer,
-            "correct": correct,
-            "answerable": answerable,
-            "refused": refused,
+            "items": [
+                {"id": i, "question": "q", "answerable": a, **dict(zip(keys, run[when]))}
+                for i, (a, *run) in runs.items()
+            ]
         }
 
-    before = {
-        "items": [
-            item("a", "x", False),
-            item("b", "y", True),
-            item("c", "z", False, False, False),
-            item("d", "w", True),
-        ]
-    }
-    after = {
-        "items": [
-            item("a", "x2", True),
-            item("b", "y2", False),
-            item("c", "no", False, False, True),
-            item("d", "w", True),
-        ]
-    }
-    marks = [line.split()[0] + line.split()[1] for line in replay.changes(before, after) if not line.startswith(" ")]
+    marks = [line.split()[0] + line.split()[1] for line in replay.changes(report(0), report(1)) if line[0] != " "]
     assert marks == ["+a", "-b", "+c"]
 
 
