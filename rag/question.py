@@ -150,7 +150,8 @@ def analyse(text: str, typed: str | None = None) -> Question:
 
 def _counted(wh: str, after: list[str]) -> set[str]:
     """The stems of what a "how many" question counts: the words after "many" up to the verb
-    ("how many [Grand Slam tournaments] has he won", "how many [times] did")."""
+    ("how many [Grand Slam tournaments] has he won", "how many [times] did"), or with no noun there, the
+    verb itself ("how many were [injured]", "how many [died]")."""
     if wh != "how" or not after or after[0] not in ("many", "much"):
         return set()
     counted: set[str] = set()
@@ -158,7 +159,14 @@ def _counted(wh: str, after: list[str]) -> set[str]:
         if word in _FUNCTION_WORDS or is_verb(word) and not is_noun(word):
             break
         counted |= content_terms(word)
+    if not counted:
+        done = next((w for w in after[1:] if w not in _BE_HAVE), "")
+        if done and done not in _FUNCTION_WORDS and is_verb(done):
+            counted = content_terms(done)
     return counted
+
+
+_BE_HAVE = frozenset("is are was were be been being has have had".split())
 
 
 # verbs that say little of what happened: an answer says "became", "had", "made" in other words

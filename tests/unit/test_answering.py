@@ -303,6 +303,10 @@ def test_a_figure_that_counts_something_else_is_replaced_by_the_sentence_that_co
     # a figure the passage never ties to what was asked is left as the model wrote it
     answer = sure_reply("Ana Vale has won 60 singles titles [1].", "How many trophies has Ana Vale won?", articles)
     assert answer.answer.startswith("Ana Vale has won 60 singles titles")
+    # "how many were injured" counts the injured: the figure of the dead is not an answer to it
+    quake = {"quake.txt": "The quake left 6,900 people confirmed dead in Varno province and 37,400 injured."}
+    answer = sure_reply("The quake left 6,900 people confirmed dead [1].", "How many were injured in Varno?", quake)
+    assert not answer.refused and "37,400 injured" in answer.answer
 
 
 def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():

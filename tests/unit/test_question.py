@@ -171,6 +171,12 @@ def test_a_question_for_a_name_wants_a_name_or_a_quoted_term(question, named):
         ("How many Grand Slam tournaments did she win?", {"grand", "slam", "tournament"}),
         ("How many times did he finish the year first?", {"time"}),
         ("How much was Rupert Murdoch worth in 2022?", set()),
+        # no noun: what is counted is what they underwent
+        ("How many were injured in the earthquake?", {"injur"}),
+        ("How many died in Sichuan?", {"die"}),
+        ("How many have been killed since May?", {"kill"}),
+        ("How many did he win?", set()),
+        ("How many were there?", set()),
         ("What did the council approve?", set()),
     ],
 )
