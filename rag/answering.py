@@ -29,9 +29,11 @@ from .nearest import nearest_passages
 from .prompts import PromptSet
 from .question import (
     OPEN_KINDS,
+    AnswerKind,
     Question,
     analyse,
     counts,
+    head_names,
     moves_the_year,
     new_names,
     supplies,
@@ -419,6 +421,16 @@ class Answerer:
             # titles, including a record 24 majors": the small model takes the sentence's first figure
             if told := _drawn_from(kept, lambda text: counts(asked, text)):
                 log.info("the answer's figures count something other than what was asked; quoted the sentence")
+                kept = told
+        if kept and asked.kind is AnswerKind.THING and not any(head_names(asked, c.text) for c in kept):
+            # "After which war did England gain New York?" answered "The English gained New Amsterdam ..."
+            # from "At the end of the Second Anglo-Dutch War, the English gained ...": the one asked for is
+            # named there with the question's own noun, and the answer left it out
+            said = content_terms(" ".join(c.text for c in kept)) | content_terms(asked.head)
+            if told := _drawn_from(
+                kept, lambda text: holds_kind(text) and any(content_terms(n) - said for n in head_names(asked, text))
+            ):
+                log.info("the answer never names the %s asked for; quoted the sentence it rests on", asked.head)
                 kept = told
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)

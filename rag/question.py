@@ -310,6 +310,13 @@ def counts(question: Question, text: str) -> bool:
     return False
 
 
+def head_names(question: Question, text: str) -> list[str]:
+    """The names in `text` made with the question's own noun: "the Second Anglo-Dutch War" for "After
+    which war did England gain New York?" (none for a question without such a noun)."""
+    head = content_terms(question.head)
+    return [n for n in proper_names(text) if head & content_terms(n)] if head else []
+
+
 def supplies(question: Question, text: str, answer: bool = False) -> bool:
     """Does `text` hold a new thing of the kind asked for? A figure for "how many", a date for "when",
     a name for "who"; for other questions, anything the question does not already say. In an `answer`

@@ -309,6 +309,21 @@ def test_a_figure_that_counts_something_else_is_replaced_by_the_sentence_that_co
     assert not answer.refused and "37,400 injured" in answer.answer
 
 
+def test_an_answer_that_leaves_out_the_one_named_with_the_questions_noun_quotes_the_sentence():
+    articles = {
+        "harbour.txt": "At the end of the Second Lorvan War, the Danes gained Port Ellis in exchange for Kell Island."
+    }
+    question = "After which war did the Danes gain Port Ellis?"
+    answer = sure_reply("The Danes gained Port Ellis in exchange for Kell Island [1].", question, articles)
+    assert not answer.refused and "Second Lorvan War" in answer.answer
+    # one the answer names already ("CEO Ana Vale" answered "Ana Vale") is not quoted again
+    articles = {"firm.txt": "As ordered by CEO Ana Vale, the engineers designed the Lumo player in 2001."}
+    answer = sure_reply(
+        "Ana Vale ordered the design of the Lumo player [1].", "Which CEO ordered the Lumo player?", articles
+    )
+    assert answer.answer.startswith("Ana Vale ordered")
+
+
 def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
     llm = ScriptedLLM(["The dinner lasted three hours [1]."], judge=verdicts(0.1))
     assert answerer(llm).ask("Why did Ann Lee meet the president?").refused

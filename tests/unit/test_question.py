@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, moves_the_year, names_owner, supplies, swapped_names
+from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_owner, supplies, swapped_names
 
 
 @pytest.mark.parametrize(
@@ -182,3 +182,12 @@ def test_a_question_for_a_name_wants_a_name_or_a_quoted_term(question, named):
 )
 def test_what_a_how_many_question_counts(question, counted):
     assert analyse(question).counted == counted
+
+
+def test_the_names_made_with_the_questions_noun():
+    asked = analyse("After which war did England gain New York?")
+    assert head_names(asked, "At the end of the Second Anglo-Dutch War, the English gained New Amsterdam.") == [
+        "Second Anglo-Dutch War"
+    ]
+    assert head_names(asked, "The war ended in 1667.") == []  # not a name
+    assert head_names(analyse("Who won the war?"), "The Second Anglo-Dutch War ended in 1667.") == []  # no noun asked
