@@ -20,7 +20,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ class RecordedLLM:
     """An LLM whose replies are kept by everything that decides them (messages, prefix, limits, banned
     words); the model itself is loaded only when a call was never seen (`load` makes it)."""
 
-    def __init__(self, record: Path, load: Any, name: str = "recorded") -> None:
+    def __init__(self, record: Path, load: Callable[[], LLM], name: str = "recorded") -> None:
         self._db = sqlite3.connect(record)
         self._db.execute("CREATE TABLE IF NOT EXISTS reply (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         self._load = load
@@ -84,14 +84,18 @@ class RecordedLLM:
             self.name = self._model.name
         return self._model
 
-    def _recall(self, *call: Any) -> tuple[str, Any]:
+    def _through(self, call: list[Any], ask: Callable[[], Any]) -> Any:
+        """The recorded reply to `call`; a call never seen is `ask`ed of the model and recorded."""
         key = hashlib.sha256(json.dumps(call, sort_keys=True).encode()).hexdigest()
         row = self._db.execute("SELECT value FROM reply WHERE key = ?", (key,)).fetchone()
-        return key, None if row is None else json.loads(row[0])
-
-    def _keep(self, key: str, value: Any) -> None:
+        if row is not None:
+            self.seen += 1
+            return json.loads(row[0])
+        self.asked += 1
+        value = ask()
         self._db.execute("INSERT OR REPLACE INTO reply VALUES (?, ?)", (key, json.dumps(value)))
         self._db.commit()
+        return value
 
     def stream(
         self,
@@ -103,19 +107,16 @@ class RecordedLLM:
         prefix: str = "",
         forbid: Sequence[str] = (),
     ) -> Iterator[str]:
-        key, kept = self._recall("stream", messages, max_tokens, temperature, stop, prefix, list(forbid))
-        if kept is None:
-            self.asked += 1
+        def generate() -> dict[str, Any]:
             live = GenerationStats()
+            model = self._model_now()
             pieces = list(
-                self._model_now().stream(
-                    messages, max_tokens, temperature, live, stop=stop, prefix=prefix, forbid=forbid
-                )
+                model.stream(messages, max_tokens, temperature, live, stop=stop, prefix=prefix, forbid=forbid)
             )
-            kept = {"pieces": pieces, "lowest_logprob": live.lowest_logprob}
-            self._keep(key, kept)
-        else:
-            self.seen += 1
+            return {"pieces": pieces, "lowest_logprob": live.lowest_logprob}
+
+        call = ["stream", messages, max_tokens, temperature, stop, prefix, list(forbid)]
+        kept = self._through(call, generate)
         stats = stats if stats is not None else GenerationStats()
         stats.lowest_logprob = kept["lowest_logprob"]
         for piece in kept["pieces"]:
@@ -123,14 +124,9 @@ class RecordedLLM:
             yield piece
 
     def yes_probability(self, messages: list[Message], prefix: str = "") -> float:
-        key, kept = self._recall("yes", messages, prefix)
-        if kept is None:
-            self.asked += 1
-            kept = self._model_now().yes_probability(messages, prefix)
-            self._keep(key, kept)
-        else:
-            self.seen += 1
-        return float(kept)
+        return float(
+            self._through(["yes", messages, prefix], lambda: self._model_now().yes_probability(messages, prefix))
+        )
 
     def warm(self, messages: list[Message]) -> None:
         """Nothing to warm: a recorded reply costs no prompt evaluation, and a new one warms itself."""
