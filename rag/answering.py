@@ -22,7 +22,15 @@ from .embedding import Embedder
 from .errors import QuestionError
 from .evidence import EvidenceSet, Sentence, nearest_cosine, select_evidence
 from .followup import Rewriter, standalone_question
-from .grounding import CheckedSentence, SupportChecker, adds_nothing, is_refusal, shown_terms, title_terms
+from .grounding import (
+    CheckedSentence,
+    SupportChecker,
+    adds_nothing,
+    is_refusal,
+    shown_terms,
+    spelt_as_cited,
+    title_terms,
+)
 from .judge import ANSWER_PREFIX, FOUND_PREFIX, Signals, confidence, found_floor
 from .llm import LLM, GenerationStats
 from .nearest import nearest_passages
@@ -458,7 +466,9 @@ class Answerer:
         self, turn: _Turn, kept: list[CheckedSentence], evidence: EvidenceSet, signals: Signals, sure: float
     ) -> Answer:
         renumber = Renumberer()
-        parts = [renumber.render(MarkedSentence(c.text, c.cited)) for c in kept]
+        parts = [
+            renumber.render(MarkedSentence(spelt_as_cited(c.text, evidence.texts(c.cited)), c.cited)) for c in kept
+        ]
         highlights: dict[int, tuple[int, int]] = {}
         for c in kept:
             for n, sents in c.highlights.items():

@@ -56,6 +56,10 @@ class EvidenceSet:
     def by_n(self, n: int) -> Evidence | None:
         return next((e for e in self.items if e.n == n), None)
 
+    def texts(self, numbers: Iterable[int]) -> list[str]:
+        """The texts of the items numbered `numbers` (those it holds)."""
+        return [e.text for n in numbers if (e := self.by_n(n)) is not None]
+
     def beside(self, numbers: set[int], chars: int) -> set[int]:
         """The items numbered `numbers` and those within `chars` of one of them in the same article: a
         passage that says "she" or "the group" names whom it means in the sentences around it ("...

@@ -87,6 +87,31 @@ def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
     return not loose or loose <= said
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
+
+
+def spelt_as_cited(text: str, cited: list[str]) -> str:
+    """`text` with each capitalised word that its cited passages spell otherwise written as they spell it:
+    "The Labour Party is strongest ..." from "Labor is strongest ...". The check counts both spellings
+    as one term; the answer quotes the name as its sources have it. A word the passages only hold with
+    another ending ("Americans" of "American") is the same name in another form, and stays."""
+    spelt = {w.lower() for t in cited for w in words(t)}
+    theirs: dict[str, str] = {}
+    for t in cited:
+        for w in _CAPITALISED.findall(t):
+            theirs.setdefault(stem(w), w)
+
+    def respell(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = theirs.get(stem(word))
+        if word.lower() in spelt or other is None:
+            return word
+        a, b = word.lower(), other.lower()
+        return word if a.startswith(b) or b.startswith(a) else other
+
+    return _CAPITALISED.sub(respell, text)
+
+
 def evidence_terms(ev: Evidence) -> set[str]:
     return content_terms(ev.text) | numbers(ev.text) | names(ev.text)
 
@@ -161,7 +186,7 @@ class SupportChecker:
         """The terms of the evidence items numbered `cited` (with their titles), less the superlatives
         they only hold after an ordinal the question lacks ("second smallest" for "smallest")."""
         stated = self._stated_by(cited)
-        texts = [e.text for n in cited if (e := self.evidence.by_n(n)) is not None]
+        texts = self.evidence.texts(cited)
         asked = self.question.ranks
         unranked = " ".join(
             _RANKED.sub(lambda m: m.group(0) if content_terms(m.group(1)) <= asked else " ", t) for t in texts

@@ -635,6 +635,18 @@ def test_a_wrong_citation_is_repaired():
     assert answer.answer.endswith("[1].")
 
 
+def test_a_name_is_shown_as_its_cited_passage_spells_it():
+    # the check counts "Labour" and "Labor" as one word; the answer quotes the source's own spelling
+    articles = {"vote.txt": "Traditionally, Labor is strongest in the western suburbs where the Americans live."}
+    answer = sure_reply(
+        "The Labour Party is strongest in the western suburbs, where American voters live [1].",
+        "Which party is strongest in the western suburbs?",
+        articles,
+    )
+    # "American" is another form of the passage's word, not another spelling of it
+    assert answer.answer.startswith("The Labor Party is strongest in the western suburbs, where American voters")
+
+
 def test_filler_and_repetition_are_dropped():
     llm = ScriptedLLM(
         [
