@@ -36,12 +36,14 @@ _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 def stem(word: str) -> str:
     """Snowball stem, with irregular verb forms joined to their verb ("led", "withdrew" -> lead,
     withdraw: lemminflect's English lexicon) and agent nouns to theirs ("co-leader", "voters" -> lead,
-    vote): the stemmer keeps both apart."""
+    vote): the stemmer keeps both apart. The agent's "-er" is read off the stem, not the word, so every
+    form of a verb that ends in it stays one term ("offer", "offers", "offered")."""
     word = word.lower().replace("’", "'").split("'")[0]
-    word = _irregular_verb(word) or word
-    agent = re.fullmatch(r"([a-z]{4,}?)(e?)rs?", word) if word.endswith(("er", "ers")) else None
+    stemmed = _STEMMER.stemWord(_irregular_verb(word) or word)
+    if re.fullmatch(r"[a-z]{3,}er", stemmed):
+        stemmed = _STEMMER.stemWord(stemmed[:-1])
     # British and American spellings as one ("Labour Party" written of the "Labor Party": labour, labor)
-    return _BRITISH_OUR.sub("or", _STEMMER.stemWord(agent.group(1) + agent.group(2) if agent else word))
+    return _BRITISH_OUR.sub("or", stemmed)
 
 
 _BRITISH_OUR = re.compile(r"(?<=[a-z]{3})our")  # not "four", "hour", "your", "tour", "course"

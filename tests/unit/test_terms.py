@@ -19,6 +19,10 @@ def test_regular_forms_and_ing_words_keep_their_own_stem():
     assert stem("walked") == stem("walking") == stem("walk")
     assert stem("evening") != stem("even")  # an -ing form is never an irregular one
     assert stem("voters") == stem("vote") and stem("co-leader".split("-")[1]) == stem("lead")
+    # a verb that ends in "-er" is one term in every form: "Which company first offered ...?" is said by
+    # "Scion offers standard iPod connectivity"
+    assert stem("offer") == stem("offers") == stem("offered") == stem("offering")
+    assert stem("enters") == stem("entered")
 
 
 def test_content_terms_leave_out_stopwords_and_split_hyphens():
