@@ -287,7 +287,8 @@ class Answerer:
         if not evidence.items:
             return False
         shown = shown_terms(evidence)
-        if unknown := unstated_names(asked.premise_names, shown.union(*(title_terms(e) for e in evidence.items))):
+        titled = shown.union(*(title_terms(e) for e in evidence.items))
+        if unknown := unstated_names(asked.premise_names, titled, evidence.names()):
             log.info("the evidence never mentions %s", unknown)
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite

@@ -56,6 +56,10 @@ class EvidenceSet:
     def by_n(self, n: int) -> Evidence | None:
         return next((e for e in self.items if e.n == n), None)
 
+    def names(self) -> list[str]:
+        """The proper names the items and their articles' titles give."""
+        return [n for e in self.items for n in proper_names(f"{e.title}. {e.text}")]
+
     def texts(self, numbers: Iterable[int]) -> list[str]:
         """The texts of the items numbered `numbers` (those it holds)."""
         return [e.text for n in numbers if (e := self.by_n(n)) is not None]

@@ -172,7 +172,7 @@ class SupportChecker:
             and not any(stated(t, about) for t in content_terms(n))
             and all(stated(t, self._about) for t in content_terms(n))
         ]
-        unstated = unstated_names(named, about)
+        unstated = unstated_names(named, about, self.evidence.names())
         return list(dict.fromkeys(unstated + elsewhere)) + self._replaced(answer) + self._reowned(answer)
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
@@ -269,8 +269,7 @@ class SupportChecker:
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
         joined = [
             content_terms(part)
-            for e in self.evidence.items
-            for n in proper_names(f"{e.title}. {e.text}")
+            for n in self.evidence.names()
             for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
         ]
         defined = acronyms([e.text for e in self.evidence.items])  # "International Criminal Court (ICC)"

@@ -102,6 +102,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that are no stopwords, as written ("Court", "Justice" of "Court of Justice")."""
+    return [w for w in words(text) if w.lower() not in STOPWORDS]
+
+
 def content_terms(text: str) -> set[str]:
     """Stemmed, lower-cased words that carry meaning (no stopwords, no single letters)."""
     out = set()
@@ -179,19 +184,32 @@ def stated(term: str, shown: Collection[str]) -> bool:
     return term.isalpha() and any(s.isalpha() and _one_name(term, s) for s in shown)
 
 
-def unstated_names(named: Sequence[str], shown: Collection[str]) -> list[str]:
+def unstated_names(named: Sequence[str], shown: Collection[str], others: Sequence[str] = ()) -> list[str]:
     """The names of `named` that `shown` never states, when they are enough to rule a question or an
     answer out: a whole name ("Super Bowl"), or every name there is. A lone capitalised word alone may
-    be an adjective ("Polish", "European"), a month or spelt another way ("Zelenskyy")."""
-    unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n))]
+    be an adjective ("Polish", "European"), a month or spelt another way ("Zelenskyy"). A name made of
+    ordinary words whose words `shown` states only in part, all of them within one of the `others` (the
+    names the passages give), is that other name's words, not this one: "International Court of
+    Justice" over a passage on the "International Criminal Court" (but "State Department" over "his
+    department", which names no other)."""
+    unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n)) or _borrowed(n, shown, others)]
     return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
+
+
+def _borrowed(name: str, shown: Collection[str], others: Sequence[str]) -> bool:
+    """`name`, made of ordinary words, is stated only by words that all stand in another of `others`."""
+    if " " not in name or name_stated(name, shown) or not all(ordinary_word(w) for w in content_words(name)):
+        return False
+    told = {t for t in content_terms(name) if stated(t, shown)}
+    return bool(told) and any(told <= content_terms(o) and not name_stated(name, content_terms(o)) for o in others)
 
 
 def name_stated(name: str, shown: Collection[str]) -> bool:
     """Whether `shown` states `name` by the words that make it this name: those English lacks as
     ordinary words ("Darfur" of "Darfur Report": "Report" is in every report's name), or all of its
     words when it has none of those ("Radar Princess")."""
-    own = [w for w in words(name) if not ordinary_word(w)] or words(name)
+    named = content_words(name)  # "of", "the": in many names, no part of one
+    own = [w for w in named if not ordinary_word(w)] or named
     terms = set().union(*(content_terms(w) for w in own)) if own else set()
     return bool(terms) and all(stated(t, shown) for t in terms)
 

@@ -665,6 +665,13 @@ def test_a_name_the_articles_never_mention_is_refused_without_the_model():
     assert answer.refused and not llm.prompts and not llm.judged
 
 
+def test_a_name_told_only_by_the_words_another_name_shares_is_refused_without_the_model():
+    articles = {"icc.txt": "The International Criminal Court was set up in 2002 in The Hague."}
+    llm = ScriptedLLM([], judge=verdicts(0.99))
+    answer = answerer(llm, articles).ask("In what year was the International Court of Justice set up?")
+    assert answer.refused and not llm.prompts and not llm.judged
+
+
 def test_a_name_only_the_articles_title_states_is_no_reason_to_refuse():
     # the sentence that holds the answer calls him "he"; the article is "Bruce Lee"
     articles = {"bruce lee.txt": "Known for the five films that he starred in, he made martial arts films popular."}

@@ -60,6 +60,12 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     assert unstated_names(["Rubio", "European"], shown) == []  # "European" may be an adjective
     assert unstated_names(["Sophocles"], shown) == ["Sophocles"]
     assert unstated_names(["Rubio", "Super Bowl"], shown) == ["Super Bowl"]
+    # a name of ordinary words is not stated by the words it shares with another name the passages give
+    icc, others = content_terms("The International Criminal Court sat in 2002."), ["International Criminal Court"]
+    assert unstated_names(["International Court of Justice"], icc, others) == ["International Court of Justice"]
+    assert unstated_names(["International Court of Justice"], icc | content_terms("justice"), others) == []
+    # "his department" names no other department: the passage may mean this one
+    assert unstated_names(["State Department"], content_terms("Rubio said his department cut staff."), ["Rubio"]) == []
 
 
 def test_a_name_is_stated_by_the_words_that_make_it_that_name():
@@ -68,6 +74,9 @@ def test_a_name_is_stated_by_the_words_that_make_it_that_name():
     assert not name_stated("Darfur Report", kalven)  # "Report" is in every report's name
     assert not name_stated("Radar Princess", content_terms("Twilight Princess was released in 2006."))
     assert name_stated("Governor Newsom", content_terms("Newsom signed it."))  # a title is an ordinary word
+    # "of" is in many names and no part of one: a name of ordinary words is stated by those
+    assert name_stated("Court of Justice", content_terms("The Court of Justice ruled."))
+    assert not name_stated("Court of Justice", content_terms("The Court of Appeal ruled."))
 
 
 def test_ranks_are_adjectives_in_est_not_every_word_ending_so():
