@@ -87,7 +87,7 @@ def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
     return not loose or loose <= said
 
 
-_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]+\b")
 
 
 def spelt_as_cited(text: str, cited: list[str]) -> str:

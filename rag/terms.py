@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
@@ -27,7 +28,8 @@ STOPWORDS = frozenset(
     did does told tell asked ask whose""".split()
 )
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
+_LETTER = r"[^\W\d_]"  # any script's letters: "Frédéric", "Zürich" are one word each, not "Fr", "d", "ric"
+_WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|['’\-])*{_LETTER}|{_LETTER}")
 _NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|percent|per cent))?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
@@ -38,12 +40,17 @@ def stem(word: str) -> str:
     withdraw: lemminflect's English lexicon) and agent nouns to theirs ("co-leader", "voters" -> lead,
     vote): the stemmer keeps both apart. The agent's "-er" is read off the stem, not the word, so every
     form of a verb that ends in it stays one term ("offer", "offers", "offered")."""
-    word = word.lower().replace("’", "'").split("'")[0]
+    word = _unaccented(word).lower().replace("’", "'").split("'")[0]
     stemmed = _STEMMER.stemWord(_irregular_verb(word) or word)
     if re.fullmatch(r"[a-z]{3,}er", stemmed):
         stemmed = _STEMMER.stemWord(stemmed[:-1])
     # British and American spellings as one ("Labour Party" written of the "Labor Party": labour, labor)
     return _BRITISH_OUR.sub("or", stemmed)
+
+
+def _unaccented(word: str) -> str:
+    """`word` without its accents: a question typed as "Frederic Chopin" asks about "Frédéric Chopin"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 _BRITISH_OUR = re.compile(r"(?<=[a-z]{3})our")  # not "four", "hour", "your", "tour", "course"

@@ -672,6 +672,13 @@ def test_a_name_told_only_by_the_words_another_name_shares_is_refused_without_th
     assert answer.refused and not llm.prompts and not llm.judged
 
 
+def test_a_name_typed_without_its_accents_is_the_name_the_article_spells_with_them():
+    articles = {"zurich.txt": "Zürich hosted the Lorvan festival in 2016, its mayor said."}
+    answer = sure_reply("Zurich hosted the Lorvan festival [1].", "What did Zurich host in 2016?", articles)
+    # shown as the article spells it
+    assert not answer.refused and answer.answer.startswith("Zürich hosted the Lorvan festival"), answer.answer
+
+
 def test_a_name_only_the_articles_title_states_is_no_reason_to_refuse():
     # the sentence that holds the answer calls him "he"; the article is "Bruce Lee"
     articles = {"bruce lee.txt": "Known for the five films that he starred in, he made martial arts films popular."}

@@ -23,6 +23,12 @@ def test_regular_forms_and_ing_words_keep_their_own_stem():
     # "Scion offers standard iPod connectivity"
     assert stem("offer") == stem("offers") == stem("offered") == stem("offering")
     assert stem("enters") == stem("entered")
+    # a word is a word in any script, and its accents are no part of its term
+    assert (
+        content_terms("Frédéric went to Zürich")
+        == content_terms("Frederic went to Zurich")
+        == {"frede", "go", "zurich"}
+    )
 
 
 def test_content_terms_leave_out_stopwords_and_split_hyphens():
