@@ -41,6 +41,7 @@ from .question import (
     Question,
     analyse,
     counts,
+    fits_another_figure,
     head_names,
     moves_the_year,
     new_names,
@@ -430,6 +431,13 @@ class Answerer:
             # titles, including a record 24 majors": the small model takes the sentence's first figure
             if told := _drawn_from(kept, lambda text: counts(asked, text)):
                 log.info("the answer's figures count something other than what was asked; quoted the sentence")
+                kept = told
+        if kept and asked.kind is AnswerKind.FIGURE:
+            # "How many people died in Sichuan?" answered "69,197 people died in Sichuan" from "69,197 were
+            # confirmed dead, including 68,636 in Sichuan province": the sentence's other figure is Sichuan's
+            answered = " ".join(c.text for c in kept)
+            if told := _drawn_from(kept, lambda text: fits_another_figure(asked, answered, text)):
+                log.info("the sentence the answer rests on gives a figure that fits the question better; quoted it")
                 kept = told
         if kept and asked.kind is AnswerKind.THING and not any(head_names(asked, c.text) for c in kept):
             # "After which war did England gain New York?" answered "The English gained New Amsterdam ..."

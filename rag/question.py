@@ -17,6 +17,7 @@ from .terms import (
     ORDINALS,
     STOPWORDS,
     content_terms,
+    figure_units,
     is_noun,
     is_person,
     is_verb,
@@ -308,6 +309,20 @@ def counts(question: Question, text: str) -> bool:
             if question.counted & set(following[:2]):
                 return True
     return False
+
+
+def fits_another_figure(question: Question, answer: str, sentence: str) -> bool:
+    """`sentence` gives the answer's figure and another whose words fit the question better, read off the
+    words right after each: "How many people died in Sichuan?" answered "69,197 people died in Sichuan"
+    from "69,197 were confirmed dead, including 68,636 in Sichuan province"."""
+    given = numbers(answer)
+    fits = [(len(unit & question.terms), figure) for figure, unit in figure_units(sentence)]
+    best = max((fit for fit, _ in fits), default=0)
+    return (
+        best > 0
+        and any(figure in given for _, figure in fits)
+        and not any(fit == best and figure in given for fit, figure in fits)
+    )
 
 
 def head_names(question: Question, text: str) -> list[str]:

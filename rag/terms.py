@@ -150,6 +150,11 @@ _UNIT_SKIP = set(_SCALE) | set(
 )
 
 
+_MONTH_AFTER = re.compile(
+    r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+
+
 def figure_units(text: str) -> list[tuple[str, set[str]]]:
     """Each figure in `text` (years aside) with what it counts: the content words among the two words
     after it in its clause, scale words skipped ("1,500 consulates closed" -> consul, close)."""
@@ -158,6 +163,8 @@ def figure_units(text: str) -> list[tuple[str, set[str]]]:
         raw = match.group(1)
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
             continue  # a year says when, not how many
+        if raw.isdigit() and int(raw) <= 31 and _MONTH_AFTER.match(text, match.end()):
+            continue  # so does a day of a month ("20 February 2016")
         clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end() : match.end() + 80])[0]
         following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:2]
         out.append((_canon(float(raw.replace(",", ""))), set().union(*following)))
