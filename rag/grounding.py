@@ -150,6 +150,7 @@ class SupportChecker:
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
         self._titles = {e.n: title_terms(e) for e in evidence.items}
         self._about = self._all_terms.union(*self._titles.values())
+        self._names = evidence.names()  # the names the passages and their titles give
         # the question's own words, its names and scaffolding aside: what its premise says of them
         self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
 
@@ -172,7 +173,7 @@ class SupportChecker:
             and not any(stated(t, about) for t in content_terms(n))
             and all(stated(t, self._about) for t in content_terms(n))
         ]
-        unstated = unstated_names(named, about, self.evidence.names())
+        unstated = unstated_names(named, about, self._names)
         return list(dict.fromkeys(unstated + elsewhere)) + self._replaced(answer) + self._reowned(answer)
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
@@ -268,9 +269,7 @@ class SupportChecker:
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
         joined = [
-            content_terms(part)
-            for n in self.evidence.names()
-            for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
+            content_terms(part) for n in self._names for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
         ]
         defined = acronyms([e.text for e in self.evidence.items])  # "International Criminal Court (ICC)"
         replaced = []
