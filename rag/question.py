@@ -50,6 +50,7 @@ OPEN_KINDS = frozenset({AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, 
 AUXILIARIES = frozenset(
     "is are was were be been being am do does did has have had can could will would shall should may might must".split()
 )
+_CONDITIONAL_MODALS = frozenset("can could may might must should".split())
 PREPOSITIONS = frozenset(
     "in on at for with by to from of about into onto over under during after before since until between among "
     "against through across per via".split()
@@ -233,7 +234,8 @@ def _kind(wh: str, after: list[str], head: str) -> AnswerKind:
     if wh == "whose":
         return AnswerKind.OWNER
     if wh == "when":
-        return AnswerKind.DATE
+        # "When can the court step in?" asks under what conditions, not on what date
+        return AnswerKind.UNKNOWN if after[:1] and after[0] in _CONDITIONAL_MODALS else AnswerKind.DATE
     if wh == "where":
         return AnswerKind.PLACE
     if wh == "why":

@@ -15,6 +15,8 @@ from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_
         ("Whose spending deal did Musk blow up?", AnswerKind.OWNER, ""),
         ("Which company's disk drive did he find?", AnswerKind.OWNER, "company"),
         ("When did he resign?", AnswerKind.DATE, ""),
+        ("When will the election be held?", AnswerKind.DATE, ""),
+        ("When can the court step in instead of national courts?", AnswerKind.UNKNOWN, ""),  # on what condition
         ("In what year was the original iPod released?", AnswerKind.DATE, "year"),
         ("What weekday did they dine?", AnswerKind.DATE, "weekday"),
         ("How many homes lost power?", AnswerKind.FIGURE, ""),
