@@ -61,6 +61,11 @@ SETS = {
         conversations=TUNING / "wiki_tuning/conversations.jsonl",
         corpus=TUNING / "wiki_tuning/corpus",
     ),
+    "wiki2": EvalSet(
+        questions=TUNING / "wiki_tuning2/questions.jsonl",
+        conversations=TUNING / "wiki_tuning2/conversations.jsonl",
+        corpus=TUNING / "wiki_tuning2/corpus",
+    ),
 }
 
 
