@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,7 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
     if not text.strip():
         raise DocumentError("no readable text")
     date = _find_date(text)
-    title = title_hint or _title_from_text(text, markdown=suffix == ".md") or path.stem
+    title = title_hint or _title_from_text(text, markdown=suffix == ".md", stem=path.stem) or path.stem
     return Document(
         source=path.name,
         path=str(path),
@@ -191,18 +192,31 @@ def _find_date(text: str) -> str:
     return match.group(1) if match.re is _DATE_LINE else match.group(0)
 
 
-def _title_from_text(text: str, markdown: bool = False) -> str:
+def _title_from_text(text: str, markdown: bool = False, stem: str = "") -> str:
+    """The first line long enough to be a headline, after a shorter one the file is named after ("OPEC"
+    in opec.txt: "OPEC: The Organization of ..."): a label such as "NEWS" names no file, and a short
+    name alone would tell the embedder less than the article's first sentence does."""
+    named = ""
     for raw in text.splitlines()[:12]:
         line = _DATE_LINE.sub("", raw).strip()
         if markdown:
             line = line.lstrip("#").strip()
         if len(line.split()) < 3:
+            if not named and _slug(stem) and _slug(line) == _slug(stem):
+                named = line
             continue  # section labels such as "NEWS"
         if len(line) > 120:
             first = split_sentences(line)[0].text
             line = first if len(first) <= 120 else line[:117].rsplit(" ", 1)[0] + "…"
-        return line
-    return ""
+        return f"{named}: {line}" if named else line
+    return named
+
+
+def _slug(text: str) -> str:
+    """Letters and digits in lower case, accents dropped, runs of anything else one "_": "Les
+    Demoiselles d'Avignon" and les_demoiselles_d_avignon are one slug."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
 
 
 def _html_text(html: str) -> tuple[str, str]:

@@ -40,6 +40,28 @@ def test_markdown_title(tmp_path):
     assert load_document(md).title == "Harbour bridge reopens after repairs"
 
 
+def test_a_short_heading_the_file_is_named_after_leads_the_title(tmp_path):
+    # "OPEC" alone is too short to be taken for a headline, but opec.txt is named after it: the article
+    # never says "OPEC" again until its end, and "It was founded ..." must still be about OPEC
+    opec = tmp_path / "opec.txt"
+    opec.write_text(
+        "OPEC\n\nThe Organization of the Petroleum Exporting Countries is a cartel. It was founded in 1960.\n"
+    )
+    assert (
+        load_document(opec).title
+        == "OPEC: The Organization of the Petroleum Exporting Countries is a cartel. It was founded in 1960."
+    )
+    accented = tmp_path / "frederic_chopin.txt"
+    accented.write_text("Frédéric Chopin\n\nFrédéric François Chopin was a Polish composer.\n", encoding="utf-8")
+    assert load_document(accented).title.startswith("Frédéric Chopin: Frédéric François Chopin")
+    label = tmp_path / "story.txt"  # a label the file is not named after is no title
+    label.write_text("NEWS\nHarbour bridge reopens after repairs\n\nThe bridge reopened.\n")
+    assert load_document(label).title == "Harbour bridge reopens after repairs"
+    alone = tmp_path / "rhine.txt"  # the name alone, when nothing longer follows
+    alone.write_text("Rhine\n\nA river.\n")
+    assert load_document(alone).title == "Rhine"
+
+
 def test_pdf_text_and_metadata_title(tmp_path):
     from pypdf import PdfWriter
     from pypdf.generic import NameObject
