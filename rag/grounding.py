@@ -22,7 +22,7 @@ from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies
 from .terms import (
     ORDINALS,
     content_terms,
-    figure_units,
+    figure_phrases,
     is_verb,
     name_stated,
     names,
@@ -365,13 +365,20 @@ class SupportChecker:
     def _unbound_figures(self, text: str, strict: set[str]) -> set[str]:
         """New figures whose evidence never says what they count: "closed 1,500 consulates" when the
         only 1,500 in the passages is "1,500 early retirements". The words right after the figure in
-        the answer must be in an evidence sentence that holds that figure."""
+        the answer must be in an evidence sentence that holds that figure, and so must a word of the
+        question's that qualifies them: "107 doubles titles" for "How many doubles titles ...?" is not
+        "107 singles titles"."""
         unbound = set()
-        for figure, unit in figure_units(text):
+        asked = content_terms(self.question.text)
+        for figure, following in figure_phrases(text):
+            unit = set().union(*following)
             if figure not in strict or not unit:
                 continue
-            holding = [s for e in self.evidence.items for s in e.sentences if figure in numbers(s.text)]
-            if holding and not any(unit & content_terms(s.text) for s in holding):
+            qualifier = following[0] & asked if len(following) == 2 else set()
+            holding = [
+                content_terms(s.text) for e in self.evidence.items for s in e.sentences if figure in numbers(s.text)
+            ]
+            if holding and not any(unit & terms and qualifier <= terms for terms in holding):
                 unbound.add(f"{figure} {'/'.join(sorted(unit))}")
         return unbound
 

@@ -249,6 +249,26 @@ def test_an_invented_figure_is_dropped_by_the_word_check_however_sure_the_model(
     assert answer.refused  # the only sentence claimed a figure no passage holds
 
 
+def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dropped():
+    # "How many doubles titles ...?" answered from "60 singles titles": the question's word, put beside
+    # the figure, makes it count something the passage never counts
+    articles = {"tennis.txt": "Ana Vale has won 60 singles titles on the tour and an Olympic medal."}
+    assert sure_reply(
+        "Ana Vale has won 60 doubles titles [1].", "How many doubles titles has Ana Vale won?", articles
+    ).refused
+    # a qualifier the passage does give with the figure stands
+    answer = sure_reply(
+        "Ana Vale has won 60 singles titles [1].", "How many singles titles has Ana Vale won?", articles
+    )
+    assert not answer.refused and "60 singles titles" in answer.answer
+    # and a question word after the counted noun ("people died" for "were killed") is not a qualifier
+    quake = {"quake.txt": "The Varno earthquake killed 6,900 people and left 900 missing."}
+    answer = sure_reply(
+        "6,900 people died in the earthquake [1].", "How many people died in the Varno earthquake?", quake
+    )
+    assert not answer.refused and "6,900" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
