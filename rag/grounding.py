@@ -161,16 +161,19 @@ class SupportChecker:
         owner of what the cited passages give someone else (`_reowned`): "Who is the father of
         Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
         and about someone else."""
-        about = set().union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
-        about |= self._stated_by(self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars))
+        cited = self._stated_by(self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars))
+        about = cited.union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         named = self.question.premise_names
         # a lone word that other passages state is a name spelt as the articles spell it, and no
-        # adjective: "Since when has the Murdoch family chaired the Times?" answered from the Times' page
+        # adjective: "Since when has the Murdoch family chaired the Times?" answered from the Times' page.
+        # One the user typed must be in the cited passages, however the answer repeats it: "The Museum
+        # of Modern Art holds Guernica" from a passage on another painting
+        typed = self.question.typed_names
         elsewhere = [
             n
             for n in named
             if " " not in n
-            and not any(stated(t, about) for t in content_terms(n))
+            and not any(stated(t, cited if n in typed else about) for t in content_terms(n))
             and all(stated(t, self._about) for t in content_terms(n))
         ]
         unstated = unstated_names(named, about, self._names)

@@ -86,6 +86,7 @@ class Question:
     ranks: frozenset[str] = field(default_factory=frozenset)  # its superlatives and ordinals ("snowiest", "third")
     # the figures the user typed: a follow-up's rewrite may carry one over from the last answer as context
     premise_figures: frozenset[str] = field(default_factory=frozenset)
+    typed_names: tuple[str, ...] = ()  # the names the user typed, of `names`: the rest a rewrite carried over
     acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
     named: bool = False  # it asks what something is named: "What was the name of ...?", "What is her sister's name?"
     counted: frozenset[str] = field(default_factory=frozenset)  # what "how many" counts ("major" of "how many majors")
@@ -132,6 +133,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
     # "what was the name of ...", "what is her sister's name": the thing asked for is a name
     lead = [w for w in after if w not in AUXILIARIES and w not in DETERMINERS][:1]
     named = wh in ("what", "which") and bool({*lead, *tokens[-1:]} & {"name", "names"})
+    names = _names(text)
     skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
     return Question(
         text=text,
@@ -140,10 +142,11 @@ def analyse(text: str, typed: str | None = None) -> Question:
         kind=kind,
         owned=owned,
         terms=frozenset(content_terms(text) - skip),
-        names=_names(text),
+        names=names,
         figures=figures,
         ranks=frozenset(rank_terms(text)),
         premise_figures=figures if typed is None else figures & numbers(typed),
+        typed_names=names if typed is None else tuple(n for n in names if n in typed),
         acts=frozenset(_acts(text)),
         named=named,
         counted=frozenset(_counted(wh, after)),

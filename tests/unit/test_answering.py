@@ -269,6 +269,21 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
     assert not answer.refused and "6,900" in answer.answer, answer.answer
 
 
+def test_a_name_the_user_typed_must_be_in_the_passage_cited_not_only_in_the_answer_repeating_it():
+    # the museum holds another of the painter's works; only the other passage names the one asked about
+    articles = {
+        "painter.txt": "Among Lorca Vane's famous works are the painting Aldera and the painting Bellmoor.",
+        "aldera.txt": "Aldera, an oil painting by Lorca Vane, is in the collection of the Museum of Modern Art.",
+    }
+    reply = "The Museum of Modern Art holds Lorca Vane's painting {} [2]."
+    # read again from the passage that names it, the model finds no museum there
+    llm = ScriptedLLM([reply.format("Bellmoor"), "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("Which museum holds Lorca Vane's painting Bellmoor?").refused
+    assert "[1] Among Lorca Vane's famous works" in llm.prompts[1][-1]["content"]
+    answer = sure_reply(reply.format("Aldera"), "Which museum holds Lorca Vane's painting Aldera?", articles)
+    assert not answer.refused and "Museum of Modern Art" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}

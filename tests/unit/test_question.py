@@ -38,6 +38,12 @@ def test_kind_and_head_come_from_the_wh_word_and_the_noun_after_it(question, kin
     assert (asked.kind, asked.head) == (kind, head)
 
 
+def test_the_names_a_rewrite_carried_over_are_told_from_those_the_user_typed():
+    asked = analyse("Who led the army besieging Kaffa in the Crimea?", typed="Who led the army besieging it?")
+    assert asked.names == ("Kaffa", "Crimea") and asked.typed_names == ()
+    assert analyse("Which museum holds Guernica?").typed_names == ("Guernica",)
+
+
 def test_names_and_figures_are_read_without_opening_function_words():
     asked = analyse("Besides Alexandre Yersin, who visited Hong Kong in 1894?")
     assert asked.names == ("Alexandre Yersin", "Hong Kong")
