@@ -212,8 +212,26 @@ def unstated_names(named: Sequence[str], shown: Collection[str], others: Sequenc
     names the passages give), is that other name's words, not this one: "International Court of
     Justice" over a passage on the "International Criminal Court" (but "State Department" over "his
     department", which names no other)."""
-    unknown = [n for n in named if not any(stated(t, shown) for t in content_terms(n)) or _borrowed(n, shown, others)]
+    unknown = [
+        n
+        for n in named
+        if not any(stated(t, shown) for t in content_terms(n))
+        and not _initials_of(n, others)
+        or _borrowed(n, shown, others)
+    ]
     return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
+
+
+def _initials_of(name: str, others: Sequence[str]) -> bool:
+    """`name` is an abbreviation that one of `others` spells out: "ISS" where a passage's article is
+    titled "International Space Station", though the passage itself says only "it"."""
+    if not re.fullmatch(r"[A-Z]{2,6}", name):
+        return False
+    for other in others:
+        capitalised = [w for w in other.split() if w[0].isupper()]
+        if len(capitalised) >= 2 and "".join(w[0] for w in capitalised) == name:
+            return True
+    return False
 
 
 def _borrowed(name: str, shown: Collection[str], others: Sequence[str]) -> bool:

@@ -84,6 +84,10 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     assert unstated_names(["International Court of Justice"], icc | content_terms("justice"), others) == []
     # "his department" names no other department: the passage may mean this one
     assert unstated_names(["State Department"], content_terms("Rubio said his department cut staff."), ["Rubio"]) == []
+    # an abbreviation is stated by the name it abbreviates, as a passage's article title gives it
+    station = content_terms("Since 2000 it has hosted people in space.")
+    assert unstated_names(["ISS"], station, ["International Space Station"]) == []
+    assert unstated_names(["ISS"], station, ["International Court"]) == ["ISS"]
 
 
 def test_a_name_is_stated_by_the_words_that_make_it_that_name():
