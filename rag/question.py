@@ -321,7 +321,7 @@ def fits_another_figure(question: Question, answer: str, sentence: str) -> bool:
     words right after each: "How many people died in Sichuan?" answered "69,197 people died in Sichuan"
     from "69,197 were confirmed dead, including 68,636 in Sichuan province"."""
     given = numbers(answer)
-    fits = [(len(unit & question.terms), figure) for figure, unit in figure_units(sentence)]
+    fits = [(len(unit & question.terms), figure) for figure, unit in figure_units(sentence, reach=4)]
     best = max((fit for fit, _ in fits), default=0)
     return (
         best > 0

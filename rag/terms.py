@@ -155,15 +155,15 @@ _MONTH_AFTER = re.compile(
 )
 
 
-def figure_units(text: str) -> list[tuple[str, set[str]]]:
-    """Each figure in `text` (years aside) with what it counts: the content words among the two words
-    after it in its clause, scale words skipped ("1,500 consulates closed" -> consul, close)."""
-    return [(figure, set().union(*following)) for figure, following in figure_phrases(text)]
+def figure_units(text: str, reach: int = 2) -> list[tuple[str, set[str]]]:
+    """Each figure in `text` (years aside) with what it counts: the content words among the `reach`
+    words after it in its clause, scale words skipped ("1,500 consulates closed" -> consul, close)."""
+    return [(figure, set().union(*following)) for figure, following in figure_phrases(text, reach)]
 
 
-def figure_phrases(text: str) -> list[tuple[str, list[set[str]]]]:
-    """`figure_units` with the two words' terms in order: in "107 singles titles" the first qualifies
-    the second."""
+def figure_phrases(text: str, reach: int = 2) -> list[tuple[str, list[set[str]]]]:
+    """`figure_units` with the words' terms in order: in "107 singles titles" the first qualifies the
+    second."""
     out = []
     for match in _NUMBER.finditer(text):
         raw = match.group(1)
@@ -172,7 +172,7 @@ def figure_phrases(text: str) -> list[tuple[str, list[set[str]]]]:
         if raw.isdigit() and int(raw) <= 31 and _MONTH_AFTER.match(text, match.end()):
             continue  # so does a day of a month ("20 February 2016")
         clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end() : match.end() + 80])[0]
-        following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:2]
+        following = [t for w in words(clause) if w.lower() not in _UNIT_SKIP and (t := content_terms(w))][:reach]
         out.append((_canon(float(raw.replace(",", ""))), following))
     return out
 

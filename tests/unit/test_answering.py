@@ -353,6 +353,12 @@ def test_a_figure_the_sentence_gives_for_something_else_is_replaced_by_the_sente
         "6,900 were confirmed dead in Varno province [1].", "How many people died in Varno province?", quake
     )
     assert not answer.refused and "5,800 in Varno province" in answer.answer, answer.answer
+    # the sentence's other figure counts the question's words a few words on ("22 major women's singles titles")
+    tennis = {"tennis.txt": "Ana Vale won 107 singles titles on the tour, including 22 major women's singles titles."}
+    answer = sure_reply(
+        "Ana Vale won 107 singles titles [1].", "How many major singles titles did Ana Vale win?", tennis
+    )
+    assert "22 major women's singles titles" in answer.answer, answer.answer
     # a day of a month is a date, not a figure that fits better
     film = {"film.txt": "As of 20 February 2016, the film has grossed over $879 million worldwide."}
     answer = sure_reply(
