@@ -61,6 +61,10 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert not supplies(analyse("How many homes lost power in 2024?"), "Homes lost power in 2024.")
     assert supplies(analyse("When did he resign?"), "He resigned in 2017.")
     assert not supplies(analyse("When did he resign in 2017?"), "He resigned in 2017.")
+    # a year of three digits or fewer is a date in a passage too when its era says so; a bare one is not
+    assert supplies(analyse("In what year was the church completed?"), "The church was completed in AD 537.")
+    assert supplies(analyse("When was the temple built?"), "It stood by 560 BC.")
+    assert not supplies(analyse("When was the temple built?"), "It had 537 visitors.")
     assert supplies(analyse("Who defended the plan?"), "Mayor Lena Ortiz defended it.")
     assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
