@@ -259,7 +259,8 @@ _DATE_TEXT = re.compile(
     r"\b(1\d{3}|20\d{2})s?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight)\b|"
     r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b|"
-    r"(?-i:\b(?:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?:AD|BC|BCE|CE)\b)",  # "in AD 537", "560 BC": a year of any length
+    # "in AD 537", "560 BC": a year of any length, told by its era
+    r"(?-i:\b(?:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?:AD|BC|BCE|CE)\b)",
     re.I,
 )
 # "in 821", "by 560 BC", "the treaty in 821 fixed": a year of under four digits, after a preposition and
