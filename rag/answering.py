@@ -44,6 +44,7 @@ from .question import (
     fits_another_figure,
     head_names,
     moves_the_year,
+    names_only_the_set_aside,
     new_names,
     supplies,
     swapped_names,
@@ -448,6 +449,12 @@ class Answerer:
                 kept, lambda text: holds_kind(text) and any(content_terms(n) - said for n in head_names(asked, text))
             ):
                 log.info("the answer never names the %s asked for; quoted the sentence it rests on", asked.head)
+                kept = told
+        if kept and all(names_only_the_set_aside(asked, c.text) for c in kept):
+            if told := _drawn_from(
+                kept, lambda text: bool(new_names(asked, text)) and not names_only_the_set_aside(asked, text)
+            ):
+                log.info("the answer names only what the question sets aside; quoted the sentence it rests on")
                 kept = told
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)

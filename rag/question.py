@@ -16,6 +16,7 @@ from enum import StrEnum
 from .terms import (
     ORDINALS,
     STOPWORDS,
+    abbreviates,
     content_terms,
     figure_units,
     is_noun,
@@ -406,6 +407,18 @@ def moves_the_year(question: Question, text: str) -> bool:
 def new_names(question: Question, text: str) -> set[str]:
     """The name terms of `text` (a capitalised opening word too) that the question does not hold."""
     return names(text, initial=True) - names(question.text, initial=True)
+
+
+_SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+([^,?;]+)", re.I)
+
+
+def names_only_the_set_aside(question: Question, text: str) -> bool:
+    """`text` names what the question sets aside ("Apart from the ISS, which space station ...?"), in
+    full or by its initials, and no other name: "The International Space Station (ISS) is one of two
+    operational space stations" does not say which other."""
+    aside = [n for m in _SET_ASIDE.finditer(question.text) for n in proper_names(m.group(1))]
+    told = [p for p in proper_names(text) if p in aside or any(abbreviates(a, [p]) for a in aside)]
+    return bool(told) and not new_names(question, text) - names(" ".join(told), initial=True)
 
 
 def new_people(question: Question, text: str) -> list[str]:

@@ -216,13 +216,13 @@ def unstated_names(named: Sequence[str], shown: Collection[str], others: Sequenc
         n
         for n in named
         if not any(stated(t, shown) for t in content_terms(n))
-        and not _initials_of(n, others)
+        and not abbreviates(n, others)
         or _borrowed(n, shown, others)
     ]
     return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
 
 
-def _initials_of(name: str, others: Sequence[str]) -> bool:
+def abbreviates(name: str, others: Sequence[str]) -> bool:
     """`name` is an abbreviation that one of `others` spells out: "ISS" where a passage's article is
     titled "International Space Station", though the passage itself says only "it"."""
     if not re.fullmatch(r"[A-Z]{2,6}", name):

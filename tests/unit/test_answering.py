@@ -382,6 +382,20 @@ def test_an_answer_that_leaves_out_the_one_named_with_the_questions_noun_quotes_
     assert answer.answer.startswith("Ana Vale ordered")
 
 
+def test_an_answer_naming_only_what_the_question_sets_aside_quotes_the_sentence_naming_another():
+    articles = {
+        "station.txt": "The Orbital Research Station (ORS) is a research station in low orbit. "
+        "Alongside India's Vayu, it is one of two operational space stations."
+    }
+    reply = "The ORS is one of two operational space stations [1]."
+    answer = sure_reply(reply, "Apart from the ORS, which space station is operational?", articles)
+    assert not answer.refused and "Vayu" in answer.answer, answer.answer
+    # without a sentence naming another, the answer stands as written
+    articles = {"station.txt": "The Orbital Research Station (ORS) is one of two operational space stations."}
+    answer = sure_reply(reply, "Apart from the ORS, which space station is operational?", articles)
+    assert not answer.refused and "one of two operational space stations" in answer.answer, answer.answer
+
+
 def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
     llm = ScriptedLLM(["The dinner lasted three hours [1]."], judge=verdicts(0.1))
     assert answerer(llm).ask("Why did Ann Lee meet the president?").refused

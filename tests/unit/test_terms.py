@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.terms import (
+    abbreviates,
     content_terms,
     figure_phrases,
     figure_units,
@@ -88,6 +89,9 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     station = content_terms("Since 2000 it has hosted people in space.")
     assert unstated_names(["ISS"], station, ["International Space Station"]) == []
     assert unstated_names(["ISS"], station, ["International Court"]) == ["ISS"]
+    assert abbreviates("ISS", ["International Space Station"]) and not abbreviates(
+        "Iss", ["International Space Station"]
+    )
 
 
 def test_a_name_is_stated_by_the_words_that_make_it_that_name():
