@@ -66,6 +66,11 @@ SETS = {
         conversations=TUNING / "wiki_tuning2/conversations.jsonl",
         corpus=TUNING / "wiki_tuning2/corpus",
     ),
+    "wiki3": EvalSet(
+        questions=TUNING / "wiki_tuning3/questions.jsonl",
+        conversations=TUNING / "wiki_tuning3/conversations.jsonl",
+        corpus=TUNING / "wiki_tuning3/corpus",
+    ),
 }
 
 
