@@ -196,13 +196,13 @@ def _title_from_text(text: str, markdown: bool = False, stem: str = "") -> str:
     """The first line long enough to be a headline, after a shorter one the file is named after ("OPEC"
     in opec.txt: "OPEC: The Organization of ..."): a label such as "NEWS" names no file, and a short
     name alone would tell the embedder less than the article's first sentence does."""
-    named = ""
+    named, slug = "", _slug(stem)
     for raw in text.splitlines()[:12]:
         line = _DATE_LINE.sub("", raw).strip()
         if markdown:
             line = line.lstrip("#").strip()
         if len(line.split()) < 3:
-            if not named and _slug(stem) and _slug(line) == _slug(stem):
+            if not named and slug and _slug(line) == slug:
                 named = line
             continue  # section labels such as "NEWS"
         if len(line) > 120:

@@ -153,6 +153,7 @@ class SupportChecker:
         self._names = evidence.names()  # the names the passages and their titles give
         # the question's own words, its names and scaffolding aside: what its premise says of them
         self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
+        self._question_terms = content_terms(question.text)  # all its words, wh-words too
 
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
@@ -372,7 +373,7 @@ class SupportChecker:
         question's that qualifies them: "107 doubles titles" for "How many doubles titles ...?" is not
         "107 singles titles"."""
         unbound = set()
-        asked = content_terms(self.question.text)
+        asked = self._question_terms
         for figure, following in figure_phrases(text):
             unit = set().union(*following)
             if figure not in strict or not unit:
