@@ -188,7 +188,9 @@ def names(text: str, initial: bool = False) -> set[str]:
     for sentence in split_sentences(text):
         tokens = words(sentence.text)
         for i, tok in enumerate(tokens):
-            if (i == 0 and not initial) or not tok[0].isupper() or tok.lower() in STOPWORDS:
+            # "US-led", "Soviet-backed": the name is the capitalised part ("United States–led" splits so)
+            tok = "-".join(part for part in tok.split("-") if part[:1].isupper())
+            if (i == 0 and not initial) or not tok or not tok[0].isupper() or tok.lower() in STOPWORDS:
                 continue
             out.add(stem(tok))
     return out

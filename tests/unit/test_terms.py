@@ -10,6 +10,7 @@ from rag.terms import (
     figure_phrases,
     figure_units,
     name_stated,
+    names,
     numbers,
     rank_terms,
     stated,
@@ -116,3 +117,10 @@ def test_british_and_american_spellings_are_one_term():
     # "The Labour Party is strongest ..." from a passage on the "Australian Labor Party"
     assert content_terms("Labour colours honourable behaviour") == content_terms("Labor colors honorable behavior")
     assert content_terms("four hour tour course journal") == {"four", "hour", "tour", "cours", "journal"}
+
+
+def test_a_hyphenated_word_names_only_its_capitalised_part():
+    # "US-led" of a question asked over an article that writes "United States–led": "led" is no name
+    assert names("It was a US-led coalition.") == names("It was a US coalition.") == {"us"}
+    assert names("The Soviet-backed regime fell.") == names("The Soviet regime fell.")
+    assert names("He spoke Anglo-Saxon.") == {stem("Anglo-Saxon")}
