@@ -217,7 +217,7 @@ class Answerer:
         sure = confidence(signals, self.settings)
         if kept and (acting := _acting(kept, asked, evidence, self.settings.evidence_window_chars)):
             log.info(
-                "the answer never says what the question says was done (%s): read again from %s", asked.acts, acting
+                "the answer never says what the question says was done (%s): read again from %s", _said(asked), acting
             )
             again = yield from self._read_from(
                 llm, query.prompt, asked, evidence, acting, retrieval, temperature, timings, "acting"
@@ -574,10 +574,11 @@ def _acting(kept: list[CheckedSentence], asked: Question, evidence: EvidenceSet,
     struggled to speak about her depression because the band had just won a Grammy", where another
     passage reads "Managed by her father, ...". With the items beside those in their articles, which say
     whom "the group" means; never the items the answer cited. Nothing when no other item says it."""
-    if not asked.acts or asked.acts & _rests_on(kept):
+    said = _said(asked)
+    if not said or said & _rests_on(kept):
         return []
     cited = _cited(kept)
-    acting = {e.n for e in evidence.items if e.n not in cited and asked.acts & content_terms(e.text)}
+    acting = {e.n for e in evidence.items if e.n not in cited and said & content_terms(e.text)}
     return sorted(evidence.beside(acting, context_chars) - cited) if acting else []
 
 
@@ -600,7 +601,13 @@ def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], 
 
     # "Lee wrote To Kill a Mockingbird" after "... a novel by Harper Lee": the same one, named less fully
     same = bool(named(again)) and named(again) <= named(first)
-    return bool(asked.acts & _rests_on(again)) and told(again) >= told(first) and not same
+    return bool(_said(asked) & _rests_on(again)) and told(again) >= told(first) and not same
+
+
+def _said(asked: Question) -> frozenset[str]:
+    """What an answer must say to answer: what the question says was done, or, when it names no act,
+    the thing it asks for ("capital" of "What is the capital of Kuwait?")."""
+    return asked.acts or (frozenset(content_terms(asked.head)) if asked.head else frozenset())
 
 
 def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> bool:

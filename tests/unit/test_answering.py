@@ -663,6 +663,18 @@ def test_an_answer_that_says_something_new_is_not_read_again():
             ("Tom Vance", "silver echo.txt"),
             "depression",
         ),
+        # a question that names no act: the answer never says the thing asked for ("capital")
+        (
+            {
+                "norland.txt": "Norland is a country in the north with a long coast.",
+                "norland cities.txt": "Port Ilse is the capital and largest city.",
+            },
+            "What is the capital of Norland?",
+            ("coast", "Norland is a country in the north"),
+            ("capital", "The capital of Norland is Port Ilse"),
+            ("Port Ilse", "norland cities.txt"),
+            "coast",
+        ),
     ],
 )
 def test_an_answer_from_the_wrong_passage_is_read_again_from_those_that_name_and_say_what_was_asked(
