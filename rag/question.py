@@ -51,6 +51,7 @@ OPEN_KINDS = frozenset({AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, 
 AUXILIARIES = frozenset(
     "is are was were be been being am do does did has have had can could will would shall should may might must".split()
 )
+_BE = frozenset("is are was were".split())
 _CONDITIONAL_MODALS = frozenset("can could may might must should".split())
 PREPOSITIONS = frozenset(
     "in on at for with by to from of about into onto over under during after before since until between among "
@@ -194,8 +195,10 @@ def _head_noun(after: list[str]) -> str:
     """The noun a what/which question is about: "which [Republican senator] warned", "what [year] did",
     "what kind of [music]", "what is the [percentage] of". A time or quantity noun right after the
     wh-word decides the kind; otherwise the last word before a verb, an auxiliary or a preposition."""
-    if len(after) > 2 and after[0] in AUXILIARIES and after[1] in DETERMINERS:
+    if len(after) > 2 and after[0] in _BE and after[1] in DETERMINERS:
         after = after[2:]  # "what was the percentage of ...", "what is the name of ..."
+    # "what did the Chicago school favour ...": the subject follows "did", and the thing asked for is
+    # the verb's object, which the question never names
     picked: list[str] = []
     i = 0
     while i < len(after):

@@ -30,6 +30,8 @@ from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_
         ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
         ("What kind of music did she sing?", AnswerKind.THING, "music"),
         ("Deshin Shekpa was the head of what school?", AnswerKind.THING, "school"),
+        # after "did" comes the subject, then the verb: the thing asked for is unnamed
+        ("What did the Chicago school favour instead of Keynesianism?", AnswerKind.THING, ""),
         ("Tell me about the budget.", AnswerKind.UNKNOWN, ""),
     ],
 )
