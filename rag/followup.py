@@ -10,7 +10,9 @@ Rules where they are certain, the model where they are not:
 - he/she/him/his/her, when they are all that leans on the conversation and the last exchange names
   exactly one person (a full name, and no lone capitalised word that might be one) the question does
   not, become that person;
-- anything else ("why?", "and in 2024?", two people who could be "he", "it", "that") is rewritten by
+- "and in 1993?", "what about 2020?" (an opener and a date alone) is the question before asked of
+  that date, when it holds exactly one ("... won a Nobel prize in 1992?");
+- anything else ("why?", "and how many?", two people who could be "he", "it", "that") is rewritten by
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
   prefix is restored after it, not read again. A rewrite that still holds the follow-up's own pointing
@@ -120,6 +122,8 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
 
     if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
         return resolved(_substitute(question, person), Resolved.RULE)
+    if redated := _redated(question, exchange.question):
+        return resolved(redated, Resolved.RULE)
     spent = 0.0
     if rewrite is not None:
         started = time.perf_counter()
@@ -263,6 +267,30 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
     maybe = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
     whole = [n for n in maybe if len(n.split()) > 1]
     return whole[0] if len(maybe) == len(whole) == 1 else None
+
+
+_PERIOD_PREPOSITIONS = "in|on|at|during|by|before|after|since|until|from|for|of"
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATED = re.compile(
+    rf"(?:\b(?:{_PERIOD_PREPOSITIONS})\s+)?(?:(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?)?\b(?:1\d{{3}}|20\d{{2}})\b", re.I
+)
+_ANOTHER_DATE = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_DATED.pattern})\W*$", re.I)
+
+
+def _redated(question: str, before: str) -> str | None:
+    """ "And in 1993?" after "Which of Friedman's students won a Nobel prize in 1992?": the question
+    before, asked of the other date, when it holds exactly one (with its preposition, unless the
+    follow-up gives none: "What about 2020?"). None for anything else."""
+    match = _ANOTHER_DATE.match(question)
+    dates = list(_DATED.finditer(before))
+    if not match or len(dates) != 1:
+        return None
+    date, old = match.group("date"), dates[0].group(0)
+    if not re.match(rf"(?:{_PERIOD_PREPOSITIONS})\s", date, re.I) and (
+        prep := re.match(rf"(?:{_PERIOD_PREPOSITIONS})\s+", old, re.I)
+    ):
+        date = prep.group(0) + date  # "What about 2020?" keeps "in" of "in November 2025"
+    return before[: dates[0].start()] + date + before[dates[0].end() :]
 
 
 def _substitute(question: str, person: str) -> str:

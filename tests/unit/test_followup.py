@@ -156,14 +156,28 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
     assert "[1]" not in messages[-1]["content"] and "What did the secretary say to him?" in messages[-1]["content"]
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "before", "standalone"),
+    [
+        ("and in 2024?", "How many people visited the museum in 2023?", "How many people visited the museum in 2024?"),
+        ("What about 2020?", "Which service began showing it in November 2025?", "Which service began showing it in 2020?"),
+        ("And in 1950?", "What was the hall used as before 1453?", "What was the hall used as in 1950?"),
+    ],
+)
+def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_up, before, standalone):
+    history = [{"role": "user", "content": before}, {"role": "assistant", "content": "It was 80,000 [1]."}]
+    query = standalone_question(follow_up, history, model()[1])  # nothing queued: the model is not asked
+    assert (query.standalone, query.how) == (standalone, Resolved.RULE)
+
+
+def test_another_date_goes_to_the_model_when_the_question_before_has_none_or_several():
+    for before in ("When were the troops withdrawn?", "How many troops were there in 2003 and 2004?"):
+        history = [{"role": "user", "content": before}, {"role": "assistant", "content": "In May [1]."}]
+        _, rewrite = model("How many troops were there in 2014?")
+        assert standalone_question("And in 2014?", history, rewrite).how is Resolved.MODEL
+
+
 def test_why_and_ellipsis_are_completed_by_the_model():
-    history = [
-        {"role": "user", "content": "How many people visited the museum in 2023?"},
-        {"role": "assistant", "content": "About 80,000 people visited the museum in 2023 [1]."},
-    ]
-    _, rewrite = model("How many people visited the museum in 2024?")
-    query = standalone_question("and in 2024?", history, rewrite)
-    assert query.standalone == "How many people visited the museum in 2024?"
     _, rewrite = model("Why did Senator Jane Holloway criticise the Harbour Authority?")
     query = standalone_question("Why?", REPORT, rewrite)
     assert query.standalone == "Why did Senator Jane Holloway criticise the Harbour Authority?" and query.resolved
