@@ -105,8 +105,8 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     exchange = last_exchange(history)
     if exchange is None or not needs_context(question):
         return Query(asked=question, standalone=question, search=question)
-    person = _only_person(question, exchange)
     pointing = leaning_words(question)
+    person = _only_person(question, exchange) or _person_answered(pointing, exchange)
 
     def resolved(standalone: str, how: Resolved, search: str = "", spent: float = 0.0) -> Query:
         """A follow-up: it carries the last exchange's citations and answer along."""
@@ -261,7 +261,7 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
     if any(w.lower() in PERSONAL for w in leaning_words(exchange.question)):
         return None
     said = question.lower()
-    named = proper_names(exchange.question) + proper_names(exchange.answer)
+    named = _named(exchange.question) + _named(exchange.answer)
     found = [re.sub(r"['’]s$", "", n) for n in named]  # "Harper Lee's manuscript" names Harper Lee
     found = [n for n in found if n.lower() not in said]
     maybe = [n for n in dict.fromkeys(found) if is_person(n, single=True)]
@@ -291,6 +291,33 @@ def _redated(question: str, before: str) -> str | None:
     ):
         date = prep.group(0) + date  # "What about 2020?" keeps "in" of "in November 2025"
     return before[: dates[0].start()] + date + before[dates[0].end() :]
+
+
+def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
+    """The person the last answer gave for "Who signed the treaty?" ("Sadat and Menachem Begin signed
+    it with Jimmy Carter": the one named right before the question's own verb), when the follow-up
+    points at one person, as its subject ("What office did he hold?"): the one just asked for. Not
+    after "Who did Trump fire?", whose "he" may be either."""
+    if len({w.lower() for w in pointing}) != 1 or pointing[0].lower() not in ("he", "she"):
+        return None  # "What did the secretary say to him?" asks of someone else too: the model's
+    asked = analyse(exchange.question)
+    after_wh = exchange.question.split()[1:2]
+    if asked.wh != "who" or not asked.acts or not after_wh or after_wh[0].lower() in ("did", "does", "do"):
+        return None
+    said = exchange.question.lower()
+    new = [n for n in _named(exchange.answer) if n.lower() not in said and is_person(n)]
+    doing = [n for n in new if content_terms(_word_after(exchange.answer, n)) & asked.acts]
+    return doing[0] if len(doing) == 1 else None
+
+
+def _named(text: str) -> list[str]:
+    """The proper names of `text`, "Sadat and Menachem Begin" read as two."""
+    return [part for n in proper_names(text) for part in re.split(r"\s+and\s+", n)]
+
+
+def _word_after(text: str, name: str) -> str:
+    following = _WORD.findall(text[text.find(name) + len(name) :])
+    return following[0] if following else ""
 
 
 def _substitute(question: str, person: str) -> str:

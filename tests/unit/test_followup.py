@@ -74,6 +74,21 @@ def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
     assert query.carried == ("h#2",) and llm.prompts == []
 
 
+def test_he_after_a_who_question_is_the_person_its_answer_gave():
+    history = [
+        {"role": "user", "content": "Who signed the accord with Anwar Sadat?"},
+        {"role": "assistant", "content": "Sadat and Menachem Begin signed it with President Jimmy Carter [1]."},
+    ]
+    llm, rewrite = model()
+    query = standalone_question("What office did he hold?", history, rewrite)
+    assert (query.standalone, query.how) == ("What office did Menachem Begin hold?", Resolved.RULE)
+    # "he" after "Who did Sadat meet?" may be either of two: the model's to say
+    history[0]["content"] = "Who did Anwar Sadat meet at the summit?"
+    history[1]["content"] = "Sadat met Menachem Begin [1]."
+    llm, rewrite = model("What office did Menachem Begin hold?")
+    assert standalone_question("What office did he hold?", history, rewrite).how is Resolved.MODEL
+
+
 def test_a_person_named_in_the_possessive_is_substituted_by_name():
     history = [
         {"role": "user", "content": "Which editor guided Harper Lee’s manuscript to its finished form?"},
