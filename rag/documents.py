@@ -196,13 +196,13 @@ def _title_from_text(text: str, markdown: bool = False, stem: str = "") -> str:
     """The first line long enough to be a headline, after a shorter one the file is named after ("OPEC"
     in opec.txt: "OPEC: The Organization of ..."): a label such as "NEWS" names no file, and a short
     name alone would tell the embedder less than the article's first sentence does."""
-    named, slug = "", _slug(stem)
+    named, slugged = "", slug(stem)
     for raw in text.splitlines()[:12]:
         line = _DATE_LINE.sub("", raw).strip()
         if markdown:
             line = line.lstrip("#").strip()
         if len(line.split()) < 3:
-            if not named and slug and _slug(line) == slug:
+            if not named and slugged and slug(line) == slugged:
                 named = line
             continue  # section labels such as "NEWS"
         if len(line) > 120:
@@ -212,7 +212,7 @@ def _title_from_text(text: str, markdown: bool = False, stem: str = "") -> str:
     return named
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """Letters and digits in lower case, accents dropped, runs of anything else one "_": "Les
     Demoiselles d'Avignon" and les_demoiselles_d_avignon are one slug."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()

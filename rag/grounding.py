@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .citations import MarkedSentence
+from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
 from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies
 from .terms import (
     ORDINALS,
     content_terms,
     figure_phrases,
+    is_person,
     is_verb,
     name_stated,
     names,
     numbers,
+    ordinary_word,
     proper_names,
     rank_terms,
     stated,
@@ -178,7 +181,8 @@ class SupportChecker:
             and all(stated(t, self._about) for t in content_terms(n))
         ]
         unstated = unstated_names(named, about, self._names)
-        return list(dict.fromkeys(unstated + elsewhere)) + self._replaced(answer) + self._reowned(answer)
+        found = unstated + elsewhere + self._replaced(answer) + self._reowned(answer) + self._told_of_another(answer)
+        return list(dict.fromkeys(found))
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
@@ -312,6 +316,30 @@ class SupportChecker:
                     reowned.append(name)
         return list(dict.fromkeys(reowned))
 
+    def _told_of_another(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's people that an answer sentence rests on "He ..." or "She ..." for, in an
+        article titled with another person's name: "When did Thomas Mellon serve as Secretary of the
+        Treasury?" answered from "He served as United States Secretary of the Treasury ..." in "Andrew
+        Mellon", whose father Thomas the sentence before names. An article about one person goes on
+        about that person."""
+        typed = self.question.typed_names  # a name a follow-up's rewrite carried in may be spelt otherwise
+        # the people the question asks of: who does its verb ("did Thomas Mellon serve")
+        asked = self.question.text
+        people = [n for n in typed if is_person(n) and n in self.question.premise_names and _verb_after(asked, n)]
+        told = []
+        for c in answer:
+            for n, rested in c.highlights.items():
+                ev = self.evidence.by_n(n)
+                heading = _heading(ev) if ev else ""
+                if not heading or not rested or not is_person(heading):
+                    continue
+                if not all(_HE_SHE.match(s.text) for s in rested):
+                    continue
+                titled = content_terms(heading)
+                # its own words (not "General Secretary" of "Honecker General Secretary") all in the title
+                told += [p for p in people if not content_terms(" ".join(_proper_words(p))) <= titled]
+        return told
+
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
         result = CheckedSentence(text=sentence.text)
@@ -412,6 +440,19 @@ def _verb_before(text: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+def _heading(ev: Evidence) -> str:
+    """The name an article is filed under and headed with ("Andrew Mellon" of andrew_mellon.txt,
+    titled "Andrew Mellon: Andrew William Mellon, ..."); "" for a headline."""
+    heading = ev.title.split(": ", 1)[0]
+    return heading if slug(heading) == slug(ev.source.rsplit(".", 1)[0].rsplit("/", 1)[-1]) else ""
+
+
+def _proper_words(name: str) -> list[str]:
+    """The words of `name` that English has only as names ("Honecker", not "General")."""
+    return [w for w in name.split() if not ordinary_word(w)]
+
+
+_HE_SHE = re.compile(r"\W*(?:he|she)\b", re.I)
 _RANKED = re.compile(rf"\b({ORDINALS})[\s-]+(\w+est)\b", re.I)  # "second smallest", "third-largest"
 _POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)(?:['’]s|s?['’])\s+([A-Za-z-]+)")
 

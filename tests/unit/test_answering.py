@@ -924,3 +924,22 @@ def test_an_unsupported_reply_of_its_own_is_refused_not_written_again():
         "Where did Ann Lee and Bob Ray dine with the president?"
     )
     assert answer.refused and len(llm.prompts) == 1
+
+
+def test_he_or_she_in_an_article_filed_under_a_person_is_that_person_not_the_one_asked_about():
+    articles = {
+        "ann kessler.txt": "The daughter of sculptor Otto Kessler, she moved to Paris. She won the Orr Prize in 1990."
+    }
+    asked_of_her = sure_reply(
+        "Ann Kessler won the Orr Prize in 1990 [1].", "When did Ann Kessler win the Orr Prize?", articles
+    )
+    assert not asked_of_her.refused and "1990" in asked_of_her.answer
+    # the father the sentence before names: "She won ..." goes on about the article's Ann Kessler
+    assert sure_reply(
+        "Otto Kessler won the Orr Prize in 1990 [1].", "When did Otto Kessler win the Orr Prize?", articles
+    ).refused
+    # an article under a headline, not a name, says nothing of whom "she" means
+    news = {"prize news.txt": articles["ann kessler.txt"]}
+    assert not sure_reply(
+        "Otto Kessler won the Orr Prize in 1990 [1].", "When did Otto Kessler win the Orr Prize?", news
+    ).refused
