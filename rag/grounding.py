@@ -24,6 +24,7 @@ from .terms import (
     ORDINALS,
     content_terms,
     figure_phrases,
+    is_noun,
     is_person,
     is_verb,
     name_stated,
@@ -271,8 +272,10 @@ class SupportChecker:
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
         the answer never states it and a name the question lacks does the verb that the question's name
         did (the verb right after it), or stands where it stood after a verb and preposition ("Why did the
-        protests begin in Egypt?" answered "They began in Tunisia"); unless the evidence joins the two as
-        one name ("Frédéric Chopin"), or the other is its initials ("ICC")."""
+        protests begin in Egypt?" answered "They began in Tunisia"), or qualifies the noun it qualified
+        ("Why did the French government issue ...?" answered "... issued by the British Government",
+        "after Chinese independence" answered "after Malaysia's independence"); unless the evidence
+        joins the two as one name ("Frédéric Chopin"), or the other is its initials ("ICC")."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
@@ -285,7 +288,8 @@ class SupportChecker:
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
             where = _verb_before(self.question.text, name)
-            if not (does or where) or name_stated(name, said):
+            modified = _noun_after(self.question.text, name)
+            if not (does or where or modified) or name_stated(name, said):
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
@@ -294,6 +298,7 @@ class SupportChecker:
                 if not (
                     (does and _verb_after(text, other, any_word=True) == does)
                     or (where and _verb_before(text, other) == where)
+                    or (modified and modified in (_noun_after(text, other, owner=True), _last_stem(other)))
                 ):
                     continue
                 if not any(terms <= j and others <= j for j in joined):
@@ -426,6 +431,28 @@ def _verb_after(text: str, name: str, any_word: bool = False) -> str:
     following = words(text[at + len(name) :]) if at >= 0 else []
     word = next((w for w in following if w.lower() not in _BEFORE_VERB), "")
     return stem(word) if word and (any_word or is_verb(word)) else ""
+
+
+def _noun_after(text: str, name: str, owner: bool = False) -> str:
+    """The stem of the lower-case noun right after `name` in `text`, which `name` qualifies ("govern"
+    of "the French government"; with `owner`, "independ" of "Malaysia's independence" too); ""
+    when there is none."""
+    at = text.find(name)
+    # "Jani Beg's army" is his, not a kind of army; "TV news" and "CEO pay" are kinds: an initialism
+    # is as often a common noun
+    owned = bool(re.search(r"['’]s?$", name))
+    rest = text[at + len(name) :] if at >= 0 and (owner or not owned) and not name.isupper() else ""
+    if owner:
+        rest = re.sub(r"^['’]s?(?=\s)", "", rest)
+    match = re.match(r" ([a-z]+)\b", rest)
+    word = match.group(1) if match else ""
+    return stem(word) if word and is_noun(word) and not is_verb(word) else ""
+
+
+def _last_stem(name: str) -> str:
+    """The stem of a name's last word when it has more than one ("govern" of "British Government")."""
+    parts = name.split()
+    return stem(parts[-1]) if len(parts) > 1 else ""
 
 
 def _verb_before(text: str, name: str) -> tuple[str, str] | None:

@@ -436,6 +436,19 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "Why did the protests begin in Egypt?",
             "Why did the protests begin in Tunisia?",
         ),
+        # the name qualifies the noun it stood before, and another name qualifies it in the answer
+        (
+            {"accord.txt": "The accord was signed by the British Government in 1917. The French envoy agreed."},
+            "The accord was signed by the British Government in 1917 [1].",
+            "Why did the French government sign the accord?",
+            "Why did the British government sign the accord?",
+        ),
+        (
+            {"rule.txt": "After Malaysia's independence in 1957, Burmese schools were merged."},
+            "After Malaysia's independence in 1957, schools were merged [1].",
+            "What happened to schools after Burmese independence in 1957?",
+            "What happened to schools after Malaysia's independence in 1957?",
+        ),
         (
             {"cast.txt": "Stephanie Sigman was cast as Estrella. Alessandro Cremona plays Marco Sciarra."},
             "Stephanie Sigman was cast as Estrella [1].",
