@@ -459,6 +459,9 @@ class Answerer:
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []
+        if kept and (reversed_ := checker.reversed_roles(kept)):
+            log.info("the answer makes %s do what the passage it rests on does to them", reversed_)
+            return []
         if kept and (unstated := checker.unstated_ranks(kept)):
             log.info("the passages the answer cites never say %s", unstated)
             return []

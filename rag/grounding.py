@@ -345,6 +345,23 @@ class SupportChecker:
                 told += [p for p in people if not content_terms(" ".join(_proper_words(p))) <= titled]
         return told
 
+    def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
+        """The names an answer sentence makes the doer of a verb that the sentence it rests on has them
+        undergo: "Willi Stoph replaced Erich Honecker" from "In 1976, he replaced Willi Stoph as
+        Chairman". Read from word order: the name right before the verb in the answer, right after it
+        (or its article) in the passage, and nowhere before it there."""
+        found = []
+        for c in answer:
+            cited = self.evidence.texts(c.cited)
+            for name in proper_names(c.text):
+                verb = _next_word(c.text, name)
+                if not verb or verb.lower() in AUXILIARIES or verb.endswith("ing") or not is_verb(verb):
+                    continue  # no finite verb right after the name ("the British, establishing ...")
+                done = stem(verb)
+                if any(_undergoes(t, name, done) and stem(_next_word(t, name)) != done for t in cited):
+                    found.append(name)
+        return list(dict.fromkeys(found))
+
     def check(self, sentence: MarkedSentence, vector: np.ndarray | None = None) -> CheckedSentence:
         loose, strict = claims(sentence.text, self.question)
         result = CheckedSentence(text=sentence.text)
@@ -421,6 +438,24 @@ class SupportChecker:
 
 
 _BEFORE_VERB = AUXILIARIES | frozenset(("who", "which"))
+
+
+def _next_word(text: str, name: str) -> str:
+    """The word right after `name`'s first mention in `text` ("" when none)."""
+    at = text.find(name)
+    following = re.match(r" (\w+)", text[at + len(name) :]) if at >= 0 else None
+    return following.group(1) if following else ""
+
+
+def _undergoes(text: str, name: str, done: str) -> bool:
+    """`text` has `name` right after a form of the verb `done` ("replaced Willi Stoph")."""
+    for match in re.finditer(re.escape(name), text):
+        before = [w.lower() for w in words(text[: match.start()])][-2:]
+        if before and before[-1] in DETERMINERS:
+            before = before[:-1]
+        if before and stem(before[-1]) == done:
+            return True
+    return False
 
 
 def _verb_after(text: str, name: str, any_word: bool = False) -> str:

@@ -956,3 +956,15 @@ def test_he_or_she_in_an_article_filed_under_a_person_is_that_person_not_the_one
     assert not sure_reply(
         "Otto Kessler won the Orr Prize in 1990 [1].", "When did Otto Kessler win the Orr Prize?", news
     ).refused
+
+
+def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
+    articles = {"council.txt": "Ann Kessler led the council for years. In 1976, she replaced Otto Brandt as its chair."}
+    reversed_ = "Otto Brandt replaced Ann Kessler as chair of the council [1]."
+    assert sure_reply(reversed_, "Whom did Otto Brandt replace as chair of the council?", articles).refused
+    told = sure_reply("Ann Kessler replaced Otto Brandt as chair [1].", "Whom did Ann Kessler replace as chair?", articles)
+    assert not told.refused and "Otto Brandt" in told.answer
+    # a participle after a name is no verb the name does ("to the British, establishing British rule")
+    mandate = {"mandate.txt": "The League gave the mandate to the British, establishing British rule in 1920."}
+    answer = "The League gave the mandate to the British, establishing British rule in 1920 [1]."
+    assert not sure_reply(answer, "When did British rule begin in the territory?", mandate).refused
