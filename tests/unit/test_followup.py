@@ -40,6 +40,12 @@ CLASH = [
 ]
 
 
+def turn(question: str, answer: str, citations: list | None = None) -> list[dict]:
+    """The history of one exchange: the question, and the answer it got (with its citations)."""
+    reply = {"role": "assistant", "content": answer} | ({"citations": citations} if citations else {})
+    return [{"role": "user", "content": question}, reply]
+
+
 def model(*outputs: str) -> tuple[ScriptedLLM, Rewriter]:
     llm = ScriptedLLM(outputs)
     return llm, Rewriter(lambda: llm, PROMPTS, max_tokens=64)
@@ -63,10 +69,7 @@ def test_a_question_that_names_its_own_subject_is_asked_as_is_without_the_model(
 
 
 def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
-    history = [
-        {"role": "user", "content": "Who chairs the harbour committee?"},
-        {"role": "assistant", "content": "Rosa Diaz chairs the harbour committee [2].", "citations": ["h#2"]},
-    ]
+    history = turn("Who chairs the harbour committee?", "Rosa Diaz chairs the harbour committee [2].", ["h#2"])
     llm, rewrite = model()
     query = standalone_question("What did she say about her budget?", history, rewrite)
     assert query.standalone == "What did Rosa Diaz say about Rosa Diaz's budget?"
@@ -75,10 +78,9 @@ def test_one_person_in_the_last_exchange_is_the_referent_by_rule():
 
 
 def test_he_after_a_who_question_is_the_person_its_answer_gave():
-    history = [
-        {"role": "user", "content": "Who signed the accord with Anwar Sadat?"},
-        {"role": "assistant", "content": "Sadat and Menachem Begin signed it with President Jimmy Carter [1]."},
-    ]
+    history = turn(
+        "Who signed the accord with Anwar Sadat?", "Sadat and Menachem Begin signed it with President Jimmy Carter [1]."
+    )
     llm, rewrite = model()
     query = standalone_question("What office did he hold?", history, rewrite)
     assert (query.standalone, query.how) == ("What office did Menachem Begin hold?", Resolved.RULE)
@@ -90,10 +92,7 @@ def test_he_after_a_who_question_is_the_person_its_answer_gave():
 
 
 def test_a_person_named_in_the_possessive_is_substituted_by_name():
-    history = [
-        {"role": "user", "content": "Which editor guided Harper Lee’s manuscript to its finished form?"},
-        {"role": "assistant", "content": "The articles do not say."},
-    ]
+    history = turn("Which editor guided Harper Lee’s manuscript to its finished form?", "The articles do not say.")
     llm, rewrite = model()
     query = standalone_question("How did she describe her manuscript?", history, rewrite)
     assert query.standalone == "How did Harper Lee describe Harper Lee's manuscript?"
@@ -101,10 +100,7 @@ def test_a_person_named_in_the_possessive_is_substituted_by_name():
 
 
 def test_a_question_without_a_pronoun_is_not_the_rules_to_change():
-    history = [
-        {"role": "user", "content": "Who was the first president?"},
-        {"role": "assistant", "content": "William Rainey Harper was the first president [1]."},
-    ]
+    history = turn("Who was the first president?", "William Rainey Harper was the first president [1].")
     llm, rewrite = model("Who donated the land for the University of Chicago?")
     query = standalone_question("Who donated the land for the university?", history, rewrite)
     assert query.how is Resolved.GUESS and len(llm.prompts) == 1  # names nothing: the model's; "Chicago" is new
@@ -134,20 +130,14 @@ def test_what_leans_on_the_conversation_is_noticed(question):
 
 
 def test_without_a_usable_rewrite_the_follow_up_is_searched_with_the_previous_question():
-    history = [
-        {"role": "user", "content": "Who is Vivek Ramaswamy?"},
-        {"role": "assistant", "content": "He co-led DOGE with Elon Musk [1]."},
-    ]
+    history = turn("Who is Vivek Ramaswamy?", "He co-led DOGE with Elon Musk [1].")
     query = standalone_question("Who did he lead it with?", history)  # no model; he: Ramaswamy or Musk?
     assert query.how is Resolved.GUESS and query.standalone == "Who did he lead it with?" and not query.resolved
     assert query.search == "Who did he lead it with? Who is Vivek Ramaswamy?"
 
 
 def test_a_refusal_is_not_read_as_an_answer():
-    history = [
-        {"role": "user", "content": "Who chairs the harbour committee?"},
-        {"role": "assistant", "content": "The articles do not say."},
-    ]
+    history = turn("Who chairs the harbour committee?", "The articles do not say.")
     assert last_exchange(history) == Exchange(question="Who chairs the harbour committee?")
 
 
@@ -175,19 +165,23 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
     ("follow_up", "before", "standalone"),
     [
         ("and in 2024?", "How many people visited the museum in 2023?", "How many people visited the museum in 2024?"),
-        ("What about 2020?", "Which service began showing it in November 2025?", "Which service began showing it in 2020?"),
+        (
+            "What about 2020?",
+            "Which service began showing it in November 2025?",
+            "Which service began showing it in 2020?",
+        ),
         ("And in 1950?", "What was the hall used as before 1453?", "What was the hall used as in 1950?"),
     ],
 )
 def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_up, before, standalone):
-    history = [{"role": "user", "content": before}, {"role": "assistant", "content": "It was 80,000 [1]."}]
+    history = turn(before, "It was 80,000 [1].")
     query = standalone_question(follow_up, history, model()[1])  # nothing queued: the model is not asked
     assert (query.standalone, query.how) == (standalone, Resolved.RULE)
 
 
 def test_another_date_goes_to_the_model_when_the_question_before_has_none_or_several():
     for before in ("When were the troops withdrawn?", "How many troops were there in 2003 and 2004?"):
-        history = [{"role": "user", "content": before}, {"role": "assistant", "content": "In May [1]."}]
+        history = turn(before, "In May [1].")
         _, rewrite = model("How many troops were there in 2014?")
         assert standalone_question("And in 2014?", history, rewrite).how is Resolved.MODEL
 
