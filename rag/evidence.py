@@ -19,7 +19,7 @@ from .embedding import Embedder
 from .question import OPEN_KINDS, AnswerKind, Question, new_people, supplies
 from .retrieval import Passage, Retrieval
 from .span import LocatedSpan
-from .terms import content_terms, numbers, proper_names
+from .terms import content_terms, numbers, proper_names, spells
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,10 +118,6 @@ def rarity(question_terms: set[str], candidates: list[set[str]]) -> dict[str, fl
 _DEFINED = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and|the|on)\s+)*){1,7})\(([A-Z][A-Za-z]{1,7})\)")
 
 
-def _initials(word: str) -> str:
-    return "".join(c for c in word if c.isupper()) if "." in word else word[0]
-
-
 def acronyms(texts: list[str]) -> dict[str, set[str]]:
     """Abbreviations the articles define, as "Department of Government Efficiency (DOGE)": the
     acronym's term -> the name's terms. A name whose initials do not spell it is not a definition."""
@@ -134,9 +130,7 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
                 name = words[start:]
                 if not name[0][0].isupper():
                     continue
-                every = "".join(_initials(w) for w in name).upper()  # Department of Government Efficiency: DOGE
-                capital = "".join(_initials(w) for w in name if w[0].isupper()).upper()  # ...: DGE
-                if short in (every, capital):
+                if spells(name, short):
                     found.update({t: content_terms(" ".join(name)) for t in content_terms(short)})
                     break
     return found

@@ -229,11 +229,19 @@ def abbreviates(name: str, others: Sequence[str]) -> bool:
     titled "International Space Station", though the passage itself says only "it"."""
     if not re.fullmatch(r"[A-Z]{2,6}", name):
         return False
-    for other in others:
-        capitalised = [w for w in other.split() if w[0].isupper()]
-        if len(capitalised) >= 2 and "".join(w[0] for w in capitalised) == name:
-            return True
-    return False
+    return any(sum(w[0].isupper() for w in other.split()) >= 2 and spells(other.split(), name) for other in others)
+
+
+def spells(name: Sequence[str], short: str) -> bool:
+    """The initials of `name`'s words spell `short`, with its small words ("Department of Government
+    Efficiency": DOGE) or without them (DGE); a dotted word gives its capitals ("U.S." -> US)."""
+
+    def initials(word: str) -> str:
+        return "".join(c for c in word if c.isupper()) if "." in word else word[0]
+
+    every = "".join(initials(w) for w in name).upper()
+    capital = "".join(initials(w) for w in name if w[0].isupper()).upper()
+    return short.upper() in (every, capital)
 
 
 def _borrowed(name: str, shown: Collection[str], others: Sequence[str]) -> bool:

@@ -962,7 +962,7 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
     articles = {"council.txt": "Ann Kessler led the council for years. In 1976, she replaced Otto Brandt as its chair."}
     reversed_ = "Otto Brandt replaced Ann Kessler as chair of the council [1]."
     assert sure_reply(reversed_, "Whom did Otto Brandt replace as chair of the council?", articles).refused
-    told = sure_reply("Ann Kessler replaced Otto Brandt as chair [1].", "Whom did Ann Kessler replace as chair?", articles)
+    told = sure_reply("Ann Kessler replaced Otto Brandt [1].", "Whom did Ann Kessler replace as chair?", articles)
     assert not told.refused and "Otto Brandt" in told.answer
     # a participle after a name is no verb the name does ("to the British, establishing British rule")
     mandate = {"mandate.txt": "The League gave the mandate to the British, establishing British rule in 1920."}

@@ -13,6 +13,7 @@ from rag.terms import (
     names,
     numbers,
     rank_terms,
+    spells,
     stated,
     stem,
     unstated_names,
@@ -93,6 +94,9 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     assert abbreviates("ISS", ["International Space Station"]) and not abbreviates(
         "Iss", ["International Space Station"]
     )
+    # with its small words or without them, as a definition in a passage spells it too (`spells`)
+    assert abbreviates("DOGE", ["Department of Government Efficiency"])
+    assert spells("U.S. Navy".split(), "USN") and not spells("Space Station".split(), "ISS")
 
 
 def test_a_name_is_stated_by_the_words_that_make_it_that_name():
