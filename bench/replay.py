@@ -61,16 +61,14 @@ SETS = {
         conversations=TUNING / "wiki_tuning/conversations.jsonl",
         corpus=TUNING / "wiki_tuning/corpus",
     ),
-    "wiki2": EvalSet(
-        questions=TUNING / "wiki_tuning2/questions.jsonl",
-        conversations=TUNING / "wiki_tuning2/conversations.jsonl",
-        corpus=TUNING / "wiki_tuning2/corpus",
-    ),
-    "wiki3": EvalSet(
-        questions=TUNING / "wiki_tuning3/questions.jsonl",
-        conversations=TUNING / "wiki_tuning3/conversations.jsonl",
-        corpus=TUNING / "wiki_tuning3/corpus",
-    ),
+    **{
+        f"wiki{n}": EvalSet(
+            questions=TUNING / f"wiki_tuning{n}/questions.jsonl",
+            conversations=TUNING / f"wiki_tuning{n}/conversations.jsonl",
+            corpus=TUNING / f"wiki_tuning{n}/corpus",
+        )
+        for n in (2, 3, 4)
+    },
 }
 
 
