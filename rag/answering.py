@@ -610,7 +610,9 @@ def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], 
 def _said(asked: Question) -> frozenset[str]:
     """What an answer must say to answer: what the question says was done, or, when it names no act,
     the thing it asks for ("capital" of "What is the capital of Kuwait?")."""
-    return asked.acts or (frozenset(content_terms(asked.head)) if asked.head else frozenset())
+    if asked.acts or asked.kind is not AnswerKind.THING:  # "In what year ...": the year is the answer's
+        return asked.acts
+    return frozenset(content_terms(asked.head))
 
 
 def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> bool:

@@ -19,9 +19,11 @@ import numpy as np
 from .citations import MarkedSentence
 from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies, set_aside
 from .terms import (
     ORDINALS,
+    abbreviates,
+    abbreviations,
     content_terms,
     figure_phrases,
     is_noun,
@@ -155,6 +157,12 @@ class SupportChecker:
         self._titles = {e.n: title_terms(e) for e in evidence.items}
         self._about = self._all_terms.union(*self._titles.values())
         self._names = evidence.names()  # the names the passages and their titles give
+        self._defined = acronyms([e.text for e in evidence.items])  # "International Criminal Court (ICC)"
+        # "US" of "the United States": what the evidence's names of several capitalised words abbreviate to
+        shown = proper_names(" ".join(e.text for e in evidence.items) + " " + " ".join(e.title for e in evidence.items))
+        self._abbreviated = {
+            stem(a) for n in shown if sum(w[0].isupper() for w in n.split()) >= 2 for a in abbreviations(n.split())
+        }
         # the question's own words, its names and scaffolding aside: what its premise says of them
         self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
         self._question_terms = content_terms(question.text)  # all its words, wh-words too
@@ -166,9 +174,13 @@ class SupportChecker:
         owner of what the cited passages give someone else (`_reowned`): "Who is the father of
         Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
         and about someone else."""
-        cited = self._stated_by(self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars))
+        beside = self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars)
+        cited = self._spelt_out(self._stated_by(beside))
         about = cited.union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
         named = self.question.premise_names
+        # "US" of a passage that says "the United States"
+        titles = [e.title for e in self.evidence.items if e.n in beside]
+        cited_names = proper_names(" ".join(self.evidence.texts(beside) + titles))
         # a lone word that other passages state is a name spelt as the articles spell it, and no
         # adjective: "Since when has the Murdoch family chaired the Times?" answered from the Times' page.
         # One the user typed must be in the cited passages, however the answer repeats it: "The Museum
@@ -180,10 +192,16 @@ class SupportChecker:
             if " " not in n
             and not any(stated(t, cited if n in typed else about) for t in content_terms(n))
             and all(stated(t, self._about) for t in content_terms(n))
+            and not abbreviates(n, cited_names)
         ]
         unstated = unstated_names(named, about, self._names)
         found = unstated + elsewhere + self._replaced(answer) + self._reowned(answer) + self._told_of_another(answer)
         return list(dict.fromkeys(found))
+
+    def _spelt_out(self, terms: set[str]) -> set[str]:
+        """`terms` with the name each abbreviation among them stands for where the evidence defines it:
+        a passage that says "the RPF" names the "Rwandan Patriotic Front (RPF)" of the one beside it."""
+        return terms.union(*(self._defined[t] for t in terms if t in self._defined))
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
@@ -282,9 +300,9 @@ class SupportChecker:
         joined = [
             content_terms(part) for n in self._names for part in re.split(r"\s+(?:and|And)\s+|(?<=[a-z])-(?=[A-Z])", n)
         ]
-        defined = acronyms([e.text for e in self.evidence.items])  # "International Criminal Court (ICC)"
         replaced = []
-        for name in self.question.premise_names:
+        aside = set_aside(self.question)  # "Who, apart from Linus Pauling, won ...?": not who won
+        for name in (n for n in self.question.premise_names if n not in aside):
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
             where = _verb_before(self.question.text, name)
@@ -293,7 +311,7 @@ class SupportChecker:
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if name_stated(other, asked) or terms <= set().union(*(defined.get(t, set()) for t in others)):
+                if name_stated(other, asked) or terms <= set().union(*(self._defined.get(t, set()) for t in others)):
                     continue  # the same name, by its initials
                 if not (
                     (does and _verb_after(text, other, any_word=True) == does)
@@ -341,8 +359,12 @@ class SupportChecker:
                 if not all(_HE_SHE.match(s.text) for s in rested):
                     continue
                 titled = content_terms(heading)
-                # its own words (not "General Secretary" of "Honecker General Secretary") all in the title
-                told += [p for p in people if not content_terms(" ".join(_proper_words(p))) <= titled]
+                said = self._spelt_out(set().union(*(content_terms(s.text) for s in rested)))
+                for p in people:
+                    own = content_terms(" ".join(_proper_words(p)))  # not "General Secretary" of "Honecker ..."
+                    # not named in the title, nor in the sentence itself ("He led the RPF, which invaded ...")
+                    if not own <= titled and not own <= said:
+                        told.append(p)
         return told
 
     def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
@@ -400,7 +422,7 @@ class SupportChecker:
         # names and figures repeated from the question must at least appear in the articles shown:
         # "Who won the 2022 World Cup?" is not answered by passages that never mention it
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
-        absent = {t for t in repeated if not stated(t, self._about)}
+        absent = {t for t in repeated if not stated(t, self._about) and t not in self._abbreviated}
         unbound = self._unbound_figures(sentence.text, strict)
         strict_ok = strict <= covered and not absent and not unbound
         if absent or unbound:

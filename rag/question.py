@@ -415,11 +415,16 @@ def new_names(question: Question, text: str) -> set[str]:
 _SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+([^,?;]+)", re.I)
 
 
+def set_aside(question: Question) -> list[str]:
+    """The names the question sets aside: "the ISS" of "Apart from the ISS, which space station ...?"."""
+    return [n for m in _SET_ASIDE.finditer(question.text) for n in proper_names(m.group(1))]
+
+
 def names_only_the_set_aside(question: Question, text: str) -> bool:
     """`text` names what the question sets aside ("Apart from the ISS, which space station ...?"), in
     full or by its initials, and no other name: "The International Space Station (ISS) is one of two
     operational space stations" does not say which other."""
-    aside = [n for m in _SET_ASIDE.finditer(question.text) for n in proper_names(m.group(1))]
+    aside = set_aside(question)
     told = [p for p in proper_names(text) if p in aside or any(abbreviates(a, [p]) for a in aside)]
     return bool(told) and not new_names(question, text) - names(" ".join(told), initial=True)
 

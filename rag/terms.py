@@ -79,12 +79,18 @@ def rank_terms(text: str) -> set[str]:
     """The terms of the ranks `text` states: superlative adjectives ("snowiest", "largest") and
     ordinals past the first ("third"): a question's rank is its claim, as a name or a figure is.
     ("most spoken" is left out: "the most voice acting" says it too; "first" and "last" are told in
-    many other words, "debut", "original", "final".)"""
+    many other words, "debut", "original", "final"; nor "best known", which passages say as "well known".)"""
     tokens = [w.lower() for w in words(text)]
     found = {
         w
-        for w in tokens
-        if _ORDINAL.match(w) or (w.endswith("est") and any(w != lemma for lemma in getAllLemmas(w).get("ADJ", ())))
+        for i, w in enumerate(tokens)
+        if _ORDINAL.match(w)
+        or (
+            w.endswith("est")
+            and any(w != lemma for lemma in getAllLemmas(w).get("ADJ", ()))
+            # "best known for" is "well known for", as every article says it
+            and not (w == "best" and tokens[i + 1 : i + 2] in (["known"], ["remembered"]))
+        )
     }
     return set().union(*(content_terms(w) for w in found)) if found else set()
 
@@ -233,15 +239,20 @@ def abbreviates(name: str, others: Sequence[str]) -> bool:
 
 
 def spells(name: Sequence[str], short: str) -> bool:
-    """The initials of `name`'s words spell `short`, with its small words ("Department of Government
-    Efficiency": DOGE) or without them (DGE); a dotted word gives its capitals ("U.S." -> US)."""
+    """The initials of `name`'s words spell `short` (see `abbreviations`)."""
+    return short.upper() in abbreviations(name)
+
+
+def abbreviations(name: Sequence[str]) -> set[str]:
+    """What `name`'s words abbreviate to: their initials with its small words ("Department of
+    Government Efficiency": DOGE) or without them (DGE); a dotted word gives its capitals ("U.S." -> US)."""
 
     def initials(word: str) -> str:
         return "".join(c for c in word if c.isupper()) if "." in word else word[0]
 
     every = "".join(initials(w) for w in name).upper()
     capital = "".join(initials(w) for w in name if w[0].isupper()).upper()
-    return short.upper() in (every, capital)
+    return {every, capital}
 
 
 def _borrowed(name: str, shown: Collection[str], others: Sequence[str]) -> bool:

@@ -968,3 +968,35 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
     mandate = {"mandate.txt": "The League gave the mandate to the British, establishing British rule in 1920."}
     answer = "The League gave the mandate to the British, establishing British rule in 1920 [1]."
     assert not sure_reply(answer, "When did British rule begin in the territory?", mandate).refused
+
+
+@pytest.mark.parametrize(
+    ("articles", "question", "reply"),
+    [
+        # the name the question sets aside does not do its verb: "who" does
+        (
+            {"prizes.txt": "Ann Kessler won two prizes. Otto Brandt won two prizes in other fields."},
+            "Who, apart from Ann Kessler, won two prizes in other fields?",
+            "Otto Brandt won two prizes in other fields [1].",
+        ),
+        # "US" is the passage's "United States"
+        (
+            {"economy.txt": "The United States economy generates 26% of global output."},
+            "What share of global output does the US economy generate?",
+            "The US economy generates 26% of global output [1].",
+        ),
+        # "HWU" is the "Harbour Workers Union (HWU)" of the passage beside it, and a "She ..." sentence in
+        # an article filed under a person that names the union is about the union too
+        (
+            {
+                "ann kessler.txt": "Ann Kessler led the Harbour Workers Union (HWU) in strikes for years.",
+                "strikes.txt": "The HWU struck in 1988 over pay.",
+            },
+            "In what year did the Harbour Workers Union strike?",
+            "The HWU struck in 1988 [2].",
+        ),
+    ],
+)
+def test_a_name_stated_in_other_words_is_stated(articles, question, reply):
+    answer = sure_reply(reply, question, articles)
+    assert not answer.refused and reply.split(" [")[0] in answer.answer, answer

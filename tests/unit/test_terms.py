@@ -128,3 +128,9 @@ def test_a_hyphenated_word_names_only_its_capitalised_part():
     assert names("It was a US-led coalition.") == names("It was a US coalition.") == {"us"}
     assert names("The Soviet-backed regime fell.") == names("The Soviet regime fell.")
     assert names("He spoke Anglo-Saxon.") == {stem("Anglo-Saxon")}
+
+
+def test_best_known_is_no_rank_but_best_is():
+    # "best known for" is asked of what passages say is "well known for"
+    assert rank_terms("Which car is Volkswagen best known for?") == set()
+    assert rank_terms("Which is the best car?") == {stem("best")}
