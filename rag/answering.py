@@ -42,6 +42,7 @@ from .question import (
     analyse,
     counts,
     fits_another_figure,
+    gives_reason,
     head_names,
     moves_the_year,
     names_only_the_set_aside,
@@ -449,6 +450,12 @@ class Answerer:
                 kept, lambda text: holds_kind(text) and any(content_terms(n) - said for n in head_names(asked, text))
             ):
                 log.info("the answer never names the %s asked for; quoted the sentence it rests on", asked.head)
+                kept = told
+        if kept and asked.kind is AnswerKind.REASON and not any(gives_reason(c.text) for c in kept):
+            # "Why did Pauling receive the Nobel Peace Prize?" answered "Pauling was awarded the Nobel Peace
+            # Prize in 1962" from "For his peace activism, he was awarded ...": the reason left out
+            if told := _drawn_from(kept, gives_reason):
+                log.info("the answer leaves out the reason the sentence it rests on gives; quoted it")
                 kept = told
         if kept and all(names_only_the_set_aside(asked, c.text) for c in kept):
             if told := _drawn_from(

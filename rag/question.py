@@ -415,6 +415,18 @@ def new_names(question: Question, text: str) -> set[str]:
 _SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+([^,?;]+)", re.I)
 
 
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|in order to|so that|thanks to|in response to|"
+    r"for (?:his|her|its|their) \w+)",
+    re.I,
+)
+
+
+def gives_reason(text: str) -> bool:
+    """`text` says why, in the words English says it with ("because", "due to", "for his ...")."""
+    return bool(_REASON.search(text))
+
+
 def set_aside(question: Question) -> list[str]:
     """The names the question sets aside: "the ISS" of "Apart from the ISS, which space station ...?"."""
     return [n for m in _SET_ASIDE.finditer(question.text) for n in proper_names(m.group(1))]

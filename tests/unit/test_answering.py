@@ -1000,3 +1000,12 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
 def test_a_name_stated_in_other_words_is_stated(articles, question, reply):
     answer = sure_reply(reply, question, articles)
     assert not answer.refused and reply.split(" [")[0] in answer.answer, answer
+
+
+def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_the_sentence():
+    articles = {"prize.txt": "For her harbour reforms, Ann Kessler won the Orr Prize in 1990."}
+    answer = sure_reply("Ann Kessler won the Orr Prize in 1990 [1].", "Why did Ann Kessler win the Orr Prize?", articles)
+    assert "harbour reforms" in answer.answer and not answer.refused
+    # one that gives it stays as written
+    told = sure_reply("She won it because of her reforms [1].", "Why did Ann Kessler win the Orr Prize?", articles)
+    assert told.answer.startswith("She won it because")
