@@ -1004,8 +1004,9 @@ def test_a_name_stated_in_other_words_is_stated(articles, question, reply):
 
 def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_the_sentence():
     articles = {"prize.txt": "For her harbour reforms, Ann Kessler won the Orr Prize in 1990."}
-    answer = sure_reply("Ann Kessler won the Orr Prize in 1990 [1].", "Why did Ann Kessler win the Orr Prize?", articles)
+    why = "Why did Ann Kessler win the Orr Prize?"
+    answer = sure_reply("Ann Kessler won the Orr Prize in 1990 [1].", why, articles)
     assert "harbour reforms" in answer.answer and not answer.refused
     # one that gives it stays as written
-    told = sure_reply("She won it because of her reforms [1].", "Why did Ann Kessler win the Orr Prize?", articles)
+    told = sure_reply("She won it because of her reforms [1].", why, articles)
     assert told.answer.startswith("She won it because")
