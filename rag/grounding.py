@@ -340,8 +340,9 @@ class SupportChecker:
         return list(dict.fromkeys(reowned))
 
     def _told_of_another(self, answer: list[CheckedSentence]) -> list[str]:
-        """The question's people that an answer sentence rests on "He ..." or "She ..." for, in an
-        article titled with another person's name: "When did Thomas Mellon serve as Secretary of the
+        """The question's people that an answer sentence rests on a sentence about "he" or "she" for
+        ("He served ...", "For his peace activism, he was awarded ..."), in an article filed under
+        another person's name: "When did Thomas Mellon serve as Secretary of the
         Treasury?" answered from "He served as United States Secretary of the Treasury ..." in "Andrew
         Mellon", whose father Thomas the sentence before names. An article about one person goes on
         about that person."""
@@ -356,7 +357,7 @@ class SupportChecker:
                 heading = _heading(ev) if ev else ""
                 if not heading or not rested or not is_person(heading):
                     continue
-                if not all(_HE_SHE.match(s.text) for s in rested):
+                if not all(_of_someone_unnamed(s.text) for s in rested):
                     continue
                 titled = content_terms(heading)
                 said = self._spelt_out(set().union(*(content_terms(s.text) for s in rested)))
@@ -536,7 +537,14 @@ def _proper_words(name: str) -> list[str]:
     return [w for w in name.split() if not ordinary_word(w)]
 
 
-_HE_SHE = re.compile(r"\W*(?:he|she)\b", re.I)
+_HE_SHE = re.compile(r"\b(?:he|she)\b", re.I)
+
+
+def _of_someone_unnamed(text: str) -> bool:
+    """`text` tells of someone as "he" or "she" ("For his peace activism, he was awarded ...")."""
+    return bool(_HE_SHE.search(text))
+
+
 _RANKED = re.compile(rf"\b({ORDINALS})[\s-]+(\w+est)\b", re.I)  # "second smallest", "third-largest"
 _POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)(?:['’]s|s?['’])\s+([A-Za-z-]+)")
 

@@ -951,6 +951,11 @@ def test_he_or_she_in_an_article_filed_under_a_person_is_that_person_not_the_one
     assert sure_reply(
         "Otto Kessler won the Orr Prize in 1990 [1].", "When did Otto Kessler win the Orr Prize?", articles
     ).refused
+    # "she" need not open the sentence
+    later = {"ann kessler.txt": "Her father was Otto Kessler. For her designs, she won the Orr Prize in 1990."}
+    assert sure_reply(
+        "Otto Kessler won the Orr Prize in 1990 [1].", "When did Otto Kessler win the Orr Prize?", later
+    ).refused
     # an article under a headline, not a name, says nothing of whom "she" means
     news = {"prize news.txt": articles["ann kessler.txt"]}
     assert not sure_reply(
