@@ -466,6 +466,9 @@ class Answerer:
         if kept and (unnamed := checker.unnamed(kept)):
             log.info("the answer and the passages it cites never name %s", unnamed)
             return []
+        if kept and (misplaced := checker.misplaced_ordinals(kept)):
+            log.info("the passages the answer cites give the question's %s to something else", misplaced)
+            return []
         if kept and (reversed_ := checker.reversed_roles(kept)):
             log.info("the answer makes %s do what the passage it rests on does to them", reversed_)
             return []

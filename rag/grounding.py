@@ -368,6 +368,14 @@ class SupportChecker:
                         told.append(p)
         return told
 
+    def misplaced_ordinals(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's "34th president" where the passages the answer cites give that ordinal only to
+        another noun ("the 34th vice president"): the question's premise, told of something else."""
+        asked = _ordinal_nouns(self.question.text)
+        given = _ordinal_nouns(" ".join(self.evidence.texts({n for c in answer for n in c.cited})))
+        told = {ordinal for ordinal, _ in given}
+        return [f"{o} {n}" for o, n in asked if o in told and (o, n) not in given]
+
     def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
         """The names an answer sentence makes the doer of a verb that the sentence it rests on has them
         undergo: "Willi Stoph replaced Erich Honecker" from "In 1976, he replaced Willi Stoph as
@@ -461,6 +469,14 @@ class SupportChecker:
 
 
 _BEFORE_VERB = AUXILIARIES | frozenset(("who", "which"))
+
+
+_ORDINAL_NOUN = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(\w+)", re.I)
+
+
+def _ordinal_nouns(text: str) -> set[tuple[str, str]]:
+    """(ordinal, stem of the word after it) of each "34th president" in `text`."""
+    return {(m.group(1).lower(), stem(m.group(2))) for m in _ORDINAL_NOUN.finditer(text)}
 
 
 def _next_word(text: str, name: str) -> str:

@@ -1015,3 +1015,10 @@ def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_t
     # one that gives it stays as written
     told = sure_reply("She won it because of her reforms [1].", why, articles)
     assert told.answer.startswith("She won it because")
+
+
+def test_an_ordinal_the_passage_gives_to_another_noun_is_the_questions_premise_told_of_something_else():
+    articles = {"truman.txt": "Truman was the 33rd president. As the 34th vice president, he took office in 1945."}
+    assert sure_reply("Truman was the 34th president [1].", "Who was the 34th president?", articles).refused
+    told = sure_reply("Truman was the 33rd president [1].", "Who was the 33rd president?", articles)
+    assert not told.refused and "Truman" in told.answer
