@@ -380,12 +380,22 @@ class SupportChecker:
         """The names an answer sentence makes the doer of a verb that the sentence it rests on has them
         undergo: "Willi Stoph replaced Erich Honecker" from "In 1976, he replaced Willi Stoph as
         Chairman". Read from word order: the name right before the verb in the answer, right after it
-        (or its article) in the passage, and nowhere before it there."""
+        (or its article) in the passage, and nowhere before it there; or, in the passive, the name done to
+        in the answer ("Corazon Aquino was succeeded by ...") after "by" in a passage ("... was succeeded
+        as president by Aquino's widow, Corazon Aquino") and done to in none."""
         found = []
         for c in answer:
             cited = self.evidence.texts(c.cited)
             for name in proper_names(c.text):
                 verb = _next_word(c.text, name)
+                if verb.lower() in _BE and (passive := _PASSIVE.match(c.text[c.text.find(name) + len(name) :])):
+                    # "Corazon Aquino was succeeded by Bongbong Marcos" from "Marcos Sr. was succeeded
+                    # as president by Aquino's widow, Corazon Aquino": the one done to, made the doer
+                    done = stem(passive.group(1))
+                    shown = [e.text for e in self.evidence.items]  # the model may cite the passage beside it
+                    if any(_does_by(t, name, done) for t in shown) and not any(_done_to(t, name, done) for t in shown):
+                        found.append(name)
+                    continue
                 if not verb or verb.lower() in AUXILIARIES or verb.endswith("ing") or not is_verb(verb):
                     continue  # no finite verb right after the name ("the British, establishing ...")
                 done = stem(verb)
@@ -477,6 +487,29 @@ _ORDINAL_NOUN = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(\w+)", re.I)
 def _ordinal_nouns(text: str) -> set[tuple[str, str]]:
     """(ordinal, stem of the word after it) of each "34th president" in `text`."""
     return {(m.group(1).lower(), stem(m.group(2))) for m in _ORDINAL_NOUN.finditer(text)}
+
+
+_BE = frozenset("is are was were".split())
+_PASSIVE = re.compile(r" (?:is|are|was|were) (\w+ed)\b[^.;]{0,40}?\bby\b")  # " was succeeded ... by"
+
+
+def _does_by(text: str, name: str, done: str) -> bool:
+    """`text` makes `name` the doer of the verb `done` in the passive: "was succeeded as president by
+    Aquino's widow, Corazon Aquino"."""
+    for verb in re.finditer(r"\b\w+ed\b", text):
+        agent = (
+            re.match(r"[^.;]{0,40}?\bby\b([^.;]{0,40})", text[verb.end() :]) if stem(verb.group(0)) == done else None
+        )
+        if agent and name in proper_names(agent.group(1)):  # not "New York Times" of "New York Times Company"
+            return True
+    return False
+
+
+def _done_to(text: str, name: str, done: str) -> bool:
+    """`text` has `name` undergo the verb `done` in the passive: "Aquino was succeeded by ..."."""
+    at = text.find(name)
+    passive = _PASSIVE.match(text[at + len(name) :]) if at >= 0 else None
+    return passive is not None and stem(passive.group(1)) == done
 
 
 def _next_word(text: str, name: str) -> str:

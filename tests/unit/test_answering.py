@@ -969,6 +969,12 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
     assert sure_reply(reversed_, "Whom did Otto Brandt replace as chair of the council?", articles).refused
     told = sure_reply("Ann Kessler replaced Otto Brandt [1].", "Whom did Ann Kessler replace as chair?", articles)
     assert not told.refused and "Otto Brandt" in told.answer
+    # in the passive: the one the passage has do it, made the one done to
+    chairs = {"chairs.txt": "In 1990 Otto Brandt was succeeded as chair by his deputy, Ann Kessler."}
+    turned = "Ann Kessler was succeeded by Otto Brandt [1]."
+    assert sure_reply(turned, "Who succeeded Ann Kessler as chair?", chairs).refused
+    kept = sure_reply("Otto Brandt was succeeded by Ann Kessler [1].", "Who succeeded Otto Brandt as chair?", chairs)
+    assert not kept.refused and "Ann Kessler" in kept.answer
     # a participle after a name is no verb the name does ("to the British, establishing British rule")
     mandate = {"mandate.txt": "The League gave the mandate to the British, establishing British rule in 1920."}
     answer = "The League gave the mandate to the British, establishing British rule in 1920 [1]."
