@@ -463,21 +463,19 @@ class Answerer:
             ):
                 log.info("the answer names only what the question sets aside; quoted the sentence it rests on")
                 kept = told
-        if kept and (unnamed := checker.unnamed(kept)):
-            log.info("the answer and the passages it cites never name %s", unnamed)
-            return []
-        if kept and (misplaced := checker.misplaced_ordinals(kept)):
-            log.info("the passages the answer cites give the question's %s to something else", misplaced)
-            return []
-        if kept and (reversed_ := checker.reversed_roles(kept)):
-            log.info("the answer makes %s do what the passage it rests on does to them", reversed_)
-            return []
-        if kept and (unstated := checker.unstated_ranks(kept)):
-            log.info("the passages the answer cites never say %s", unstated)
-            return []
-        if kept and (spliced := checker.spliced(kept)):
-            log.info("the passage holds the question's %s only far from the sentence the answer rests on", spliced)
-            return []
+        # what rules an answer out however well each sentence is supported: about someone or something
+        # else, the premise given to another, the roles turned round, a rank or a fact the passages never join
+        vetoes: tuple[tuple[Callable[[list[CheckedSentence]], list[str]], str], ...] = (
+            (checker.unnamed, "the answer and the passages it cites never name %s"),
+            (checker.misplaced_ordinals, "the passages the answer cites give the question's %s to something else"),
+            (checker.reversed_roles, "the answer makes %s do what the passage it rests on does to them"),
+            (checker.unstated_ranks, "the passages the answer cites never say %s"),
+            (checker.spliced, "the passage holds the question's %s only far from the sentence the answer rests on"),
+        )
+        for veto, why in vetoes:
+            if kept and (found := veto(kept)):
+                log.info(why, found)
+                return []
         return kept
 
     @staticmethod
