@@ -42,7 +42,7 @@ from .errors import QuestionError
 from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse, set_aside
 from .terms import content_terms, is_person, names, numbers, proper_names, strip_markers
 
 log = logging.getLogger(__name__)
@@ -303,6 +303,8 @@ def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
     asked = analyse(exchange.question)
     after_wh = exchange.question.split()[1:2]
     if asked.wh != "who" or not asked.acts or not after_wh or after_wh[0].lower() in ("did", "does", "do"):
+        return None
+    if set_aside(asked):  # "Who, apart from Linus Pauling, won ...?": "he" may be either: the model's
         return None
     said = exchange.question.lower()
     new = [n for n in _named(exchange.answer) if n.lower() not in said and is_person(n)]

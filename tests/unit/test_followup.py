@@ -89,6 +89,10 @@ def test_he_after_a_who_question_is_the_person_its_answer_gave():
     history[1]["content"] = "Sadat met Menachem Begin [1]."
     llm, rewrite = model("What office did Menachem Begin hold?")
     assert standalone_question("What office did he hold?", history, rewrite).how is Resolved.MODEL
+    # nor after one that sets someone aside: "he" may be the one set aside
+    history = turn("Who, apart from Linus Pauling, won two prizes?", "Marie Curie won two prizes [1].")
+    llm, rewrite = model("How many prizes did Linus Pauling win?")
+    assert standalone_question("How many did he win alone?", history, rewrite).how is Resolved.MODEL
 
 
 def test_a_person_named_in_the_possessive_is_substituted_by_name():
