@@ -9,11 +9,18 @@ CODE   := rag bench tests setup.py
 
 install: $(STAMP)
 
+# llama.cpp is compiled for this CPU, less Intel AMX: a VM that reports AMX without enabling it
+# (Firecracker) crashes at the first matrix product (SIGSEGV at ldtilecfg); laptops have no AMX.
+# Built afresh (no cached wheel), so a wheel compiled elsewhere with AMX is never reused.
+NO_AMX := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+LLAMA  := $(shell grep -o '"llama-cpp-python==[^"]*"' pyproject.toml | head -1)
+
 # torch is installed first and pinned, so nothing later pulls a multi-GB CUDA build
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
+	CFLAGS="$(NO_AMX)" CXXFLAGS="$(NO_AMX)" $(BIN)/python -m pip install --quiet --no-cache-dir $(LLAMA)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
