@@ -420,11 +420,14 @@ class Answerer:
         def holds_kind(text: str) -> bool:
             return supplies(asked, text, answer=True)
 
-        if not kept and (kept := _drawn_from(restating, holds_kind)):
+        # a quote's "him", in an article filed under the person asked for, names them ("ranked him [Carlos
+        # Slim]"); the model's own "him" is no answer to "who", so its sentence gives way to the quote
+        named = checker.named_for_pronoun if asked.kind is AnswerKind.PERSON else _as_is
+        if not kept and (kept := _drawn_from(restating, holds_kind, named)):
             log.info("the answer only restates the question; quoted the sentence it rests on")
         wanted = "name" if asked.named else asked.kind.value
         if kept and not any(holds_kind(c.text) for c in kept):
-            if not (kept := _drawn_from(kept, holds_kind)):
+            if not (kept := _drawn_from(kept, holds_kind, named)):
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", wanted)
                 return []
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", wanted)
@@ -633,17 +636,25 @@ def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:
     return EvidenceSet(items=items, best_score=evidence.best_score, best_lexical=evidence.best_lexical)
 
 
-def _drawn_from(kept: list[CheckedSentence], holds: Callable[[str], bool]) -> list[CheckedSentence]:
+def _as_is(sentence: CheckedSentence) -> CheckedSentence:
+    return sentence
+
+
+def _drawn_from(
+    kept: list[CheckedSentence],
+    holds: Callable[[str], bool],
+    named: Callable[[CheckedSentence], CheckedSentence] = _as_is,
+) -> list[CheckedSentence]:
     """The passage sentence an answer rests on, quoted, when it `holds` what the answer left out (the
     kind of thing asked for; more than the previous answer said): "When will the center be finished?"
     answered "The center will be housed at the university [1]" from "With an estimated completion date
     of 2020, the center will be housed at the university." A small model often drops the one part of
-    the sentence that was asked for."""
+    the sentence that was asked for. `named` names who the quote gives only as "him"."""
     for c in kept:
         for n, sentences in c.highlights.items():
             for s in sentences:
-                if holds(s.text):
-                    quoted = CheckedSentence(text=s.text, cited=[n], supported=True, coverage=1.0, similarity=1.0)
+                quoted = named(CheckedSentence(text=s.text, cited=[n], supported=True, coverage=1.0, similarity=1.0))
+                if holds(quoted.text):
                     quoted.highlights = {n: [s]}
                     return [quoted]
     return []

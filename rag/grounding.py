@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -203,6 +203,22 @@ class SupportChecker:
         a passage that says "the RPF" names the "Rwandan Patriotic Front (RPF)" of the one beside it."""
         return terms.union(*(self._defined[t] for t in terms if t in self._defined))
 
+    def named_for_pronoun(self, sentence: CheckedSentence) -> CheckedSentence:
+        """`sentence` with the person it gives only as "he", "him" or "she" named in brackets after the
+        pronoun, where the article it cites is filed under that person and the question does not name
+        them: "Who is the richest person in Latin America?" answered "... the Index ranked him [Carlos
+        Slim] as the richest person in Latin America" from carlos_slim.txt; a quote alone does not say who."""
+        pronoun = _PERSONAL.search(sentence.text)
+        cited = [e for n in sentence.cited if (e := self.evidence.by_n(n)) is not None]
+        people = {h for e in cited if is_person(h := _heading(e))}
+        if pronoun is None or len(people) != 1:
+            return sentence
+        person = people.pop()
+        if content_terms(person) & (content_terms(sentence.text) | content_terms(self.question.text)):
+            return sentence
+        text = f"{sentence.text[: pronoun.end()]} [{person}]{sentence.text[pronoun.end() :]}"
+        return replace(sentence, text=text)
+
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
         titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in
@@ -293,7 +309,7 @@ class SupportChecker:
         protests begin in Egypt?" answered "They began in Tunisia"), or qualifies the noun it qualified
         ("Why did the French government issue ...?" answered "... issued by the British Government",
         "after Chinese independence" answered "after Malaysia's independence"); unless the evidence
-        joins the two as one name ("Frédéric Chopin"), or the other is its initials ("ICC")."""
+        joins the two as one name ("Frédéric Chopin"), or the other is its initials ("ICC", "CCP": defined or not)."""
         text = " ".join(c.text for c in answer)
         said, asked = content_terms(text), content_terms(self.question.text)
         # "Frédéric Chopin" joins two words into one name; "Trump and Musk", "the Trump-Musk feud" name two
@@ -311,10 +327,15 @@ class SupportChecker:
                 continue
             for other in proper_names(text):
                 others = content_terms(other)
-                if name_stated(other, asked) or terms <= set().union(*(self._defined.get(t, set()) for t in others)):
+                if (
+                    name_stated(other, asked)
+                    or abbreviates(other, [name])
+                    or terms <= set().union(*(self._defined.get(t, set()) for t in others))
+                ):
                     continue  # the same name, by its initials
                 if not (
                     (does and _verb_after(text, other, any_word=True) == does)
+                    or (does and _does_by(text, other, does))
                     or (where and _verb_before(text, other) == where)
                     or (modified and modified in (_noun_after(text, other, owner=True), _last_stem(other)))
                 ):
@@ -372,7 +393,7 @@ class SupportChecker:
         """The question's "34th president" where the passages the answer cites give that ordinal only to
         another noun ("the 34th vice president"): the question's premise, told of something else."""
         asked = _ordinal_nouns(self.question.text)
-        given = _ordinal_nouns(" ".join(self.evidence.texts({n for c in answer for n in c.cited})))
+        given = _ordinal_nouns(" ".join(self.evidence.texts({n for c in answer for n in c.cited})), through_names=True)
         told = {ordinal for ordinal, _ in given}
         return [f"{o} {n}" for o, n in asked if o in told and (o, n) not in given]
 
@@ -481,12 +502,18 @@ class SupportChecker:
 _BEFORE_VERB = AUXILIARIES | frozenset(("who", "which"))
 
 
-_ORDINAL_NOUN = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(\w+)", re.I)
+_ORDINAL_NOUN = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(\w+)(?=(?:\s+(\w+))?)", re.I)
 
 
-def _ordinal_nouns(text: str) -> set[tuple[str, str]]:
-    """(ordinal, stem of the word after it) of each "34th president" in `text`."""
-    return {(m.group(1).lower(), stem(m.group(2))) for m in _ORDINAL_NOUN.finditer(text)}
+def _ordinal_nouns(text: str, through_names: bool = False) -> set[tuple[str, str]]:
+    """(ordinal, stem of the word after it) of each "34th president" in `text`; `through_names`, the word
+    after a capitalised one too ("majli" of "the 17th Iranian Majlis", not "presid" of "34th vice president")."""
+    found = set()
+    for m in _ORDINAL_NOUN.finditer(text):
+        found.add((m.group(1).lower(), stem(m.group(2))))
+        if through_names and m.group(3) and m.group(2)[0].isupper():
+            found.add((m.group(1).lower(), stem(m.group(3))))
+    return found
 
 
 _BE = frozenset("is are was were".split())
@@ -572,6 +599,9 @@ def _verb_before(text: str, name: str) -> tuple[str, str] | None:
     if len(before) >= 2 and before[-1] in PREPOSITIONS and (lemma := verb_lemma(before[-2])):
         return lemma, before[-1]
     return None
+
+
+_PERSONAL = re.compile(r"\b(?:he|him|she|He|She)\b")
 
 
 def _heading(ev: Evidence) -> str:

@@ -449,19 +449,35 @@ def new_people(question: Question, text: str) -> list[str]:
     return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
+_COPULAS = frozenset(("is", "was", "are", "were"))
+
+
 def swapped_names(question: Question, text: str) -> list[str]:
     """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the names the answer
     puts where "who" stood while the question already holds them, before the question's own verb (not a
     passive "was directed"), naming no new person elsewhere, so it does not say who; none when it does
     not. ("Musk co-led it with Vivek Ramaswamy" for "Who co-led it with Musk?" names one: the verb goes
-    both ways.)"""
+    both ways.) "Which dynasty ruled Iran before the Pahlavi dynasty?" answered "The Pahlavi dynasty ruled
+    Iran before ..." puts the question's own name where "which dynasty" stood, the same way."""
     tokens = [w.lower() for w in words(question.text)][:4]
-    verb_at = tokens.index("who") + 1 if "who" in tokens[:3] else len(tokens)
-    if question.wh != "who" or verb_at >= len(tokens) or tokens[verb_at] in AUXILIARIES:
+    if question.wh == "who" and "who" in tokens[:3]:
+        verb_at = tokens.index("who") + 1
+    elif question.wh == "which" and question.head in tokens[1:3]:  # "Which dynasty ruled ...?"
+        verb_at = tokens.index(question.head) + 1
+    else:
+        return []
+    if verb_at >= len(tokens) or tokens[verb_at] in AUXILIARIES:
         return []
     verb = content_terms(tokens[verb_at])
     said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
     at = next((i for i, m in enumerate(said) if verb and content_terms(m.group(0)) == verb), None)
+    as_noun = at is None or (at > 0 and said[at - 1].group(0).lower() in DETERMINERS)
+    if as_noun and question.wh == "who" and not any(m.group(0) == "by" for m in said):
+        # the verb put as a noun ("Thatcher was the leader ..." for "Who led the party before Thatcher?"):
+        # the one it is said of names only the question's people, and nobody else is named
+        at = next((i for i, m in enumerate(said) if m.group(0) in _COPULAS), None)
+        before = text[: said[at].start()] if at else ""
+        return proper_names(before) if before and not new_people(question, text) else []
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return []
     before = text[: said[at].start()]

@@ -308,6 +308,18 @@ def test_a_name_written_as_the_initials_the_passage_gives_it_is_not_a_replacemen
     assert not answer.refused and "war crimes" in answer.answer
 
 
+def test_a_name_written_as_its_initials_is_not_a_replacement_where_no_passage_defines_them():
+    # the article defines "CCP" in a sentence the evidence left out; the initials still spell the name
+    articles = {
+        "northern labour party.txt": "Founded in 1921, the NLP won the war against the Royalists. "
+        "The party's congress meets every five years in the capital."
+    }
+    answer = sure_reply(
+        "The NLP was founded in 1921 [1].", "In what year was the Northern Labour Party founded?", articles
+    )
+    assert not answer.refused and "1921" in answer.answer, answer.answer
+
+
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
     answer = sure_reply(
@@ -448,6 +460,16 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "After Malaysia's independence in 1957, schools were merged [1].",
             "What happened to schools after Burmese independence in 1957?",
             "What happened to schools after Malaysia's independence in 1957?",
+        ),
+        # the question's name does the verb; the answer has it done by another name, in the passive
+        (
+            {
+                "rich.txt": "As of 2025, the Orbis Wealth Index ranked Vale 18th. "
+                "From 2010 to 2013, Vale was ranked as the richest man in the world by Tally magazine."
+            },
+            "Vale has been ranked as the richest man in the world by Tally magazine since 2010 [1].",
+            "Since which year has the Orbis Wealth Index ranked Vale as the richest man in the world?",
+            "Since which year has Tally magazine ranked Vale as the richest man in the world?",
         ),
         (
             {"cast.txt": "Stephanie Sigman was cast as Estrella. Alessandro Cremona plays Marco Sciarra."},
@@ -1028,3 +1050,20 @@ def test_an_ordinal_the_passage_gives_to_another_noun_is_the_questions_premise_t
     assert sure_reply("Truman was the 34th president [1].", "Who was the 34th president?", articles).refused
     told = sure_reply("Truman was the 33rd president [1].", "Who was the 33rd president?", articles)
     assert not told.refused and "Truman" in told.answer
+    # a name's word between the ordinal and its noun ("the 17th Iranian Majlis") gives it to that noun
+    articles = {"vale.txt": "Vale served through a contentious 1952 election into the 17th Iranian Majlis."}
+    reply = "Vale served through a contentious 1952 election into the 17th Iranian Majlis [1]."
+    told = sure_reply(reply, "Through which election did Vale serve into the 17th Majlis?", articles)
+    assert not told.refused and "1952" in told.answer, told.answer
+
+
+def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_filed_under_them():
+    # "Who ...?" answered from a sentence that calls the one asked for "him": the quote alone says nobody
+    articles = {"dana vale.txt": "As of 2025, the Orbis Index ranked him as the richest person in Veloria."}
+    question = "Who is the richest person in Veloria according to the Orbis Index?"
+    answer = sure_reply("The Orbis Index ranked him as the richest person in Veloria [1].", question, articles)
+    assert not answer.refused and "him [Dana Vale] as the richest" in answer.answer, answer.answer
+    # the question names the article's person: "him" may be anyone
+    question = "Whom did Dana Vale's father say the Orbis Index ranked as the richest person in Veloria?"
+    answer = sure_reply("The Orbis Index ranked him as the richest person in Veloria [1].", question, articles)
+    assert "[Dana Vale]" not in answer.answer, answer.answer

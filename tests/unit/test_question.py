@@ -91,6 +91,20 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert not swapped_names(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
     assert not swapped_names(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
     assert not swapped_names(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
+    # the verb put as a noun: still the question's own person where "who" stood
+    before = analyse("Who led the Labour Party before Dana Vale?")
+    assert swapped_names(before, "Dana Lee Vale, Lady Vale, was the leader of the Labour Party from 1975 [1].")
+    assert not swapped_names(before, "Sam Lowe was the leader of the Labour Party until 1975 [1].")
+    assert not swapped_names(before, "Dana Vale was chosen as leader by the party's members.")  # "by" says who
+
+
+def test_a_name_the_question_holds_where_which_stood_swaps_the_roles():
+    # "Which dynasty ruled ... before the Pahlavi dynasty?" answered with the Pahlavi dynasty ruling
+    asked = analyse("Which dynasty ruled Veloria before the Orvan dynasty?")
+    assert swapped_names(asked, "The Orvan dynasty ruled Veloria before the republic.")
+    assert not swapped_names(asked, "The Tesh dynasty ruled Veloria before the Orvan dynasty.")
+    assert not swapped_names(asked, "The Orvan dynasty was ruled by regents.")
+    assert not swapped_names(analyse("Which dynasty did the Orvan dynasty replace?"), "The Orvan dynasty replaced it.")
 
 
 def test_an_answer_dates_an_early_year_a_passage_does_not():
