@@ -31,6 +31,7 @@ from .terms import (
     is_verb,
     name_stated,
     names,
+    new_forms,
     numbers,
     ordinary_word,
     proper_names,
@@ -90,6 +91,8 @@ def adds_nothing(sentence: str, question: Question, before: list[str]) -> bool:
         return False  # "Trump said there is no clash": the denial is the answer, in the question's own words
     loose, _ = claims(sentence, question)
     said = set().union(*(claims(b, question)[0] for b in before)) if before else set()
+    if not loose and not before and new_forms(sentence, question.text):
+        return False  # "Thatcherism" for "What were Thatcher's policies called?": one stem, another name
     return not loose or loose <= said
 
 
@@ -453,6 +456,8 @@ class SupportChecker:
             best = max(sims, key=lambda n: sims[n])
             if sims[best] >= self.min_similarity:
                 chosen.append(best)
+            else:  # or the passage it cites holds it word for word ("Thatcherism", which stems as "Thatcher")
+                chosen += [n for n in model_cited if self._quotes(sentence.text, n)][:1]
         chosen = _drop_redundant(chosen, loose, self._terms)
         result.cited = chosen
         result.repaired = set(chosen) != set(model_cited)
@@ -477,6 +482,14 @@ class SupportChecker:
         )
         result.highlights = {n: _supporting_sentences(self.evidence.by_n(n), loose, vector) for n in chosen}
         return result
+
+    def _quotes(self, text: str, n: int) -> bool:
+        """`text` is a phrase of evidence `n`, word for word, with a word the question lacks."""
+        phrase = " ".join(words(text)).lower()
+        evidence = self.evidence.by_n(n)
+        said = " ".join(words(evidence.text)).lower() if evidence else ""
+        new = {w.lower() for w in words(text)} - {w.lower() for w in words(self.question.text)}
+        return bool(phrase and new) and re.search(rf"\b{re.escape(phrase)}\b", said) is not None
 
     def _unbound_figures(self, text: str, strict: set[str]) -> set[str]:
         """New figures whose evidence never says what they count: "closed 1,500 consulates" when the

@@ -23,6 +23,7 @@ from .terms import (
     is_person,
     is_verb,
     names,
+    new_forms,
     numbers,
     ordinary_word,
     proper_names,
@@ -362,8 +363,9 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
         return any(d not in asked for d in dates)
     if question.asks_for_name:
         new = new_names(question, text)
-        if question.named:  # a name may be a term in quotes: 'the "eolomelodicon"'
+        if question.named:  # a name may be a term in quotes: 'the "eolomelodicon"', or one stemming merges
             new |= {q for q in _QUOTED.findall(text) if q.lower() not in question.text.lower()}
+            new |= new_forms(text, question.text)  # with the question's ("Thatcherism" of "Thatcher")
         return bool(new) and names_owner(question, text)
     return bool(new_content(question, text)) or denies(question, text)
 

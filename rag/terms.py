@@ -65,6 +65,17 @@ def _irregular_verb(word: str) -> str | None:
     return lemma if lemma and _STEMMER.stemWord(lemma) != _STEMMER.stemWord(word) else None
 
 
+def new_forms(text: str, question: str) -> set[str]:
+    """The capitalised words of `text` that no lexicon has and `question` lacks as written (a plural or
+    an owner's "'s" aside): names that stemming merges with the question's ("Thatcherism", "Thatcher")."""
+
+    def forms(words_of: str) -> set[str]:
+        return {re.sub(r"(?:['’]s|s)$", "", w.lower()) for w in words(words_of)}
+
+    capitalised = [w for w in words(text) if w[:1].isupper() and not ordinary_word(w)]
+    return forms(" ".join(capitalised)) - forms(question)
+
+
 def ordinary_word(word: str) -> bool:
     """English has `word` as an ordinary word ("hostile", "based"): the lexicon knows it in lower case."""
     return bool(getAllLemmas(word.lower()))

@@ -1067,3 +1067,13 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     question = "Whom did Dana Vale's father say the Orbis Index ranked as the richest person in Veloria?"
     answer = sure_reply("The Orbis Index ranked him as the richest person in Veloria [1].", question, articles)
     assert "[Dana Vale]" not in answer.answer, answer.answer
+
+
+def test_a_short_answer_the_passage_holds_word_for_word_is_supported_though_it_stems_as_the_question():
+    # "Lowerism" stems as "Lowe": read as words, the answer only restates the question; the passage
+    # it cites holds it as written
+    articles = {"lowe.txt": "As prime minister, Ann Lowe carried out policies that came to be known as Lowerism."}
+    question = "What name came to be given to the policies Lowe carried out as head of government?"
+    answer = sure_reply("Lowerism [1].", question, articles)
+    assert not answer.refused and "Lowerism" in answer.answer, answer.answer
+    assert sure_reply("Lowe [1].", question, articles).refused  # nothing the question lacks
