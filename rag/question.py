@@ -479,7 +479,9 @@ def swapped_names(question: Question, text: str) -> list[str]:
         # the one it is said of names only the question's people, and nobody else is named
         at = next((i for i, m in enumerate(said) if m.group(0) in _COPULAS), None)
         before = text[: said[at].start()] if at else ""
-        return proper_names(before) if before and not new_people(question, text) else []
+        asked = content_terms(question.text)
+        own = proper_names(before)  # each of them the question's ("Margaret Hilda Thatcher" of "Thatcher")
+        return own if own and all(content_terms(n) & asked for n in own) and not new_people(question, text) else []
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return []
     before = text[: said[at].start()]

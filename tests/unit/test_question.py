@@ -96,6 +96,8 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert swapped_names(before, "Dana Lee Vale, Lady Vale, was the leader of the Labour Party from 1975 [1].")
     assert not swapped_names(before, "Sam Lowe was the leader of the Labour Party until 1975 [1].")
     assert not swapped_names(before, "Dana Vale was chosen as leader by the party's members.")  # "by" says who
+    said = analyse("Who said Poland was paying for the service?")
+    assert not swapped_names(said, "Sikorski remarked that Poland was paying for it.")  # a surname is someone
 
 
 def test_a_name_the_question_holds_where_which_stood_swaps_the_roles():
