@@ -321,6 +321,8 @@ class SupportChecker:
         ]
         replaced = []
         aside = set_aside(self.question)  # "Who, apart from Linus Pauling, won ...?": not who won
+        # "When was Marcos deposed?": the name is done to, and "deposed ... by the revolution" is no rival
+        done_to = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\b", self.question.text, re.I))
         for name in (n for n in self.question.premise_names if n not in aside):
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
@@ -338,7 +340,7 @@ class SupportChecker:
                     continue  # the same name, by its initials
                 if not (
                     (does and _verb_after(text, other, any_word=True) == does)
-                    or (does and _does_by(text, other, does))
+                    or (does and not done_to and _does_by(text, other, does))
                     or (where and _verb_before(text, other) == where)
                     or (modified and modified in (_noun_after(text, other, owner=True), _last_stem(other)))
                 ):

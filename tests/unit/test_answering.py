@@ -308,6 +308,14 @@ def test_a_name_written_as_the_initials_the_passage_gives_it_is_not_a_replacemen
     assert not answer.refused and "war crimes" in answer.answer
 
 
+def test_an_agent_after_by_does_not_replace_a_name_the_question_has_done_to():
+    articles = {"vale.txt": "Dana Vale was deposed in 1986 by the Harbour Revolution and went into exile."}
+    answer = sure_reply(
+        "Vale was deposed in 1986 by the Harbour Revolution [1].", "When was Dana Vale deposed?", articles
+    )
+    assert not answer.refused and "1986" in answer.answer, answer.answer
+
+
 def test_a_name_written_as_its_initials_is_not_a_replacement_where_no_passage_defines_them():
     # the article defines "CCP" in a sentence the evidence left out; the initials still spell the name
     articles = {
