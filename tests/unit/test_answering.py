@@ -308,26 +308,6 @@ def test_a_name_written_as_the_initials_the_passage_gives_it_is_not_a_replacemen
     assert not answer.refused and "war crimes" in answer.answer
 
 
-def test_an_agent_after_by_does_not_replace_a_name_the_question_has_done_to():
-    articles = {"vale.txt": "Dana Vale was deposed in 1986 by the Harbour Revolution and went into exile."}
-    answer = sure_reply(
-        "Vale was deposed in 1986 by the Harbour Revolution [1].", "When was Dana Vale deposed?", articles
-    )
-    assert not answer.refused and "1986" in answer.answer, answer.answer
-
-
-def test_a_name_written_as_its_initials_is_not_a_replacement_where_no_passage_defines_them():
-    # the article defines "CCP" in a sentence the evidence left out; the initials still spell the name
-    articles = {
-        "northern labour party.txt": "Founded in 1921, the NLP won the war against the Royalists. "
-        "The party's congress meets every five years in the capital."
-    }
-    answer = sure_reply(
-        "The NLP was founded in 1921 [1].", "In what year was the Northern Labour Party founded?", articles
-    )
-    assert not answer.refused and "1921" in answer.answer, answer.answer
-
-
 def test_two_names_the_evidence_joins_as_one_are_not_a_replacement():
     articles = {"chopin.txt": "Frédéric Chopin obtained French citizenship in 1835."}
     answer = sure_reply(
@@ -1025,6 +1005,21 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
             {"economy.txt": "The United States economy generates 26% of global output."},
             "What share of global output does the US economy generate?",
             "The US economy generates 26% of global output [1].",
+        ),
+        # "NLP" spells the question's name though no passage defines it (the article did, out of the evidence)
+        (
+            {
+                "northern labour party.txt": "Founded in 1921, the NLP won the war against the Royalists. "
+                "The party's congress meets every five years in the capital."
+            },
+            "In what year was the Northern Labour Party founded?",
+            "The NLP was founded in 1921 [1].",
+        ),
+        # the question has its name done to: the agent after "by" is no rival for it
+        (
+            {"vale.txt": "Dana Vale was deposed in 1986 by the Harbour Revolution and went into exile."},
+            "When was Dana Vale deposed?",
+            "Vale was deposed in 1986 by the Harbour Revolution [1].",
         ),
         # "HWU" is the "Harbour Workers Union (HWU)" of the passage beside it, and a "She ..." sentence in
         # an article filed under a person that names the union is about the union too
