@@ -322,7 +322,7 @@ class SupportChecker:
         replaced = []
         aside = set_aside(self.question)  # "Who, apart from Linus Pauling, won ...?": not who won
         # "When was Marcos deposed?": the name is done to, and "deposed ... by the revolution" is no rival
-        done_to = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\b", self.question.text, re.I))
+        done_to = bool(_BE_ANY.intersection(w.lower() for w in words(self.question.text)))
         for name in (n for n in self.question.premise_names if n not in aside):
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
@@ -532,6 +532,7 @@ def _ordinal_nouns(text: str, through_names: bool = False) -> set[tuple[str, str
 
 
 _BE = frozenset("is are was were".split())
+_BE_ANY = _BE | frozenset(("be", "been", "being"))
 _PASSIVE = re.compile(r" (?:is|are|was|were) (\w+ed)\b[^.;]{0,40}?\bby\b")  # " was succeeded ... by"
 
 

@@ -451,9 +451,6 @@ def new_people(question: Question, text: str) -> list[str]:
     return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
 
 
-_COPULAS = frozenset(("is", "was", "are", "were"))
-
-
 def swapped_names(question: Question, text: str) -> list[str]:
     """ "Who directed Craig's fourth film?" answered "Daniel Craig directed Spectre": the names the answer
     puts where "who" stood while the question already holds them, before the question's own verb (not a
@@ -477,7 +474,7 @@ def swapped_names(question: Question, text: str) -> list[str]:
     if as_noun and question.wh == "who" and not any(m.group(0) == "by" for m in said):
         # the verb put as a noun ("Thatcher was the leader ..." for "Who led the party before Thatcher?"):
         # the one it is said of names only the question's people, and nobody else is named
-        at = next((i for i, m in enumerate(said) if m.group(0) in _COPULAS), None)
+        at = next((i for i, m in enumerate(said) if m.group(0) in _BE), None)
         before = text[: said[at].start()] if at else ""
         asked = content_terms(question.text)
         own = proper_names(before)  # each of them the question's ("Margaret Hilda Thatcher" of "Thatcher")
