@@ -173,10 +173,9 @@ class SupportChecker:
     def unnamed(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's names that neither the answer nor the passages it cites (with their articles'
         titles, and the evidence beside them in the same article) state, when they rule the answer out
-        (`unstated_names`), or that the answer replaces with another name (`_replaced`) or makes the
-        owner of what the cited passages give someone else (`_reowned`): "Who is the father of
-        Sophocles?" answered from a passage about Chopin's father is supported sentence by sentence,
-        and about someone else."""
+        (`unstated_names`), or that the answer replaces with another name (`_replaced`): "Who is the
+        father of Sophocles?" answered "Sophocles' father, Nicolas Chopin, ..." from a passage about
+        Fryderyk's father is supported sentence by sentence, and about someone else."""
         beside = self.evidence.beside({n for c in answer for n in c.cited}, self.context_chars)
         cited = self._spelt_out(self._stated_by(beside))
         about = cited.union(*(content_terms(c.text) | names(c.text, initial=True) for c in answer))
@@ -198,7 +197,7 @@ class SupportChecker:
             and not abbreviates(n, cited_names)
         ]
         unstated = unstated_names(named, about, self._names)
-        found = unstated + elsewhere + self._replaced(answer) + self._reowned(answer) + self._told_of_another(answer)
+        found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer)
         return list(dict.fromkeys(found))
 
     def _spelt_out(self, terms: set[str]) -> set[str]:
@@ -349,21 +348,6 @@ class SupportChecker:
                     replaced.append(name)
                     break
         return replaced
-
-    def _reowned(self, answer: list[CheckedSentence]) -> list[str]:
-        """The question's names that the answer makes the owner of what the passages it cites give to
-        someone else: "Sophocles' father, Nicolas Chopin, was a Frenchman" from "Fryderyk's father,
-        Nicolas Chopin, was a Frenchman", where the cited passages never state "Sophocles"."""
-        reowned = []
-        for c in answer:
-            cited = [e for n in c.cited if (e := self.evidence.by_n(n)) is not None]
-            shown = self._stated_by(c.cited)
-            theirs = {(owner, thing) for e in cited for owner, thing in _possessives(e.text)}
-            for owner, thing in _possessives(c.text):
-                name = next((m for m in self.question.premise_names if owner in content_terms(m)), "")
-                if name and not name_stated(name, shown) and any(t == thing and o != owner for o, t in theirs):
-                    reowned.append(name)
-        return list(dict.fromkeys(reowned))
 
     def _told_of_another(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's people that an answer sentence rests on a sentence about "he" or "she" for
@@ -641,12 +625,6 @@ def _of_someone_unnamed(text: str) -> bool:
 
 
 _RANKED = re.compile(rf"\b({ORDINALS})[\s-]+(\w+est)\b", re.I)  # "second smallest", "third-largest"
-_POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)(?:['’]s|s?['’])\s+([A-Za-z-]+)")
-
-
-def _possessives(text: str) -> list[tuple[str, str]]:
-    """(owner, owned) stems of each "Name's noun" in `text`."""
-    return [(stem(m.group(1)), stem(m.group(2))) for m in _POSSESSIVE.finditer(text)]
 
 
 def _best_similarity(ev: Evidence, vector: np.ndarray | None) -> float:
