@@ -138,6 +138,8 @@ def analyse(text: str, typed: str | None = None) -> Question:
     named = wh in ("what", "which") and bool({*lead, *tokens[-1:]} & {"name", "names"})
     names = _names(text)
     skip = content_terms(" ".join(_WH)) | content_terms(head if kind in (AnswerKind.FIGURE, AnswerKind.DATE) else "")
+    # "which two countries": a count in the wh-phrase says how many to name, not what the articles must state
+    premise = figures - (numbers(after[0]) if wh in ("what", "which") and after else set())
     return Question(
         text=text,
         wh=wh,
@@ -148,7 +150,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
         names=names,
         figures=figures,
         ranks=frozenset(rank_terms(text)),
-        premise_figures=figures if typed is None else figures & numbers(typed),
+        premise_figures=premise if typed is None else premise & numbers(typed),
         typed_names=names if typed is None else tuple(n for n in names if n in typed),
         acts=frozenset(_acts(text)),
         named=named,

@@ -269,6 +269,17 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
     assert not answer.refused and "6,900" in answer.answer, answer.answer
 
 
+def test_a_name_the_passage_gives_by_its_initials_may_be_spelt_out_in_the_answer():
+    question = "Through which organisation did Brandt work for cooperation in Western Europe?"
+    reply = "Brandt worked through the European Economic Community (EEC) [1]."
+    articles = {"brandt.txt": "Brandt won the prize for his work for cooperation in Western Europe through the EEC."}
+    answer = sure_reply(reply, question, articles)
+    assert not answer.refused and "(EEC)" in answer.answer, answer.answer
+    # the initials are still the claim: a passage that never gives them does not support the name
+    articles = {"brandt.txt": "Brandt won the prize for his work for cooperation in Western Europe through NATO."}
+    assert sure_reply(reply, question, articles).refused
+
+
 def test_a_name_the_user_typed_must_be_in_the_passage_cited_not_only_in_the_answer_repeating_it():
     # the museum holds another of the painter's works; only the other passage names the one asked about
     articles = {

@@ -140,6 +140,13 @@ def test_the_premise_figures_are_those_the_user_typed():
     assert analyse(rewrite, typed="And in 1347?").premise_figures == {"1347"}
 
 
+def test_a_count_in_the_wh_phrase_says_how_many_to_name_and_is_no_premise():
+    asked = analyse("Relations with which two countries took up most of his foreign policy?")
+    assert asked.figures == {"2"} and asked.premise_figures == frozenset()
+    assert analyse("Which three films did he make in 1999?").premise_figures == {"1999"}
+    assert analyse("In what year did two men die?").premise_figures == {"2"}
+
+
 def test_an_owner_question_is_answered_only_where_the_owned_thing_has_an_owner():
     asked = analyse("Which company's disk drive had Rubinstein already found?")
     assert asked.owned == "disk"
