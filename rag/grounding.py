@@ -417,7 +417,8 @@ class SupportChecker:
         loose, strict = claims(sentence.text, self.question)
         # "the European Economic Community (EEC)" where the passages say "the EEC": the model spelt out
         # what they abbreviate, and the initials are the claim to check
-        spelt = {t for short, name in acronyms([sentence.text]).items() if short in self._all_terms for t in name - {short}}
+        defined = acronyms([sentence.text]).items()
+        spelt = {t for short, name in defined if short in self._all_terms for t in name - {short}}
         loose, strict = loose - spelt, strict - spelt
         result = CheckedSentence(text=sentence.text)
         if not self.evidence.items:
