@@ -400,14 +400,18 @@ def names_owner(question: Question, text: str) -> bool:
 
 _SET_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:1\d|20)\d\d)\b(?!\s*[-–])", re.I)
 _YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
+_YEARS = re.compile(r"\b((?:1\d|20)\d\d)\s*(?:-|–|to|until|till|and)\s*((?:1\d|20)\d\d)\b")  # "from 1989 to 1992"
 
 
 def moves_the_year(question: Question, text: str) -> bool:
     """The question sets its event in a year ("In what month was their research published in 1998?")
     and `text` dates it in other years only ("The research was published in October 2010"): an
-    answer about another event, or one that takes the question's false premise for its own."""
+    answer about another event, or one that takes the question's false premise for its own. A span of
+    years holds the years within it ("led it as president in 1990": "from 1989 to 1992")."""
     typed = {y for y in _SET_IN_YEAR.findall(question.text) if y in question.premise_figures}
-    years = set(_YEAR.findall(text))
+    years = set(_YEAR.findall(text)).union(
+        *(map(str, range(int(a), int(b) + 1)) for a, b in _YEARS.findall(text) if 0 < int(b) - int(a) < 200)
+    )
     return bool(typed) and bool(years) and not typed & years
 
 

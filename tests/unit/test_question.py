@@ -167,6 +167,11 @@ def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():
     assert not moves_the_year(analyse("What happened after 1998?"), "In 2010 a paper appeared.")  # not set in it
     # a year the follow-up's rewrite carried over from the last answer is context, not the user's premise
     assert not moves_the_year(analyse("Who won in 1998?", typed="Who won?"), "Lee won in 2002.")
+    # a span of years holds the years within it, and only those
+    led = analyse("Which country did Havel lead as president in 1990?")
+    assert not moves_the_year(led, "Havel led Czechoslovakia as president from 1989 to 1992.")
+    assert not moves_the_year(led, "He was its president between 1990 and 1995.")
+    assert moves_the_year(led, "Havel led the Czech Republic as president from 1993 to 2003.")
 
 
 @pytest.mark.parametrize(
