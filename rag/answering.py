@@ -53,7 +53,7 @@ from .question import (
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, unstated_names
+from .terms import content_terms, numbers, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -450,7 +450,10 @@ class Answerer:
             # named there with the question's own noun, and the answer left it out
             said = content_terms(" ".join(c.text for c in kept)) | content_terms(asked.head)
             if told := _drawn_from(
-                kept, lambda text: holds_kind(text) and any(content_terms(n) - said for n in head_names(asked, text))
+                kept,
+                lambda text: (
+                    holds_kind(text) and any((content_terms(n) | numbers(n)) - said for n in head_names(asked, text))
+                ),
             ):
                 log.info("the answer never names the %s asked for; quoted the sentence it rests on", asked.head)
                 kept = told

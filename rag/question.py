@@ -216,7 +216,8 @@ def _head_noun(after: list[str]) -> str:
             break
         if picked and (picked[0] in TIME_NOUNS or picked[0] in QUANTITY_NOUNS):
             break
-        if picked and re.search(r"ed$", word):  # "which senator warned ...": the verb ends the phrase
+        # "which senator warned ...", "which election made him ...": the verb ends the phrase
+        if picked and (re.search(r"ed$", word) or (is_verb(word) and not is_noun(word))):
             break
         picked.append(word)
         if len(picked) == 3:
@@ -341,9 +342,16 @@ def fits_another_figure(question: Question, answer: str, sentence: str) -> bool:
 
 def head_names(question: Question, text: str) -> list[str]:
     """The names in `text` made with the question's own noun: "the Second Anglo-Dutch War" for "After
-    which war did England gain New York?" (none for a question without such a noun)."""
+    which war did England gain New York?", or the year that names one ("the 1990 election" for "Which
+    election made him president?"); none for a question without such a noun."""
     head = content_terms(question.head)
-    return [n for n in proper_names(text) if head & content_terms(n)] if head else []
+    if not head:
+        return []
+    dated = [f"{m.group(1)} {m.group(2)}" for m in _DATED.finditer(text) if head & content_terms(m.group(2))]
+    return [n for n in proper_names(text) if head & content_terms(n)] + dated
+
+
+_DATED = re.compile(r"\b(?:the|a|an|its|his|her|their)\s+((?:1\d|20)\d\d)\s+([a-z]+)\b")  # "the 1990 election"
 
 
 def supplies(question: Question, text: str, answer: bool = False) -> bool:

@@ -269,6 +269,13 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
     assert not answer.refused and "6,900" in answer.answer, answer.answer
 
 
+def test_an_answer_that_leaves_out_the_year_naming_the_one_asked_for_quotes_the_sentence():
+    articles = {"walesa.txt": "After winning the 1990 election, Walesa became the first elected president of Poland."}
+    reply = "Walesa was the first elected president of Poland [1]."
+    answer = sure_reply(reply, "Which election made Walesa president?", articles)
+    assert not answer.refused and "the 1990 election" in answer.answer, answer.answer
+
+
 def test_a_name_the_passage_gives_by_its_initials_may_be_spelt_out_in_the_answer():
     question = "Through which organisation did Brandt work for cooperation in Western Europe?"
     reply = "Brandt worked through the European Economic Community (EEC) [1]."

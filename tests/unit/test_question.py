@@ -27,6 +27,8 @@ from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_
         ("Why did Musk resign?", AnswerKind.REASON, ""),
         ("How did the council vote?", AnswerKind.MANNER, ""),
         ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
+        ("Which election made him president?", AnswerKind.THING, "election"),  # a verb ends the phrase
+        ("Which empire took Constantinople in 1453?", AnswerKind.THING, "empire"),
         ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
         ("What kind of music did she sing?", AnswerKind.THING, "music"),
         ("Deshin Shekpa was the head of what school?", AnswerKind.THING, "school"),
@@ -232,4 +234,8 @@ def test_the_names_made_with_the_questions_noun():
         "Second Anglo-Dutch War"
     ]
     assert head_names(asked, "The war ended in 1667.") == []  # not a name
+    # a year names one instance of the noun
+    elected = analyse("Which election made Walesa president?")
+    assert head_names(elected, "After winning the 1990 election, Walesa became president.") == ["1990 election"]
+    assert head_names(elected, "In 1990 elections were held.") == []
     assert head_names(analyse("Who won the war?"), "The Second Anglo-Dutch War ended in 1667.") == []  # no noun asked
