@@ -269,6 +269,30 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
     assert not answer.refused and "6,900" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    "question, reply, passage, reason",
+    [
+        (
+            "Why did Pauling receive the Nobel Peace Prize?",
+            "Pauling was awarded the Nobel Peace Prize in 1962 [1].",
+            "For his peace activism, Pauling was awarded the Nobel Peace Prize in 1962.",
+            "For his peace activism",
+        ),
+        (
+            "Why did Apple adopt its current name in 2007?",
+            "The company adopted its current name in 2007 [1].",
+            "Its current name was adopted in 2007 as the company expanded its focus from computers to phones.",
+            "as the company expanded",
+        ),
+    ],
+)
+def test_a_why_answer_that_leaves_out_the_reason_its_sentence_gives_quotes_the_sentence(
+    question, reply, passage, reason
+):
+    answer = sure_reply(reply, question, {f"{question.split()[2].lower()}.txt": passage})  # filed under its subject
+    assert not answer.refused and reason in answer.answer, answer.answer
+
+
 def test_an_answer_that_leaves_out_the_year_naming_the_one_asked_for_quotes_the_sentence():
     articles = {"walesa.txt": "After winning the 1990 election, Walesa became the first elected president of Poland."}
     reply = "Walesa was the first elected president of Poland [1]."
