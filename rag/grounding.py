@@ -21,6 +21,7 @@ from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
 from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies, set_aside
 from .terms import (
+    MONTHS,
     ORDINALS,
     abbreviates,
     abbreviations,
@@ -118,7 +119,22 @@ def spelt_as_cited(text: str, cited: list[str]) -> str:
         a, b = word.lower(), other.lower()
         return word if a.startswith(b) or b.startswith(a) else other
 
-    return _CAPITALISED.sub(respell, text)
+    return _dates_as_cited(_CAPITALISED.sub(respell, text), cited)
+
+
+_MONTH_DAY = re.compile(rf"\b({MONTHS}) (\d{{1,2}}), (\d{{4}})\b")  # "October 28, 1962"
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({MONTHS}),? (\d{{4}})\b")  # "28 October 1962"
+
+
+def _dates_as_cited(text: str, cited: list[str]) -> str:
+    """`text` with each full date written as its cited passages write it: "October 28, 1962" where they
+    say "28 October 1962". The same day either way; the answer quotes its source."""
+    theirs: dict[tuple[str, int, str], str] = {}
+    for t in cited:
+        theirs.update({(m[1], int(m[2]), m[3]): m[0] for m in _MONTH_DAY.finditer(t)})
+        theirs.update({(m[2], int(m[1]), m[3]): m[0] for m in _DAY_MONTH.finditer(t)})
+    text = _MONTH_DAY.sub(lambda m: theirs.get((m[1], int(m[2]), m[3]), m[0]), text)
+    return _DAY_MONTH.sub(lambda m: theirs.get((m[2], int(m[1]), m[3]), m[0]), text)
 
 
 def evidence_terms(ev: Evidence) -> set[str]:

@@ -167,9 +167,8 @@ _UNIT_SKIP = set(_SCALE) | set(
 )
 
 
-_MONTH_AFTER = re.compile(
-    r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_AFTER = re.compile(rf"\s+(?:{MONTHS})\b")
 
 
 def figure_units(text: str, reach: int = 2) -> list[tuple[str, set[str]]]:

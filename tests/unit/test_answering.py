@@ -796,6 +796,16 @@ def test_a_name_is_shown_as_its_cited_passage_spells_it():
     assert answer.answer.startswith("The Labor Party is strongest in the western suburbs, where American voters")
 
 
+def test_a_date_is_shown_as_its_cited_passage_writes_it():
+    articles = {"crisis.txt": "The harbour crisis lasted from 16 to 28 October 1962, and a treaty followed."}
+    question = "On what date did the harbour crisis end?"
+    answer = sure_reply("The harbour crisis ended on October 28, 1962 [1].", question, articles)
+    assert answer.answer.startswith("The harbour crisis ended on 28 October 1962"), answer.answer
+    # another day is not respelt into one the passage gives
+    answer = sure_reply("The harbour crisis ended on October 29, 1962 [1].", question, articles)
+    assert "28 October" not in answer.answer
+
+
 def test_filler_and_repetition_are_dropped():
     llm = ScriptedLLM(
         [
