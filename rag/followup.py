@@ -307,9 +307,12 @@ def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
     if set_aside(asked):  # "Who, apart from Linus Pauling, won ...?": "he" may be either: the model's
         return None
     said = exchange.question.lower()
-    new = [n for n in _named(exchange.answer) if n.lower() not in said and is_person(n)]
-    doing = [n for n in new if content_terms(_word_after(exchange.answer, n)) & asked.acts]
-    return doing[0] if len(doing) == 1 else None
+    new = [n for n in dict.fromkeys(_named(exchange.answer)) if n.lower() not in said and is_person(n)]
+    # "Steven Paul Jobs was an American businessman ... Jobs co-founded Apple": named in full, then by
+    # surname; the person is called as the answer calls the one who did it
+    doing = {n: [said for said, w in _mentions(exchange.answer, n) if content_terms(w) & asked.acts] for n in new}
+    doers = [called[0] for called in doing.values() if called]
+    return doers[0] if len(doers) == 1 else None
 
 
 def _named(text: str) -> list[str]:
@@ -320,6 +323,16 @@ def _named(text: str) -> list[str]:
 def _word_after(text: str, name: str) -> str:
     following = _WORD.findall(text[text.find(name) + len(name) :])
     return following[0] if following else ""
+
+
+def _mentions(text: str, person: str) -> list[tuple[str, str]]:
+    """Each mention of `person` in `text`, in full or by surname, with the word after it."""
+    surname = person.split()[-1]
+    mentions = re.finditer(rf"\b(?:{re.escape(person)}|{re.escape(surname)})\b", text)
+    return [(m.group(0), following.group(1)) for m in mentions if (following := _NEXT_WORD.match(text, m.end()))]
+
+
+_NEXT_WORD = re.compile(r"\W*?([\w'’-]+)")  # "co-founded" whole
 
 
 def _substitute(question: str, person: str) -> str:

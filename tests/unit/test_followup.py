@@ -84,9 +84,16 @@ def test_he_after_a_who_question_is_the_person_its_answer_gave():
     llm, rewrite = model()
     query = standalone_question("What office did he hold?", history, rewrite)
     assert (query.standalone, query.how) == ("What office did Menachem Begin hold?", Resolved.RULE)
+    # the one who did it is named in full first, then by surname where the answer says what he did: as it calls him
+    history = turn(
+        "Who founded Apple with Steve Wozniak and later founded NeXT?",
+        "Steven Paul Jobs was an American businessman [1]. Jobs co-founded Apple with his partner Steve Wozniak [1].",
+    )
+    llm, rewrite = model("Which company did Steve Wozniak buy in 1986?")
+    query = standalone_question("Which company did he buy in 1986?", history, rewrite)
+    assert (query.standalone, query.how) == ("Which company did Jobs buy in 1986?", Resolved.RULE)
     # "he" after "Who did Sadat meet?" may be either of two: the model's to say
-    history[0]["content"] = "Who did Anwar Sadat meet at the summit?"
-    history[1]["content"] = "Sadat met Menachem Begin [1]."
+    history = turn("Who did Anwar Sadat meet at the summit?", "Sadat met Menachem Begin [1].")
     llm, rewrite = model("What office did Menachem Begin hold?")
     assert standalone_question("What office did he hold?", history, rewrite).how is Resolved.MODEL
     # nor after one that sets someone aside: "he" may be the one set aside
