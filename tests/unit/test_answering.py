@@ -294,7 +294,7 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
         ),
     ],
 )
-def test_an_answer_that_leaves_out_what_was_asked_quotes_the_sentence_it_rests_on(
+def test_an_answer_without_the_owner_instance_or_reason_asked_for_quotes_its_sentence(
     source, question, reply, passage, left_out
 ):
     answer = sure_reply(reply, question, {source: passage})
