@@ -65,6 +65,7 @@ TIME_NOUNS = frozenset("year years date day days month months week decade centur
 QUANTITY_NOUNS = frozenset(
     "number amount percentage percent share proportion fraction rate total sum count price cost figure margin".split()
 )
+PLACE_NOUNS = frozenset("city cities town towns village country countries state province county region place".split())
 # "what kind of X" / "which type of X" / "what is the name of X": the head is X
 _HEAD_SKIP = frozenset("kind kinds type types sort sorts name names form forms part parts".split())
 _NOT_HEAD = frozenset("first last also most ever still later recently currently often".split())  # adverbs
@@ -259,6 +260,8 @@ def _kind(wh: str, after: list[str], head: str) -> AnswerKind:
             return AnswerKind.DATE
         if head in QUANTITY_NOUNS:
             return AnswerKind.FIGURE
+        if head in PLACE_NOUNS and after[:1] == [head]:  # "in which city", not "which city's mayor"
+            return AnswerKind.PLACE
         return AnswerKind.THING
     return AnswerKind.UNKNOWN
 

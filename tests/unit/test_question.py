@@ -24,6 +24,9 @@ from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_
         ("What share of Americans approve of him?", AnswerKind.FIGURE, "share"),
         ("What was the percentage of Germans attending private schools?", AnswerKind.FIGURE, "percentage"),
         ("Where did they dine?", AnswerKind.PLACE, ""),
+        ("In which city is the court headquartered?", AnswerKind.PLACE, "city"),  # a place noun, as "where"
+        ("Which country won the 2022 World Cup?", AnswerKind.PLACE, "country"),
+        ("Which city council voted?", AnswerKind.THING, "council"),
         ("Why did Musk resign?", AnswerKind.REASON, ""),
         ("How did the council vote?", AnswerKind.MANNER, ""),
         ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
