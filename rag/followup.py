@@ -43,7 +43,7 @@ from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
 from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse, set_aside
-from .terms import content_terms, is_person, names, numbers, proper_names, strip_markers
+from .terms import MONTHS, content_terms, is_person, names, numbers, proper_names, strip_markers
 
 log = logging.getLogger(__name__)
 
@@ -270,9 +270,8 @@ def _only_person(question: str, exchange: Exchange) -> str | None:
 
 
 _PERIOD_PREPOSITIONS = "in|on|at|during|by|before|after|since|until|from|for|of"
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATED = re.compile(
-    rf"(?:\b(?:{_PERIOD_PREPOSITIONS})\s+)?(?:(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?)?\b(?:1\d{{3}}|20\d{{2}})\b", re.I
+    rf"(?:\b(?:{_PERIOD_PREPOSITIONS})\s+)?(?:(?:{MONTHS})\s+(?:\d{{1,2}},?\s+)?)?\b(?:1\d{{3}}|20\d{{2}})\b", re.I
 )
 _ANOTHER_DATE = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_DATED.pattern})\W*$", re.I)
 
@@ -310,7 +309,7 @@ def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
     new = [n for n in dict.fromkeys(_named(exchange.answer)) if n.lower() not in said and is_person(n)]
     # "Steven Paul Jobs was an American businessman ... Jobs co-founded Apple": named in full, then by
     # surname; the person is called as the answer calls the one who did it
-    doing = {n: [said for said, w in _mentions(exchange.answer, n) if content_terms(w) & asked.acts] for n in new}
+    doing = {n: [m for m, after in _mentions(exchange.answer, n) if content_terms(after) & asked.acts] for n in new}
     doers = [called[0] for called in doing.values() if called]
     return doers[0] if len(doers) == 1 else None
 
@@ -318,11 +317,6 @@ def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
 def _named(text: str) -> list[str]:
     """The proper names of `text`, "Sadat and Menachem Begin" read as two."""
     return [part for n in proper_names(text) for part in re.split(r"\s+and\s+", n)]
-
-
-def _word_after(text: str, name: str) -> str:
-    following = _WORD.findall(text[text.find(name) + len(name) :])
-    return following[0] if following else ""
 
 
 def _mentions(text: str, person: str) -> list[tuple[str, str]]:
