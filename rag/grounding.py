@@ -19,7 +19,7 @@ import numpy as np
 from .citations import MarkedSentence
 from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, denies, set_aside
+from .question import AUXILIARIES, BE, DETERMINERS, PREPOSITIONS, Question, denies, set_aside
 from .terms import (
     MONTHS,
     ORDINALS,
@@ -414,7 +414,7 @@ class SupportChecker:
             cited = self.evidence.texts(c.cited)
             for name in proper_names(c.text):
                 verb = _next_word(c.text, name)
-                if verb.lower() in _BE and (passive := _PASSIVE.match(c.text[c.text.find(name) + len(name) :])):
+                if verb.lower() in BE and (passive := _PASSIVE.match(c.text[c.text.find(name) + len(name) :])):
                     # "Corazon Aquino was succeeded by Bongbong Marcos" from "Marcos Sr. was succeeded
                     # as president by Aquino's widow, Corazon Aquino": the one done to, made the doer
                     done = stem(passive.group(1))
@@ -536,8 +536,7 @@ def _ordinal_nouns(text: str, through_names: bool = False) -> set[tuple[str, str
     return found
 
 
-_BE = frozenset("is are was were".split())
-_BE_ANY = _BE | frozenset(("be", "been", "being"))
+_BE_ANY = BE | frozenset(("be", "been", "being"))
 _PASSIVE = re.compile(r" (?:is|are|was|were) (\w+ed)\b[^.;]{0,40}?\bby\b")  # " was succeeded ... by"
 
 

@@ -52,7 +52,7 @@ OPEN_KINDS = frozenset({AnswerKind.THING, AnswerKind.REASON, AnswerKind.MANNER, 
 AUXILIARIES = frozenset(
     "is are was were be been being am do does did has have had can could will would shall should may might must".split()
 )
-_BE = frozenset("is are was were".split())
+BE = frozenset("is are was were".split())  # the finite be-forms: a copula, or a passive's auxiliary
 _CONDITIONAL_MODALS = frozenset("can could may might must should".split())
 PREPOSITIONS = frozenset(
     "in on at for with by to from of about into onto over under during after before since until between among "
@@ -199,7 +199,7 @@ def _head_noun(after: list[str]) -> str:
     """The noun a what/which question is about: "which [Republican senator] warned", "what [year] did",
     "what kind of [music]", "what is the [percentage] of". A time or quantity noun right after the
     wh-word decides the kind; otherwise the last word before a verb, an auxiliary or a preposition."""
-    if len(after) > 2 and after[0] in _BE and after[1] in DETERMINERS:
+    if len(after) > 2 and after[0] in BE and after[1] in DETERMINERS:
         after = after[2:]  # "what was the percentage of ...", "what is the name of ..."
     # "what did the Chicago school favour ...": the subject follows "did", and the thing asked for is
     # the verb's object, which the question never names
@@ -491,7 +491,7 @@ def swapped_names(question: Question, text: str) -> list[str]:
     if as_noun and question.wh == "who" and not any(m.group(0) == "by" for m in said):
         # the verb put as a noun ("Thatcher was the leader ..." for "Who led the party before Thatcher?"):
         # the one it is said of names only the question's people, and nobody else is named
-        at = next((i for i, m in enumerate(said) if m.group(0) in _BE), None)
+        at = next((i for i, m in enumerate(said) if m.group(0) in BE), None)
         before = text[: said[at].start()] if at else ""
         asked = content_terms(question.text)
         own = proper_names(before)  # each of them the question's ("Margaret Hilda Thatcher" of "Thatcher")
