@@ -323,8 +323,10 @@ class SupportChecker:
         """The question's names whose place in the answer another name takes: "In what year did El Gizouli
         resign?" answered "Pachauri resigned in 2015" (the passage names both). A name is replaced when
         the answer never states it and a name the question lacks does the verb that the question's name
-        did (the verb right after it), or stands where it stood after a verb and preposition ("Why did the
-        protests begin in Egypt?" answered "They began in Tunisia"), or qualifies the noun it qualified
+        did (the verb right after it), or opens the answer doing any verb where the question's name is
+        the subject after its auxiliary ("What does Zelda say?" answered "Link grunts ..."), or stands
+        where it stood after a verb and preposition ("Why did the protests begin in Egypt?" answered
+        "They began in Tunisia"), or qualifies the noun it qualified
         ("Why did the French government issue ...?" answered "... issued by the British Government",
         "after Chinese independence" answered "after Malaysia's independence"); unless the evidence
         joins the two as one name ("Frédéric Chopin"), or the other is its initials ("ICC", "CCP": defined or not)."""
@@ -343,6 +345,7 @@ class SupportChecker:
             does = _verb_after(self.question.text, name)
             where = _verb_before(self.question.text, name)
             modified = _noun_after(self.question.text, name)
+            subject = does and _after_auxiliary(self.question.text, name)
             if not (does or where or modified) or name_stated(name, said):
                 continue
             for other in proper_names(text):
@@ -355,6 +358,7 @@ class SupportChecker:
                     continue  # the same name, by its initials
                 if not (
                     (does and _verb_after(text, other, any_word=True) == does)
+                    or (subject and _opens_with(answer, other) and _verb_after(text, other))
                     or (does and not done_to and _does_by(text, other, does))
                     or (where and _verb_before(text, other) == where)
                     or (modified and modified in (_noun_after(text, other, owner=True), _last_stem(other)))
@@ -550,6 +554,21 @@ def _does_by(text: str, name: str, done: str) -> bool:
         if agent and name in proper_names(agent.group(1)):  # not "New York Times" of "New York Times Company"
             return True
     return False
+
+
+def _opens_with(answer: list[CheckedSentence], name: str) -> bool:
+    """An answer sentence starts with `name`: its subject."""
+    return any(c.text.startswith(name) for c in answer)
+
+
+_AUXILIARY = r"\b(?:do|does|did|will|would|can|could)\s+(?:the\s+)?"
+
+
+def _after_auxiliary(question: str, name: str) -> bool:
+    """`name` is the subject of the question's verb, right after its auxiliary ("What does Zelda say
+    ...?"), not an owner ("did Joseph Stalin's policies")."""
+    owner = re.search(r"['’]s?$", name)
+    return not owner and re.search(_AUXILIARY + re.escape(name), question) is not None
 
 
 def _done_to(text: str, name: str, done: str) -> bool:

@@ -472,6 +472,13 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "In what year was the Darfur Report issued?",
             "In what year was the Kalven Report issued?",
         ),
+        # the question's subject (after "does") is not the one the answer says does something
+        (
+            {"voices.txt": "Zelda speaks rarely. Link remains silent, but grunts when attacking."},
+            "Link grunts when attacking [1].",
+            "What does Zelda say when attacking?",
+            "What does Link do when attacking?",
+        ),
         # the place the question sets it in, after the same verb and preposition, is another place
         (
             {"spring.txt": "The protests began in Tunisia after a vendor's death. They spread to Egypt and Libya."},
