@@ -106,7 +106,9 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
     if exchange is None or not needs_context(question):
         return Query(asked=question, standalone=question, search=question)
     pointing = leaning_words(question)
-    person = _only_person(question, exchange) or _person_answered(pointing, exchange)
+    person = (
+        _only_person(question, exchange) or _person_answered(pointing, exchange) or _person_asked_of(pointing, exchange)
+    )
 
     def resolved(standalone: str, how: Resolved, search: str = "", spent: float = 0.0) -> Query:
         """A follow-up: it carries the last exchange's citations and answer along."""
@@ -312,6 +314,23 @@ def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
     doing = {n: [m for m, after in _mentions(exchange.answer, n) if content_terms(after) & asked.acts] for n in new}
     doers = [called[0] for called in doing.values() if called]
     return doers[0] if len(doers) == 1 else None
+
+
+def _person_asked_of(pointing: list[str], exchange: Exchange) -> str | None:
+    """The one person the last question asked about, for a follow-up's "his" ("Since what year has his
+    son been president?" after "Why was Ferdinand Marcos deposed?"), where the answer named others too
+    ("succeeded by Aquino's widow, Corazon Aquino"): the conversation is about the one it asked of. Not
+    after a "who" question (its answer is the one asked for), and not for "he" or "her", which may be
+    another of the people the answer named."""
+    if {w.lower() for w in pointing} != {"his"}:
+        return None
+    asked = analyse(exchange.question)
+    if asked.wh == "who" or any(w.lower() in PERSONAL for w in leaning_words(exchange.question)):
+        return None
+    # "Milton Friedman's Chicago students": the owner is the person
+    named = [part for n in _named(exchange.question) for part in re.split(r"['’]s?\s+", n)]
+    people = [n for n in dict.fromkeys(named) if is_person(n)]
+    return people[0] if len(people) == 1 else None
 
 
 def _named(text: str) -> list[str]:

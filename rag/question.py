@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from .terms import (
     ORDINALS,
+    PREPOSITIONS,
     STOPWORDS,
     abbreviates,
     content_terms,
@@ -54,10 +55,6 @@ AUXILIARIES = frozenset(
 )
 BE = frozenset("is are was were".split())  # the finite be-forms: a copula, or a passive's auxiliary
 _CONDITIONAL_MODALS = frozenset("can could may might must should".split())
-PREPOSITIONS = frozenset(
-    "in on at for with by to from of about into onto over under during after before since until between among "
-    "against through across per via".split()
-)
 DETERMINERS = frozenset("the a an this that these those his her its their our my your some any".split())
 _FUNCTION_WORDS = STOPWORDS | PREPOSITIONS | DETERMINERS | AUXILIARIES | frozenset("besides despite".split())
 # closed classes: units of time, and nouns whose value is a quantity

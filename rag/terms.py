@@ -294,9 +294,14 @@ def strip_markers(text: str) -> str:
 
 _CAP = r"(?:[A-Z][\w’'.-]*[a-z\d][\w’'-]*|[A-Z]{2,}[\w-]*)"
 _PROPER = re.compile(rf"\b{_CAP}(?:\s+(?:(?:of|the|for|and)\s+)?{_CAP})*")
-_NOT_NAMES = frozenset(
-    "who what which when where why how the a an in on at he she it they his "
-    "her its their this that according also however after before".split()
+PREPOSITIONS = frozenset(
+    "in on at for with by to from of about into onto over under during after before since until between among "
+    "against through across per via".split()
+)
+# words a capitalised run may open with that start no name ("Since what year ...", "Who ...")
+_NOT_NAMES = PREPOSITIONS | frozenset(
+    "who what which when where why how the a an he she it they his her its their this that according also "
+    "however".split()
 )
 _NOT_PERSON = re.compile(
     r"\b(department|government|office|house|agency|committee|party|council|court|news|times|post|"

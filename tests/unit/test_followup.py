@@ -110,6 +110,25 @@ def test_a_person_named_in_the_possessive_is_substituted_by_name():
     assert query.how is Resolved.RULE and llm.prompts == []
 
 
+def test_his_after_a_question_about_one_person_is_that_person_though_the_answer_names_others():
+    history = turn(
+        "Why was Ferdinand Marcos deposed?",
+        "Marcos was deposed by the People Power Revolution and succeeded by Aquino's widow, Corazon Aquino [1].",
+    )
+    llm, rewrite = model()
+    # a capitalised preposition opening the question ("Since", "Until") is no name owning "his"
+    query = standalone_question("Since what year has his son been president?", history, rewrite)
+    assert query.standalone == "Since what year has Ferdinand Marcos's son been president?"
+    assert query.how is Resolved.RULE and llm.prompts == []
+    # "she" may be the widow the answer named: the model's
+    llm, rewrite = model("What did Corazon Aquino do next?")
+    assert standalone_question("What did she do next?", history, rewrite).how is Resolved.MODEL
+    # after a "who" question, "his" is the one its answer gave, not the one the question named
+    history = turn("Who deposed Ferdinand Marcos?", "The People Power Revolution led by Corazon Aquino [1].")
+    llm, rewrite = model("What was Corazon Aquino's office?")
+    assert standalone_question("What was his office?", history, rewrite).how is not Resolved.RULE
+
+
 def test_a_question_without_a_pronoun_is_not_the_rules_to_change():
     history = turn("Who was the first president?", "William Rainey Harper was the first president [1].")
     llm, rewrite = model("Who donated the land for the University of Chicago?")
