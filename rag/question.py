@@ -217,6 +217,9 @@ def _head_noun(after: list[str]) -> str:
         # "which senator warned ...", "which election made him ...": the verb ends the phrase
         if picked and (re.search(r"ed$", word) or (is_verb(word) and not is_noun(word))):
             break
+        # "which company makes ...": a verb's -s after a singular noun agrees with it; "which news outlets"
+        if picked and is_verb(word) and word.endswith("s") and not picked[-1].endswith("s"):
+            break
         picked.append(word)
         if len(picked) == 3:
             break

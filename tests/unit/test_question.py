@@ -31,6 +31,8 @@ from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_
         ("How did the council vote?", AnswerKind.MANNER, ""),
         ("Which architect designed the stadium?", AnswerKind.THING, "architect"),
         ("Which election made him president?", AnswerKind.THING, "election"),  # a verb ends the phrase
+        ("Which company makes the iPhone?", AnswerKind.THING, "company"),  # "makes" agrees with "company"
+        ("Which news outlets reported it?", AnswerKind.THING, "outlets"),
         ("Which empire took Constantinople in 1453?", AnswerKind.THING, "empire"),
         ("Which Republican senator warned Musk?", AnswerKind.THING, "senator"),
         ("What kind of music did she sing?", AnswerKind.THING, "music"),
