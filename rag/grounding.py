@@ -237,6 +237,24 @@ class SupportChecker:
         text = f"{sentence.text[: pronoun.end()]} [{person}]{sentence.text[pronoun.end() :]}"
         return replace(sentence, text=text)
 
+    def named_for_description(self, sentence: CheckedSentence) -> CheckedSentence:
+        """`sentence` with the thing it opens with only as "the group", "the company" named in brackets,
+        where the article it cites is filed under a name with that word ("World Bank Group") and neither
+        it nor the question names it: "What is the largest development bank in the world?" answered "The
+        group [World Bank Group] is the largest development bank in the world" (the passage's own words)."""
+        opening = _DESCRIPTION.match(sentence.text)
+        cited = [e for n in sentence.cited if (e := self.evidence.by_n(n)) is not None]
+        titled = {h for e in cited if (h := _heading(e))}
+        if opening is None or len(titled) != 1:
+            return sentence
+        title = titled.pop()
+        if stem(opening.group(1)) not in {stem(w.lower()) for w in words(title)}:
+            return sentence
+        if title.lower() in f"{sentence.text} {self.question.text}".lower():
+            return sentence
+        text = f"{sentence.text[: opening.end()]} [{title}]{sentence.text[opening.end() :]}"
+        return replace(sentence, text=text)
+
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
         titles) never state: "What is the snowiest peak in Victoria?" answered "The snowiest peak in
@@ -640,6 +658,7 @@ def _verb_before(text: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+_DESCRIPTION = re.compile(r"The ([a-z]+)\b")  # "The group is ...": an article's subject by its kind
 _PERSONAL = re.compile(r"\b(?:he|him|she|He|She)\b")
 
 

@@ -1132,6 +1132,17 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     assert "[Dana Vale]" not in answer.answer, answer.answer
 
 
+def test_a_thing_given_only_by_its_kind_is_named_from_the_article_filed_under_it():
+    # "The group is ..." answers "what is ...?" with the article's subject by its kind alone
+    articles = {"orbis lending group.txt": "The Orbis Lending Group has five members. The group is the largest lender."}
+    answer = sure_reply("The group is the largest lender [1].", "What is the largest lender?", articles)
+    assert not answer.refused and "The group [Orbis Lending Group] is" in answer.answer, answer.answer
+    # a kind the title does not hold, or a title the answer already gives, stays as written
+    for reply in ("The bank is the largest lender [1].", "The Orbis Lending Group is the largest lender [1]."):
+        answer = sure_reply(reply, "What is the largest lender?", articles)
+        assert "[Orbis Lending Group]" not in answer.answer, answer.answer
+
+
 def test_a_short_answer_the_passage_holds_word_for_word_is_supported_though_it_stems_as_the_question():
     # "Lowerism" stems as "Lowe": read as words, the answer only restates the question; the passage
     # it cites holds it as written
