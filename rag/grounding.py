@@ -344,7 +344,7 @@ class SupportChecker:
         did (the verb right after it), or opens the answer doing any verb where the question's name is
         the subject after its auxiliary ("What does Zelda say?" answered "Link grunts ..."), or stands
         where it stood after a verb and preposition ("Why did the protests begin in Egypt?" answered
-        "They began in Tunisia"), or qualifies the noun it qualified
+        "They began in Tunisia"; "president of Zambia" for "president of Kenya"), or qualifies the noun it qualified
         ("Why did the French government issue ...?" answered "... issued by the British Government",
         "after Chinese independence" answered "after Malaysia's independence"); unless the evidence
         joins the two as one name ("Frédéric Chopin"), or the other is its initials ("ICC", "CCP": defined or not)."""
@@ -647,14 +647,16 @@ def _last_stem(name: str) -> str:
 
 
 def _verb_before(text: str, name: str) -> tuple[str, str] | None:
-    """The verb and preposition that set `name` in `text` ("begin", "in" of "began in Egypt"), or None
-    when no verb and preposition stand right before it."""
+    """The verb and preposition that set `name` in `text` ("begin", "in" of "began in Egypt"), or the
+    noun that owns it ("presid", "of" of "president of Kenya"); None when neither stands right before it."""
     at = text.find(name)
     before = [w.lower() for w in words(text[:at])][-3:] if at > 0 else []
     if before and before[-1] in DETERMINERS:
         before = before[:-1]
     if len(before) >= 2 and before[-1] in PREPOSITIONS and (lemma := verb_lemma(before[-2])):
         return lemma, before[-1]
+    if len(before) >= 2 and before[-1] == "of" and is_noun(before[-2]):
+        return stem(before[-2]), "of"  # "the first president of Kenya": the office is Kenya's
     return None
 
 

@@ -486,6 +486,13 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "Why did the protests begin in Egypt?",
             "Why did the protests begin in Tunisia?",
         ),
+        # the office the question gives to one country, the answer gives to another
+        (
+            {"kaunda.txt": "Kenneth Kaunda was the first president of Zambia, which borders Kenya."},
+            "Kenneth Kaunda was the first president of Zambia [1].",
+            "Who was the first president of Kenya?",
+            "Who was the first president of Zambia?",
+        ),
         # the name qualifies the noun it stood before, and another name qualifies it in the answer
         (
             {"accord.txt": "The accord was signed by the British Government in 1917. The French envoy agreed."},
