@@ -29,6 +29,7 @@ from .terms import (
     ordinary_word,
     proper_names,
     rank_terms,
+    stated,
     verb_lemma,
     words,
 )
@@ -427,8 +428,22 @@ def moves_the_year(question: Question, text: str) -> bool:
 
 
 def new_names(question: Question, text: str) -> set[str]:
-    """The name terms of `text` (a capitalised opening word too) that the question does not hold."""
-    return names(text, initial=True) - names(question.text, initial=True)
+    """The name terms of `text` (a capitalised opening word too) that the question does not hold, a
+    place and its people as one ("South African" of "South Africa"), nor a middle name of one of its
+    people ("Nelson Rolihlahla Mandela" of "Nelson Mandela")."""
+    asked = names(question.text, initial=True)
+    middle = {t for name in proper_names(text) for t in _middle_names(name, question)}
+    return {t for t in names(text, initial=True) - asked - middle if not stated(t, asked)}
+
+
+def _middle_names(name: str, question: Question) -> set[str]:
+    """The terms of `name`'s middle words when its first and last are those of one of the question's
+    names: "rolihlahla" of "Nelson Rolihlahla Mandela" for "Nelson Mandela"."""
+    parts = name.split()
+    ours = [n.split() for n in question.names if len(n.split()) > 1]
+    if len(parts) > 2 and any(n[0] == parts[0] and n[-1] == parts[-1] for n in ours):
+        return content_terms(" ".join(parts[1:-1]))
+    return set()
 
 
 _SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+([^,?;]+)", re.I)
@@ -499,6 +514,13 @@ def swapped_names(question: Question, text: str) -> list[str]:
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return []
     before = text[: said[at].start()]
-    if content_terms(before) <= content_terms(question.text) and not new_people(question, text):
+    # "Who succeeded Nelson Mandela?": the question's name is the verb's object, so the answer's "Nelson
+    # Mandela succeeded Kenneth Kaunda" reverses the roles whoever else it names
+    verbs = (m for i, m in enumerate(re.finditer(r"[A-Za-z][\w'’-]*", question.text)) if i > 0)
+    after_verb = next((m for m in verbs if content_terms(m.group(0)) == verb), None)
+    rest = question.text[after_verb.end() :].split() if after_verb else []
+    object_named = bool(rest) and rest[0][:1].isupper()
+    subject = content_terms(before) - {t for n in proper_names(before) for t in _middle_names(n, question)}
+    if subject <= content_terms(question.text) and (object_named or not new_people(question, text)):
         return proper_names(before)
     return []

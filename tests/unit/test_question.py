@@ -2,7 +2,16 @@
 
 import pytest
 
-from rag.question import AnswerKind, analyse, head_names, moves_the_year, names_owner, supplies, swapped_names
+from rag.question import (
+    AnswerKind,
+    analyse,
+    head_names,
+    moves_the_year,
+    names_owner,
+    new_names,
+    supplies,
+    swapped_names,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,6 +107,11 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert not swapped_names(asked, "Dan Hale's film was directed by Sam Lowe.")  # a passive: "by" says who
     assert not swapped_names(analyse("Who was the film directed by?"), "Dan Hale was directed by Sam Lowe.")
     assert not swapped_names(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
+    # the question's name is the verb's object: as the answer's subject it reverses the roles, whoever
+    # else the answer names; a middle name the answer adds keeps it the question's
+    succeeded = analyse("Who succeeded Dana Vale as president in 1999?")
+    assert swapped_names(succeeded, "Dana Lee Vale succeeded Sam Lowe as president in 1999.")
+    assert not swapped_names(succeeded, "Sam Lowe succeeded Dana Vale as president in 1999.")
     # the verb put as a noun: still the question's own person where "who" stood
     before = analyse("Who led the Labour Party before Dana Vale?")
     assert swapped_names(before, "Dana Lee Vale, Lady Vale, was the leader of the Labour Party from 1975 [1].")
@@ -105,6 +119,12 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert not swapped_names(before, "Dana Vale was chosen as leader by the party's members.")  # "by" says who
     said = analyse("Who said Poland was paying for the service?")
     assert not swapped_names(said, "Sikorski remarked that Poland was paying for it.")  # a surname is someone
+
+
+def test_a_place_and_its_people_or_a_middle_name_are_no_new_name():
+    asked = analyse("Who succeeded Dana Vale as President of South Africa?")
+    assert not new_names(asked, "Dana Lee Vale was a South African politician.")
+    assert len(new_names(asked, "Sam Lowe was a South African politician.")) == 2  # Sam, Lowe
 
 
 def test_a_name_the_question_holds_where_which_stood_swaps_the_roles():
