@@ -181,8 +181,9 @@ def figure_phrases(text: str, reach: int = 2) -> list[tuple[str, list[set[str]]]
     """`figure_units` with the words' terms in order: in "107 singles titles" the first qualifies the
     second."""
     out = []
-    for match in _NUMBER.finditer(text):
-        raw = match.group(1)
+    # "five member countries" counts as "5 member countries" does
+    spelt = [(m, _SMALL[m.group(1).lower()]) for m in _SMALL_WORD.finditer(text)]
+    for match, raw in sorted([(m, m.group(1)) for m in _NUMBER.finditer(text)] + spelt, key=lambda f: f[0].start()):
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
             continue  # a year says when, not how many
         if raw.isdigit() and int(raw) <= 31 and _MONTH_AFTER.match(text, match.end()):

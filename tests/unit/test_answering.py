@@ -248,6 +248,11 @@ def test_a_figure_given_the_questions_qualifier_its_passage_never_gives_it_is_dr
     assert sure_reply(
         "Ana Vale has won 60 doubles titles [1].", "How many doubles titles has Ana Vale won?", articles
     ).refused
+    # a figure spelt out, told of what the passage counts otherwise
+    group = {"group.txt": "The Orbis Group is a family of five lending agencies based in Lyon."}
+    assert sure_reply(
+        "The Orbis Group has five member countries [1].", "How many member countries does the Orbis Group have?", group
+    ).refused
     # a qualifier the passage does give with the figure stands
     answer = sure_reply(
         "Ana Vale has won 60 singles titles [1].", "How many singles titles has Ana Vale won?", articles
