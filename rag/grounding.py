@@ -397,7 +397,8 @@ class SupportChecker:
         typed = self.question.typed_names  # a name a follow-up's rewrite carried in may be spelt otherwise
         # the people the question asks of: who does its verb ("did Thomas Mellon serve")
         asked = self.question.text
-        people = [n for n in typed if is_person(n) and n in self.question.premise_names and _verb_after(asked, n)]
+        acting = [n for n in typed if n in self.question.premise_names and _verb_after(asked, n)]
+        people = [n for n in acting if is_person(n) and not _attributive(asked, n)]
         told = []
         for c in answer:
             for n, rested in c.highlights.items():
@@ -587,6 +588,16 @@ def _after_auxiliary(question: str, name: str) -> bool:
     ...?"), not an owner ("did Joseph Stalin's policies")."""
     owner = re.search(r"['’]s?$", name)
     return not owner and re.search(_AUXILIARY + re.escape(name), question) is not None
+
+
+def _attributive(text: str, name: str) -> bool:
+    """`name` stands after an article or ordinal, qualifying the noun after it, not a person: "the first
+    South African head of state"."""
+    before = [w.lower() for w in words(text[: max(text.find(name), 0)])][-1:]
+    return bool(before) and (before[0] in DETERMINERS | {"first", "last"} or bool(_ORDINAL_WORD.match(before[0])))
+
+
+_ORDINAL_WORD = re.compile(rf"^(?:{ORDINALS}|\d+(?:st|nd|rd|th))$")
 
 
 def _done_to(text: str, name: str, done: str) -> bool:

@@ -1144,6 +1144,17 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     assert "[Dana Vale]" not in answer.answer, answer.answer
 
 
+def test_an_answer_resting_on_he_in_an_article_filed_under_another_person_is_refused():
+    articles = {"andrew vale.txt": "Andrew Vale was a banker. He served as Treasurer from 1921 to 1932."}
+    reply = "Thomas Vale served as Treasurer from 1921 to 1932 [1]."
+    assert sure_reply(reply, "When did Thomas Vale serve as Treasurer?", articles).refused
+    # a name after "the first" qualifies the noun after it ("the first South Norvish head of state"): no person
+    articles = {"dana vale.txt": "Dana Vale was a South Norvish lawyer. He was the first head of state elected by vote."}
+    reply = "Vale was the first South Norvish head of state elected by vote [1]."
+    answer = sure_reply(reply, "How was Vale the first South Norvish head of state to be chosen?", articles)
+    assert not answer.refused and "elected by vote" in answer.answer, answer.answer
+
+
 def test_a_thing_given_only_by_its_kind_is_named_from_the_article_filed_under_it():
     # "The group is ..." answers "what is ...?" with the article's subject by its kind alone
     articles = {"orbis lending group.txt": "The Orbis Lending Group has five members. The group is the largest lender."}
