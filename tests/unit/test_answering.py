@@ -1149,7 +1149,9 @@ def test_an_answer_resting_on_he_in_an_article_filed_under_another_person_is_ref
     reply = "Thomas Vale served as Treasurer from 1921 to 1932 [1]."
     assert sure_reply(reply, "When did Thomas Vale serve as Treasurer?", articles).refused
     # a name after "the first" qualifies the noun after it ("the first South Norvish head of state"): no person
-    articles = {"dana vale.txt": "Dana Vale was a South Norvish lawyer. He was the first head of state elected by vote."}
+    articles = {
+        "dana vale.txt": "Dana Vale was a South Norvish lawyer. He was the first head of state elected by vote."
+    }
     reply = "Vale was the first South Norvish head of state elected by vote [1]."
     answer = sure_reply(reply, "How was Vale the first South Norvish head of state to be chosen?", articles)
     assert not answer.refused and "elected by vote" in answer.answer, answer.answer
