@@ -278,10 +278,18 @@ _DATED = re.compile(
 _ANOTHER_DATE = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_DATED.pattern})\W*$", re.I)
 
 
+_SPAN = re.compile(r"\b(?:from|between)\s+(?:1\d{3}|20\d{2})\s+(?:to|and|until)\s+(?:1\d{3}|20\d{2})\b", re.I)
+_ANOTHER_SPAN = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_SPAN.pattern})\W*$", re.I)
+
+
 def _redated(question: str, before: str) -> str | None:
     """ "And in 1993?" after "Which of Friedman's students won a Nobel prize in 1992?": the question
     before, asked of the other date, when it holds exactly one (with its preposition, unless the
-    follow-up gives none: "What about 2020?"). None for anything else."""
+    follow-up gives none: "What about 2020?"); "And from 1991 to 1997?" after a question with one span
+    of years, asked of the other span. None for anything else."""
+    spans = list(_SPAN.finditer(before))
+    if (span := _ANOTHER_SPAN.match(question)) and len(spans) == 1:
+        return before[: spans[0].start()] + span.group("date") + before[spans[0].end() :]
     match = _ANOTHER_DATE.match(question)
     dates = list(_DATED.finditer(before))
     if not match or len(dates) != 1:
@@ -385,6 +393,8 @@ def usable_rewrite(text: str, question: str, exchange: Exchange) -> str | None:
     before = _pointers(question)
     if rewrite.lower() == exchange.question.lower().strip() or still > before or (still == before and not borrowed):
         return None  # the previous question again, or nothing resolved (the follow-up kept as asked)
+    if not kept - own:
+        return None  # "From 1991 to 1997?" for "And from 1991 to 1997?": a word dropped, nothing resolved
     # one word may give way to a name ("the secretary" -> "Rubio"); more is another question, unless
     # the question still asks the same (wh-word and head noun) and all it says is the conversation's
     # ("On what day did that interview take place?" -> "On what day did Bret Baier ask Musk ...?")

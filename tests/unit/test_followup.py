@@ -201,6 +201,12 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
             "Which service began showing it in 2020?",
         ),
         ("And in 1950?", "What was the hall used as before 1453?", "What was the hall used as in 1950?"),
+        # a span of years for a span of years
+        (
+            "And from 1991 to 1997?",
+            "What office did Vale hold from 1994 to 1999?",
+            "What office did Vale hold from 1991 to 1997?",
+        ),
     ],
 )
 def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_up, before, standalone):
@@ -292,6 +298,9 @@ def test_a_rewrite_must_resolve_what_points_back():
     asked = "What were Trump's threats there about?"
     assert usable_rewrite("What were Trump's threats there about Panama?", asked, panama)  # no fewer, but a word taken
     assert usable_rewrite(asked, asked, panama) is None
+    # the follow-up less its conjunction resolves nothing
+    office = Exchange(question="What office did Vale hold from 1994 to 1999?", answer="Vale was president.")
+    assert usable_rewrite("From 1991 to 1997?", "And from 1991 to 1997?", office) is None
 
 
 def test_a_rewrite_must_keep_the_follow_ups_own_words_and_figures():
