@@ -49,6 +49,7 @@ from .question import (
     new_names,
     supplies,
     swapped_names,
+    years_spanned,
 )
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
@@ -296,7 +297,8 @@ class Answerer:
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite
         # carried over from the last (checked) answer is context, not a premise of the user's
-        if unstated := asked.premise_figures - shown:
+        spanned = set().union(*(years_spanned(e.text) for e in evidence.items))  # "from 1948 to 1994" holds 1950
+        if unstated := asked.premise_figures - shown - spanned:
             log.info("the evidence never states %s", sorted(unstated))
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance

@@ -19,7 +19,7 @@ import numpy as np
 from .citations import MarkedSentence
 from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
-from .question import AUXILIARIES, BE, DETERMINERS, PREPOSITIONS, Question, denies, set_aside
+from .question import AUXILIARIES, BE, DETERMINERS, PREPOSITIONS, Question, denies, set_aside, years_spanned
 from .terms import (
     MONTHS,
     ORDINALS,
@@ -174,7 +174,7 @@ class SupportChecker:
         # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
         self._titles = {e.n: title_terms(e) for e in evidence.items}
-        self._about = self._all_terms.union(*self._titles.values())
+        self._about = self._all_terms.union(*self._titles.values(), *(years_spanned(e.text) for e in evidence.items))
         self._names = evidence.names()  # the names the passages and their titles give
         self._defined = acronyms([e.text for e in evidence.items])  # "International Criminal Court (ICC)"
         # "US" of "the United States": what the evidence's names of several capitalised words abbreviate to
@@ -498,7 +498,7 @@ class SupportChecker:
         # "Who won the 2022 World Cup?" is not answered by passages that never mention it
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
         absent = {t for t in repeated if not stated(t, self._about) and t not in self._abbreviated}
-        unbound = self._unbound_figures(sentence.text, strict)
+        unbound = self._unbound_figures(sentence.text, strict) | self._premise_figures_uncited(sentence.text, chosen)
         strict_ok = strict <= covered and not absent and not unbound
         if absent or unbound:
             result.missing = sorted(set(result.missing) | absent | unbound)
@@ -512,6 +512,18 @@ class SupportChecker:
         )
         result.highlights = {n: _supporting_sentences(self.evidence.by_n(n), loose, vector) for n in chosen}
         return result
+
+    def _premise_figures_uncited(self, text: str, cited: list[int]) -> set[str]:
+        """The question's figures that `text` repeats while the passages it cites (and those beside them
+        in the same article) never give them: "Mandela introduced apartheid in 1948" for "Which prime
+        minister introduced apartheid in 1948?", citing Mandela's passage, ties the question's date to a
+        passage that never has it."""
+        repeated = numbers(text) & self.question.premise_figures
+        if not repeated or not cited:
+            return set()
+        near = self.evidence.texts(self.evidence.beside(set(cited), self.context_chars))
+        given = set().union(*(numbers(t) | years_spanned(t) for t in near))
+        return repeated - given
 
     def _quotes(self, text: str, n: int) -> bool:
         """`text` is a phrase of evidence `n`, word for word, with a word the question lacks."""

@@ -421,10 +421,14 @@ def moves_the_year(question: Question, text: str) -> bool:
     answer about another event, or one that takes the question's false premise for its own. A span of
     years holds the years within it ("led it as president in 1990": "from 1989 to 1992")."""
     typed = {y for y in _SET_IN_YEAR.findall(question.text) if y in question.premise_figures}
-    years = set(_YEAR.findall(text)).union(
-        *(map(str, range(int(a), int(b) + 1)) for a, b in _YEARS.findall(text) if 0 < int(b) - int(a) < 200)
-    )
+    years = set(_YEAR.findall(text)) | years_spanned(text)
     return bool(typed) and bool(years) and not typed & years
+
+
+def years_spanned(text: str) -> set[str]:
+    """The years inside each span of years `text` gives ("from 1989 to 1992": 1989, 1990, 1991, 1992)."""
+    spans = [(int(a), int(b)) for a, b in _YEARS.findall(text)]
+    return set().union(*(map(str, range(a, b + 1)) for a, b in spans if 0 < b - a < 200))
 
 
 def new_names(question: Question, text: str) -> set[str]:

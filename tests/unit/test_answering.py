@@ -1144,6 +1144,22 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     assert "[Dana Vale]" not in answer.answer, answer.answer
 
 
+def test_the_questions_year_repeated_from_a_passage_that_never_gives_it_is_refused():
+    articles = {
+        "policy.txt": "The zoning policy existed in Veloria from 1948 to 1994.",
+        "vale.txt": "Dana Vale was a Velorian lawyer who opposed the zoning policy.",
+    }
+    question = "Which prime minister introduced the zoning policy in 1948?"
+    assert sure_reply(
+        "Dana Vale was the prime minister who introduced the zoning policy in 1948 [2].", question, articles
+    ).refused
+    # a year inside the span the cited passage gives is given
+    answer = sure_reply(
+        "The zoning policy existed in Veloria in 1950 [1].", "Did the zoning policy exist in 1950?", articles
+    )
+    assert not answer.refused, answer.answer
+
+
 def test_an_answer_resting_on_he_in_an_article_filed_under_another_person_is_refused():
     articles = {"andrew vale.txt": "Andrew Vale was a banker. He served as Treasurer from 1921 to 1932."}
     reply = "Thomas Vale served as Treasurer from 1921 to 1932 [1]."
