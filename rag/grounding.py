@@ -174,7 +174,9 @@ class SupportChecker:
         # what the evidence is about: its words and its articles' titles ("He's in this awkward situation"
         # in an article titled "Rubio's Approach to Thriving" is about Rubio, though it never says so)
         self._titles = {e.n: title_terms(e) for e in evidence.items}
-        self._about = self._all_terms.union(*self._titles.values(), *(years_spanned(e.text) for e in evidence.items))
+        # each item's figures, the years inside its spans too ("from 1948 to 1994" gives 1950)
+        self._figures = {e.n: numbers(e.text) | years_spanned(e.text) for e in evidence.items}
+        self._about = self._all_terms.union(*self._titles.values(), *self._figures.values())
         self._names = evidence.names()  # the names the passages and their titles give
         self._defined = acronyms([e.text for e in evidence.items])  # "International Criminal Court (ICC)"
         # "US" of "the United States": what the evidence's names of several capitalised words abbreviate to
@@ -227,15 +229,13 @@ class SupportChecker:
         them: "Who is the richest person in Latin America?" answered "... the Index ranked him [Carlos
         Slim] as the richest person in Latin America" from carlos_slim.txt; a quote alone does not say who."""
         pronoun = _PERSONAL.search(sentence.text)
-        cited = [e for n in sentence.cited if (e := self.evidence.by_n(n)) is not None]
-        people = {h for e in cited if is_person(h := _heading(e))}
+        people = {h for h in self._cited_headings(sentence) if is_person(h)}
         if pronoun is None or len(people) != 1:
             return sentence
         person = people.pop()
         if content_terms(person) & (content_terms(sentence.text) | content_terms(self.question.text)):
             return sentence
-        text = f"{sentence.text[: pronoun.end()]} [{person}]{sentence.text[pronoun.end() :]}"
-        return replace(sentence, text=text)
+        return _named_after(sentence, pronoun.end(), person)
 
     def named_for_description(self, sentence: CheckedSentence) -> CheckedSentence:
         """`sentence` with the thing it opens with only as "the group", "the company" named in brackets,
@@ -243,8 +243,7 @@ class SupportChecker:
         it nor the question names it: "What is the largest development bank in the world?" answered "The
         group [World Bank Group] is the largest development bank in the world" (the passage's own words)."""
         opening = _DESCRIPTION.match(sentence.text)
-        cited = [e for n in sentence.cited if (e := self.evidence.by_n(n)) is not None]
-        titled = {h for e in cited if (h := _heading(e))}
+        titled = {h for h in self._cited_headings(sentence) if h}
         if opening is None or len(titled) != 1:
             return sentence
         title = titled.pop()
@@ -252,8 +251,11 @@ class SupportChecker:
             return sentence
         if title.lower() in f"{sentence.text} {self.question.text}".lower():
             return sentence
-        text = f"{sentence.text[: opening.end()]} [{title}]{sentence.text[opening.end() :]}"
-        return replace(sentence, text=text)
+        return _named_after(sentence, opening.end(), title)
+
+    def _cited_headings(self, sentence: CheckedSentence) -> list[str]:
+        """The names the articles `sentence` cites are filed under ("" for a headline)."""
+        return [_heading(e) for n in sentence.cited if (e := self.evidence.by_n(n)) is not None]
 
     def unstated_ranks(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's ranks (superlatives, ordinals) that the passages the answer cites (with their
@@ -521,9 +523,8 @@ class SupportChecker:
         repeated = numbers(text) & self.question.premise_figures
         if not repeated or not cited:
             return set()
-        near = self.evidence.texts(self.evidence.beside(set(cited), self.context_chars))
-        given = set().union(*(numbers(t) | years_spanned(t) for t in near))
-        return repeated - given
+        near = self.evidence.beside(set(cited), self.context_chars)
+        return repeated - set().union(*(self._figures[n] for n in near))
 
     def _quotes(self, text: str, n: int) -> bool:
         """`text` is a phrase of evidence `n`, word for word, with a word the question lacks."""
@@ -602,13 +603,19 @@ def _after_auxiliary(question: str, name: str) -> bool:
     return not owner and re.search(_AUXILIARY + re.escape(name), question) is not None
 
 
+def _named_after(sentence: CheckedSentence, at: int, name: str) -> CheckedSentence:
+    """`sentence` with `name` in brackets after its character `at`: "ranked him [Carlos Slim] as"."""
+    return replace(sentence, text=f"{sentence.text[:at]} [{name}]{sentence.text[at:]}")
+
+
 def _attributive(text: str, name: str) -> bool:
     """`name` stands after an article or ordinal, qualifying the noun after it, not a person: "the first
     South African head of state"."""
     before = [w.lower() for w in words(text[: max(text.find(name), 0)])][-1:]
-    return bool(before) and (before[0] in DETERMINERS | {"first", "last"} or bool(_ORDINAL_WORD.match(before[0])))
+    return bool(before) and (before[0] in _BEFORE_ATTRIBUTE or bool(_ORDINAL_WORD.match(before[0])))
 
 
+_BEFORE_ATTRIBUTE = DETERMINERS | frozenset(("first", "last"))
 _ORDINAL_WORD = re.compile(rf"^(?:{ORDINALS}|\d+(?:st|nd|rd|th))$")
 
 
