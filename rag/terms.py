@@ -318,7 +318,9 @@ def proper_names(text: str) -> list[str]:
     found = []
     for match in _PROPER.finditer(text):
         parts = match.group(0).split()
-        while parts and parts[0].lower() in _NOT_NAMES:
+        # a capitalised preposition inside a sentence belongs to a title ("To Kill a Mockingbird")
+        opens = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.?!:;"“'
+        while parts and parts[0].lower() in (_NOT_NAMES if opens else _NOT_NAMES - PREPOSITIONS):
             parts = parts[1:]
         if parts:
             found.append(" ".join(parts).rstrip(".’'"))

@@ -12,6 +12,7 @@ from rag.terms import (
     name_stated,
     names,
     numbers,
+    proper_names,
     rank_terms,
     spells,
     stated,
@@ -136,3 +137,9 @@ def test_best_known_is_no_rank_but_best_is():
     # "best known for" is asked of what passages say is "well known for"
     assert rank_terms("Which car is Volkswagen best known for?") == set()
     assert rank_terms("Which is the best car?") == {stem("best")}
+
+
+def test_a_capitalised_preposition_opens_no_name_at_a_sentence_start_but_belongs_to_a_title_inside_one():
+    assert proper_names("Since what year has Ford made cars?") == ["Ford"]
+    assert proper_names("Who is the hero of To Kill a Mockingbird?") == ["To Kill", "Mockingbird"]
+    assert proper_names("The plan failed. Under Thatcher it grew.") == ["Thatcher"]
