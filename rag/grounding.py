@@ -484,9 +484,13 @@ class SupportChecker:
                 break
             chosen.append(best)
             covered |= (loose & self._terms[best]) - covered
-        if not chosen:  # the sentence only restates the question: cite the most similar evidence
+        if not chosen:  # the sentence only restates the question's words
             best = max(sims, key=lambda n: sims[n])
-            if sims[best] >= self.min_similarity:
+            # ... but names a thing with them ("Deng Xiaoping Theory" for "Which theory is named after
+            # Deng Xiaoping?"): cite the passage that gives the name as written
+            if naming := [n for n in sims if self._gives_new_name(sentence.text, n)]:
+                chosen.append(max(naming, key=lambda n: sims[n]))
+            elif sims[best] >= self.min_similarity:
                 chosen.append(best)
             else:  # or the passage it cites holds it word for word ("Thatcherism", which stems as "Thatcher")
                 chosen += [n for n in model_cited if self._quotes(sentence.text, n)][:1]
@@ -525,6 +529,15 @@ class SupportChecker:
             return set()
         near = self.evidence.beside(set(cited), self.context_chars)
         return repeated - set().union(*(self._figures[n] for n in near))
+
+    def _gives_new_name(self, text: str, n: int) -> bool:
+        """Evidence `n` holds, as written, a name of `text` that the question does not hold whole."""
+        evidence = self.evidence.by_n(n)
+        return bool(evidence) and any(
+            name not in self.question.text and re.search(rf"\b{re.escape(name)}\b", evidence.text)
+            for name in proper_names(text)
+            if " " in name
+        )
 
     def _quotes(self, text: str, n: int) -> bool:
         """`text` is a phrase of evidence `n`, word for word, with a word the question lacks."""

@@ -1192,3 +1192,16 @@ def test_a_short_answer_the_passage_holds_word_for_word_is_supported_though_it_s
     answer = sure_reply("Lowerism [1].", question, articles)
     assert not answer.refused and "Lowerism" in answer.answer, answer.answer
     assert sure_reply("Lowe [1].", question, articles).refused  # nothing the question lacks
+
+
+def test_an_answer_naming_a_thing_with_the_questions_own_words_cites_the_passage_that_gives_the_name():
+    # "Ann Lowe Doctrine" is made of the question's words, yet it is a name the question never gives
+    articles = {
+        "lowe.txt": "Ann Lowe was a Norvish statesman who led the republic from 1978 to 1989.",
+        "lowe doctrine.txt": "He is credited with shaping both market reform and the Ann Lowe Doctrine.",
+    }
+    answer = sure_reply(
+        "The Ann Lowe Doctrine is named after Ann Lowe [1].", "Which doctrine is named after Ann Lowe?", articles
+    )
+    assert not answer.refused and "Ann Lowe Doctrine" in answer.answer, answer.answer
+    assert sure_reply("Ann Lowe [1].", "Which doctrine is named after Ann Lowe?", articles).refused
