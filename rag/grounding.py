@@ -533,8 +533,9 @@ class SupportChecker:
     def _gives_new_name(self, text: str, n: int) -> bool:
         """Evidence `n` holds, as written, a name of `text` that the question does not hold whole."""
         evidence = self.evidence.by_n(n)
-        return bool(evidence) and any(
-            name not in self.question.text and re.search(rf"\b{re.escape(name)}\b", evidence.text)
+        said = evidence.text if evidence else ""
+        return any(
+            name not in self.question.text and re.search(rf"\b{re.escape(name)}\b", said)
             for name in proper_names(text)
             if " " in name
         )
