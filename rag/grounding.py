@@ -285,15 +285,31 @@ class SupportChecker:
         states; answered "Hutchins eliminated varsity football ...", it answers another question. Only a
         sentence that restates some of the question's words is read so. A word the passage never holds (a
         paraphrase: "starring" for "plays") is not this, nor is a name, which the sentences around may hold
-        as "she" or "the group"."""
+        as "she" or "the group". Nor is a word of a passage sentence that also gives a name or figure the
+        answer claims, as written or, speaking of the article's subject as "he" or "she", by its title: "Satō is
+        best remembered for securing the return of Okinawa" holds the answer "Eisaku Satō" however far
+        from the sentence with his full name."""
         asked = self._asked_words
         spliced: list[str] = []
         for c in answer:
             if not content_terms(c.text) & asked or not c.highlights:
                 continue
             near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
+            near |= self._held_with(claims(c.text, self.question)[1], c.highlights)
             spliced += sorted(t for t in asked & self._stated_by(c.highlights) if not stated(t, near))
         return list(dict.fromkeys(spliced))
+
+    def _held_with(self, claimed: set[str], cited: Iterable[int]) -> set[str]:
+        """The terms of the cited passages' sentences that give one of the `claimed` names or figures, a sentence
+        speaking of someone as "he" or "she" giving its article's title."""
+        held: set[str] = set()
+        for n in cited:
+            ev = self.evidence.by_n(n)
+            for s in ev.sentences if ev else ():
+                terms = content_terms(s.text) | names(s.text, initial=True)
+                if claimed & (terms | (self._titles[n] if _PERSONAL.search(s.text) else set())):
+                    held |= terms
+        return held
 
     def unstated_share(self, answer: list[CheckedSentence]) -> float:
         """The share of the question's words (its names and scaffolding aside) that the passages the

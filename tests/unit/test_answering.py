@@ -222,6 +222,24 @@ def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refu
         assert not answer.refused and "academics" in answer.answer, answer.answer
 
 
+def test_a_name_the_answer_gives_holds_the_questions_words_far_from_its_full_form_when_a_sentence_gives_both():
+    # the answer rests on the sentence with the full name; the question's words are two sentences on,
+    # beside the name itself ("Sato is ...") or beside "she" in the article filed under her
+    articles = {
+        "ken sato.txt": "Ken Sato was a Norvish politician who served as prime minister from 1964 to 1972. He was the "
+        "third longest-serving prime minister. Sato is best remembered for securing the return of Okinawa.",
+        "ada lowe.txt": "Ada Lowe was a Norvish activist who organised the suffrage movement in 1903. In 1999 the "
+        "Courier named her one of the most important people of the century. Today she is recognised as a crucial "
+        "element in winning the vote.",
+    }
+    question = "Which Norvish prime minister is best remembered for securing the return of Okinawa?"
+    answer = sure_reply("Ken Sato is best remembered for securing the return of Okinawa [1].", question, articles)
+    assert not answer.refused and "Ken Sato" in answer.answer, answer.answer
+    question = "Who is recognised as a crucial element in winning the vote?"
+    answer = sure_reply("Ada Lowe is recognised as a crucial element in winning the vote [1].", question, articles)
+    assert not answer.refused and "Ada Lowe" in answer.answer, answer.answer
+
+
 def test_a_question_for_a_name_answered_without_one_is_refused_however_sure_the_model():
     articles = {"plan.txt": "In 2000 voters approved a sales tax for a $2 billion package of road projects."}
     reply = "The $2 billion package of road projects was approved [1]."
