@@ -380,7 +380,8 @@ class SupportChecker:
             terms = content_terms(name)
             does = _verb_after(self.question.text, name)
             where = _verb_before(self.question.text, name)
-            modified = _noun_after(self.question.text, name)
+            # "Which French republic ...?" asks which republic: another name before it is the answer
+            modified = "" if _asked_which(self.question, name) else _noun_after(self.question.text, name)
             subject = does and _after_auxiliary(self.question.text, name)
             if not (does or where or modified) or name_stated(name, said):
                 continue
@@ -616,6 +617,14 @@ def _does_by(text: str, name: str, done: str) -> bool:
         if agent and name in proper_names(agent.group(1)):  # not "New York Times" of "New York Times Company"
             return True
     return False
+
+
+def _asked_which(question: Question, name: str) -> bool:
+    """`name` qualifies the noun the question asks which one of: "Which French republic ...?"."""
+    head = re.escape(question.head)
+    return (
+        bool(head) and re.search(rf"\b(?:which|what)\s+{re.escape(name)}\s+{head}\b", question.text, re.I) is not None
+    )
 
 
 def _opens_with(answer: list[CheckedSentence], name: str) -> bool:

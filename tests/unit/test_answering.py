@@ -556,6 +556,13 @@ def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles,
     assert not answer.refused and answer.answer.startswith(reply.split(" [")[0].rstrip("."))
 
 
+def test_a_name_qualifying_the_noun_the_question_asks_which_one_of_is_no_name_the_answer_replaces():
+    articles = {"vale.txt": "Ann Vale was a Norvish general. Her new constitution established the Fifth Republic."}
+    reply = "Her new constitution established the Fifth Republic [1]."
+    answer = sure_reply(reply, "Which Norvish republic did Vale's new constitution establish?", articles)
+    assert not answer.refused and "Fifth Republic" in answer.answer, answer.answer
+
+
 BAND = {
     "vale.txt": "Silver Echo singer Ann Vale struggled with depression.",
     "silver echo.txt": "Managed by Tom Vance, the group sold millions.",  # its title names the group
