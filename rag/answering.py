@@ -462,6 +462,8 @@ class Answerer:
         if kept and asked.kind is AnswerKind.THING and not any(new_names(asked, c.text) for c in kept):
             # "The group is the largest development bank" names the bank asked for by its kind only
             kept = [checker.named_for_description(c) for c in kept]
+        if kept and asked.kind is AnswerKind.THING:  # "The CIS encourages ...": the thing asked for by initials
+            kept = [checker.named_for_initials(c) for c in kept]
         if kept and asked.kind is AnswerKind.REASON and not any(gives_reason(c.text) for c in kept):
             # "Why did Pauling receive the Nobel Peace Prize?" answered "Pauling was awarded the Nobel Peace
             # Prize in 1962" from "For his peace activism, he was awarded ...": the reason left out

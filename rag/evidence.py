@@ -121,7 +121,12 @@ _DEFINED = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and|the|on)\s+)*){1,
 def acronyms(texts: list[str]) -> dict[str, set[str]]:
     """Abbreviations the articles define, as "Department of Government Efficiency (DOGE)": the
     acronym's term -> the name's terms. A name whose initials do not spell it is not a definition."""
-    found: dict[str, set[str]] = {}
+    return {t: content_terms(name) for short, name in defined_names(texts).items() for t in content_terms(short)}
+
+
+def defined_names(texts: list[str]) -> dict[str, str]:
+    """The abbreviations the articles define, as written: "CIS" -> "Commonwealth of Independent States"."""
+    found: dict[str, str] = {}
     for text in texts:
         for match in _DEFINED.finditer(text):
             words = match.group(1).split()
@@ -131,7 +136,7 @@ def acronyms(texts: list[str]) -> dict[str, set[str]]:
                 if not name[0][0].isupper():
                     continue
                 if spells(name, short):
-                    found.update({t: content_terms(" ".join(name)) for t in content_terms(short)})
+                    found[short] = " ".join(name)
                     break
     return found
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .citations import MarkedSentence
 from .documents import slug
-from .evidence import Evidence, EvidenceSet, Sentence, acronyms, nearest_cosine
+from .evidence import Evidence, EvidenceSet, Sentence, acronyms, defined_names, nearest_cosine
 from .question import AUXILIARIES, BE, DETERMINERS, PREPOSITIONS, Question, denies, set_aside, years_spanned
 from .terms import (
     MONTHS,
@@ -252,6 +252,22 @@ class SupportChecker:
         if title.lower() in f"{sentence.text} {self.question.text}".lower():
             return sentence
         return _named_after(sentence, opening.end(), title)
+
+    def named_for_initials(self, sentence: CheckedSentence) -> CheckedSentence:
+        """`sentence` with initials that the passages it cites define, or their article's title spells, spelt out in brackets, where neither it
+        nor the question gives the name: "Which organisation of states encourages cooperation ...?"
+        answered "The CIS [Commonwealth of Independent States] encourages cooperation ..."."""
+        defined = defined_names(self.evidence.texts(self.evidence.beside(set(sentence.cited), self.context_chars)))
+        # or the article's title spells them: "The CIS ..." from the page "Commonwealth of Independent States"
+        for title in self._cited_headings(sentence):
+            defined.update({short: title for short in abbreviations(title.split())})
+        # initials standing alone, not the start of a longer name ("UEFA Champions League") nor an owner
+        for match in re.finditer(r"\b[A-Z]{2,7}\b(?!\s+[A-Z]|['’])", sentence.text):
+            name = defined.get(match.group(0))
+            given = f"{sentence.text} {self.question.text}".lower()
+            if name and name.lower() not in given and not re.search(rf"\b{match.group(0)}\b", self.question.text):
+                return _named_after(sentence, match.end(), name)
+        return sentence
 
     def _cited_headings(self, sentence: CheckedSentence) -> list[str]:
         """The names the articles `sentence` cites are filed under ("" for a headline)."""

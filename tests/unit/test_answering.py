@@ -1209,6 +1209,25 @@ def test_a_thing_given_only_by_its_kind_is_named_from_the_article_filed_under_it
         assert "[Orbis Lending Group]" not in answer.answer, answer.answer
 
 
+def test_a_thing_given_only_by_its_initials_is_spelt_out_from_the_passages_or_the_article_title():
+    articles = {
+        "northern states league.txt": "The league has 12 members. The NSL encourages trade in grain.",
+        "orbis.txt": "Since 1950 the Orbis Lending Group (OLG) and the OLG alone lends to farmers.",
+    }
+    answer = sure_reply(
+        "The NSL encourages trade in grain [1].", "Which organisation encourages trade in grain?", articles
+    )
+    assert "The NSL [Northern States League] encourages" in answer.answer, answer.answer
+    answer = sure_reply("The OLG lends to farmers [1].", "Which organisation lends to farmers?", articles)
+    assert "The OLG [Orbis Lending Group] lends" in answer.answer, answer.answer
+    # initials the question gives, or a name the answer already spells out, stay as written
+    for reply, question in [
+        ("The NSL encourages trade in grain [1].", "What does the NSL encourage?"),
+        ("The Orbis Lending Group (OLG) lends to farmers [1].", "Which organisation lends to farmers?"),
+    ]:
+        assert "[" not in sure_reply(reply, question, articles).answer.split(" [1]")[0]
+
+
 def test_a_short_answer_the_passage_holds_word_for_word_is_supported_though_it_stems_as_the_question():
     # "Lowerism" stems as "Lowe": read as words, the answer only restates the question; the passage
     # it cites holds it as written
