@@ -254,9 +254,9 @@ class SupportChecker:
         return _named_after(sentence, opening.end(), title)
 
     def named_for_initials(self, sentence: CheckedSentence) -> CheckedSentence:
-        """`sentence` with initials that the passages it cites define, or their article's title spells, spelt out in brackets, where neither it
-        nor the question gives the name: "Which organisation of states encourages cooperation ...?"
-        answered "The CIS [Commonwealth of Independent States] encourages cooperation ..."."""
+        """`sentence` with initials that the passages it cites define, or their article's title spells,
+        spelt out in brackets, where neither it nor the question gives the name: "Which organisation of
+        states encourages cooperation ...?" answered "The CIS [Commonwealth of Independent States] ..."."""
         defined = defined_names(self.evidence.texts(self.evidence.beside(set(sentence.cited), self.context_chars)))
         # or the article's title spells them: "The CIS ..." from the page "Commonwealth of Independent States"
         for title in self._cited_headings(sentence):
