@@ -243,13 +243,22 @@ class SupportChecker:
         it nor the question names it: "What is the largest development bank in the world?" answered "The
         group [World Bank Group] is the largest development bank in the world" (the passage's own words)."""
         opening = _DESCRIPTION.match(sentence.text)
-        titled = {h for h in self._cited_headings(sentence) if h}
-        if opening is None or len(titled) != 1:
+        cited = [e for n in sentence.cited if (e := self.evidence.by_n(n)) is not None and _heading(e)]
+        if opening is None or len({_heading(e) for e in cited}) != 1:
             return sentence
-        title = titled.pop()
-        if stem(opening.group(1)) not in {stem(w.lower()) for w in words(title)}:
+        title = _heading(cited[0])
+        # the kind is in the name, or the article's opening says the subject is one ("... is a Chinese
+        # multinational technology company")
+        kind = opening.group(1)
+        lead = cited[0].title.split(": ", 1)[-1]
+        if stem(kind) not in {stem(w.lower()) for w in words(title)} and not re.search(
+            rf"\b(?:is|was|are|were)\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,5}}{kind}\b", lead
+        ):
             return sentence
-        if title.lower() in f"{sentence.text} {self.question.text}".lower():
+        # a title the sentence or question gives, or a name of it the sentence gives ("of Jacksonville")
+        if title.lower() in f"{sentence.text} {self.question.text}".lower() or names(title, initial=True) & names(
+            sentence.text
+        ):
             return sentence
         return _named_after(sentence, opening.end(), title)
 

@@ -36,6 +36,13 @@ SETTINGS = Settings.from_env({}).with_overrides(
 )
 
 
+def _title(source: str, text: str) -> str:
+    """As the indexer titles an article: its name, and the opening sentence after a heading line."""
+    heading, _, body = text.partition("\n\n")
+    name = source.removesuffix(".txt").title()
+    return f"{heading}: {body.split('. ')[0]}." if body else name
+
+
 class StaticRetriever:
     """Retrieval over a fixed list of article texts, ranked by the hash embedder."""
 
@@ -44,7 +51,7 @@ class StaticRetriever:
             Passage(
                 chunk_id=f"{source}#0",
                 source=source,
-                title=source.removesuffix(".txt").title(),
+                title=_title(source, text),
                 start=0,
                 end=len(text),
                 text=text,
@@ -1203,6 +1210,15 @@ def test_a_thing_given_only_by_its_kind_is_named_from_the_article_filed_under_it
     articles = {"orbis lending group.txt": "The Orbis Lending Group has five members. The group is the largest lender."}
     answer = sure_reply("The group is the largest lender [1].", "What is the largest lender?", articles)
     assert not answer.refused and "The group [Orbis Lending Group] is" in answer.answer, answer.answer
+    # or a kind the article's opening says its subject is
+    articles["kestrel holdings.txt"] = (
+        "Kestrel Holdings\n\nKestrel Holdings is a Norvish multinational technology company. "
+        "Founded in 1999, the company sells cloud services."
+    )
+    answer = sure_reply(
+        "The company sells cloud services [1].", "Which Norvish multinational sells cloud services?", articles
+    )
+    assert not answer.refused and "The company [Kestrel Holdings] sells" in answer.answer, answer.answer
     # a kind the title does not hold, or a title the answer already gives, stays as written
     for reply in ("The bank is the largest lender [1].", "The Orbis Lending Group is the largest lender [1]."):
         answer = sure_reply(reply, "What is the largest lender?", articles)
