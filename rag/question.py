@@ -524,6 +524,8 @@ def swapped_names(question: Question, text: str) -> list[str]:
     after_verb = next((m for m in verbs if content_terms(m.group(0)) == verb), None)
     rest = question.text[after_verb.end() :].split() if after_verb else []
     object_named = bool(rest) and rest[0][:1].isupper()
+    # initials after a name are that name ("The Algerian National Liberation Front (FLN)")
+    before = re.sub(r"\s*\([A-Z]{2,7}\)", "", before)
     subject = content_terms(before) - {t for n in proper_names(before) for t in _middle_names(n, question)}
     if subject <= content_terms(question.text) and (object_named or not new_people(question, text)):
         return proper_names(before)

@@ -112,6 +112,9 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     succeeded = analyse("Who succeeded Dana Vale as president in 1999?")
     assert swapped_names(succeeded, "Dana Lee Vale succeeded Sam Lowe as president in 1999.")
     assert not swapped_names(succeeded, "Sam Lowe succeeded Dana Vale as president in 1999.")
+    # initials after the name are that name
+    front = analyse("Who led the Norvish Liberation Front during the Norvish War?")
+    assert swapped_names(front, "The Norvish Liberation Front (NLF) led the Norvish War.")
     # the verb put as a noun: still the question's own person where "who" stood
     before = analyse("Who led the Labour Party before Dana Vale?")
     assert swapped_names(before, "Dana Lee Vale, Lady Vale, was the leader of the Labour Party from 1975 [1].")
