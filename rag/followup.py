@@ -305,18 +305,22 @@ def _redated(question: str, before: str) -> str | None:
 def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:
     """The person the last answer gave for "Who signed the treaty?" ("Sadat and Menachem Begin signed
     it with Jimmy Carter": the one named right before the question's own verb), when the follow-up
-    points at one person, as its subject ("What office did he hold?"): the one just asked for. Not
-    after "Who did Trump fire?", whose "he" may be either."""
+    points at one person, as its subject ("What office did he hold?"): the one just asked for; after
+    "Whose work ...?", the one person the answer names. Not after "Who did Trump fire?", whose "he" may
+    be either."""
     if len({w.lower() for w in pointing}) != 1 or pointing[0].lower() not in ("he", "she"):
         return None  # "What did the secretary say to him?" asks of someone else too: the model's
     asked = analyse(exchange.question)
-    after_wh = exchange.question.split()[1:2]
-    if asked.wh != "who" or not asked.acts or not after_wh or after_wh[0].lower() in ("did", "does", "do"):
-        return None
     if set_aside(asked):  # "Who, apart from Linus Pauling, won ...?": "he" may be either: the model's
         return None
     said = exchange.question.lower()
     new = [n for n in dict.fromkeys(_named(exchange.answer)) if n.lower() not in said and is_person(n)]
+    if asked.wh == "whose":  # "Whose work is recognised ...?": the one person the answer gives is the owner
+        owners = list(dict.fromkeys(re.sub(r"['’]s?$", "", n) for n in new))
+        return owners[0] if len(owners) == 1 else None
+    after_wh = exchange.question.split()[1:2]
+    if asked.wh != "who" or not asked.acts or not after_wh or after_wh[0].lower() in ("did", "does", "do"):
+        return None
     # "Steven Paul Jobs was an American businessman ... Jobs co-founded Apple": named in full, then by
     # surname; the person is called as the answer calls the one who did it
     doing = {n: [m for m, after in _mentions(exchange.answer, n) if content_terms(after) & asked.acts] for n in new}

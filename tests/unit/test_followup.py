@@ -386,3 +386,17 @@ def test_a_resolved_follow_up_is_shown_searched_and_answered_with_the_previous_p
     assert Answer.from_json(answer.to_json()).standalone == answer.standalone  # a reopened conversation keeps it
     assert seen == [("When does work on the lighthouse start?", tuple(c.chunk_id for c in first.citations))]
     assert "When does work on the lighthouse start?" in llm.prompts[-1][-1]["content"]  # the answer prompt
+
+
+def test_she_after_a_whose_question_is_the_one_person_the_answer_named():
+    history = turn(
+        "Whose work is recognised as crucial to winning the vote?", "Ada Lowe's work is recognised as crucial [1]."
+    )
+    llm, rewrite = model()
+    query = standalone_question("What did the Courier say she shaped?", history, rewrite)
+    assert query.standalone == "What did the Courier say Ada Lowe shaped?"
+    assert query.how is Resolved.RULE and llm.prompts == []
+    # two people in the answer: either may be "she", so the model's
+    history = turn("Whose work is recognised as crucial?", "Ada Lowe's and Eve Hale's work is recognised [1].")
+    llm, rewrite = model("What did the Courier say Eve Hale shaped?")
+    assert standalone_question("What did the Courier say she shaped?", history, rewrite).how is Resolved.MODEL
