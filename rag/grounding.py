@@ -256,9 +256,7 @@ class SupportChecker:
         ):
             return sentence
         # a title the sentence or question gives, or a name of it the sentence gives ("of Jacksonville")
-        if title.lower() in f"{sentence.text} {self.question.text}".lower() or names(title, initial=True) & names(
-            sentence.text
-        ):
+        if self._gives_name(sentence, title) or names(title, initial=True) & names(sentence.text):
             return sentence
         return _named_after(sentence, opening.end(), title)
 
@@ -273,10 +271,17 @@ class SupportChecker:
         # initials standing alone, not the start of a longer name ("UEFA Champions League") nor an owner
         for match in re.finditer(r"\b[A-Z]{2,7}\b(?!\s+[A-Z]|['’])", sentence.text):
             name = defined.get(match.group(0))
-            given = f"{sentence.text} {self.question.text}".lower()
-            if name and name.lower() not in given and not re.search(rf"\b{match.group(0)}\b", self.question.text):
+            if (
+                name
+                and not self._gives_name(sentence, name)
+                and not re.search(rf"\b{match.group(0)}\b", self.question.text)
+            ):
                 return _named_after(sentence, match.end(), name)
         return sentence
+
+    def _gives_name(self, sentence: CheckedSentence, name: str) -> bool:
+        """`sentence` or the question already spells `name` out: nothing to add in brackets."""
+        return name.lower() in f"{sentence.text} {self.question.text}".lower()
 
     def _cited_headings(self, sentence: CheckedSentence) -> list[str]:
         """The names the articles `sentence` cites are filed under ("" for a headline)."""
