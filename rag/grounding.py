@@ -214,6 +214,19 @@ class SupportChecker:
             and all(stated(t, self._about) for t in content_terms(n))
             and not abbreviates(n, cited_names)
         ]
+        # a name of several words the user typed, that the answer gives to a passage of another article:
+        # "The Association of Southeast Asian Nations was founded on 10 January 1920", citing the League
+        # of Nations' "It was founded on 10 January 1920", while ASEAN's own passage is shown beside it
+        elsewhere += [
+            n
+            for n in typed
+            if " " in n
+            and not is_person(n)  # a person goes by one of their names: "Lee" of "Harper Lee"
+            and n in named
+            and not name_stated(n, cited)
+            and name_stated(n, self._about)
+            and not abbreviates(n, cited_names)
+        ]
         unstated = unstated_names(named, about, self._names)
         found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer)
         return list(dict.fromkeys(found))

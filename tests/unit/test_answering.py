@@ -357,6 +357,26 @@ def test_a_name_the_user_typed_must_be_in_the_passage_cited_not_only_in_the_answ
     assert not answer.refused and "Museum of Modern Art" in answer.answer, answer.answer
 
 
+def test_a_thing_s_name_the_user_typed_must_be_in_the_passage_cited_not_in_another_article_s():
+    # "It was founded ..." speaks of the union; the alliance's own passage is shown beside it
+    articles = {
+        "union.txt": "The Union of Coastal Towns was a forum of harbour cities. It was founded on 4 May 1911.",
+        "alliance.txt": "The Alliance of Northern Ports is a forum of river cities in the north of the country.",
+    }
+    question = "In what year was the Alliance of Northern Ports founded?"
+    evidence = StaticRetriever(articles).retrieve(question).passages
+    union = 1 + [p.source for p in evidence].index("union.txt")
+    llm = ScriptedLLM(
+        [f"The Alliance of Northern Ports was founded on 4 May 1911 [{union}].", "The articles do not say."],
+        judge=verdicts(0.95),
+    )
+    assert answerer(llm, articles).ask(question).refused
+    # the union's own name, cited to its passage, is answered
+    reply = f"The Union of Coastal Towns was founded on 4 May 1911 [{union}]."
+    answer = sure_reply(reply, question.replace("Alliance of Northern Ports", "Union of Coastal Towns"), articles)
+    assert not answer.refused and "1911" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
