@@ -444,7 +444,7 @@ class SupportChecker:
                     or (modified and modified in (_noun_after(text, other, owner=True), _last_stem(other)))
                 ):
                     continue
-                if not any(terms <= j and others <= j for j in joined):
+                if _kin(name, other, self._names) or not any(terms <= j and others <= j for j in joined):
                     replaced.append(name)
                     break
         return replaced
@@ -706,6 +706,14 @@ def _done_to(text: str, name: str, done: str) -> bool:
     at = text.find(name)
     passive = _PASSIVE.match(text[at + len(name) :]) if at >= 0 else None
     return passive is not None and stem(passive.group(1)) == done
+
+
+def _kin(name: str, other: str, shown: Iterable[str]) -> bool:
+    """`other` is another person of `name`'s family: the same last name after another first one, and
+    the passages give it whole as a name of its own ("He was a son of Hjalmar Hammarskjöld" beside "Dag
+    Hjalmar Agne Carl Hammarskjöld"), so the one full name that holds both words joins no two names."""
+    a, b = (re.sub(r"['’]s$", "", n).split() for n in (name, other))
+    return len(a) > 1 and len(b) > 1 and a[-1] == b[-1] and a[0] != b[0] and other in shown
 
 
 def _next_word(text: str, name: str) -> str:

@@ -377,6 +377,18 @@ def test_a_thing_s_name_the_user_typed_must_be_in_the_passage_cited_not_in_anoth
     assert not answer.refused and "1911" in answer.answer, answer.answer
 
 
+def test_a_kinsman_s_full_name_replaces_the_person_asked_of_though_one_full_name_holds_both():
+    articles = {
+        "vell.txt": "Mara Oden Vell was a diplomat who served as envoy from 1950 to 1955. She was a daughter "
+        "of Oden Vell, who served as mayor of Tarn from 1920 to 1924."
+    }
+    reply = "Oden Vell served as mayor of Tarn from 1920 to 1924 [1]."
+    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("In which years did Mara Vell serve as mayor of Tarn?").refused
+    answer = sure_reply(reply, "In which years did Oden Vell serve as mayor of Tarn?", articles)
+    assert not answer.refused and "1920 to 1924" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
