@@ -483,9 +483,16 @@ class SupportChecker:
         """The question's "34th president" where the passages the answer cites give that ordinal only to
         another noun ("the 34th vice president"): the question's premise, told of something else."""
         asked = _ordinal_nouns(self.question.text)
-        given = _ordinal_nouns(" ".join(self.evidence.texts({n for c in answer for n in c.cited})), through_names=True)
+        cited = " ".join(self.evidence.texts({n for c in answer for n in c.cited}))
+        given = _ordinal_nouns(cited, through_names=True)
         told = {ordinal for ordinal, _ in given}
-        return [f"{o} {n}" for o, n in asked if o in told and (o, n) not in given]
+        misplaced = [f"{o} {n}" for o, n in asked if o in told and (o, n) not in given]
+        # "the first leader" of a passage that calls him "the second and last leader": another ordinal
+        # of the same noun, and never the question's
+        given = _ordinal_words(cited)
+        counted = {noun for _, noun in given}
+        other = [(o, n) for o, n in _ordinal_words(self.question.text) if n in counted and (o, n) not in given]
+        return misplaced + [f"{o} {n}" for o, n in other]
 
     def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
         """The names an answer sentence makes the doer of a verb that the sentence it rests on has them
@@ -644,6 +651,15 @@ def _ordinal_nouns(text: str, through_names: bool = False) -> set[tuple[str, str
         if through_names and m.group(3) and m.group(2)[0].isupper():
             found.add((m.group(1).lower(), stem(m.group(3))))
     return found
+
+
+_ORDINAL_WORD_NOUN = re.compile(rf"\b(first|{ORDINALS})(?:\s+and\s+(?:last|final))?\s+([a-z]+)\b", re.I)
+
+
+def _ordinal_words(text: str) -> set[tuple[str, str]]:
+    """(ordinal, stem of the noun right after it) of each "second and last leader" in `text`: an ordinal
+    word told of a lower-case word."""
+    return {(m.group(1).lower(), stem(m.group(2))) for m in _ORDINAL_WORD_NOUN.finditer(text) if m.group(2).islower()}
 
 
 _BE_ANY = BE | frozenset(("be", "been", "being"))

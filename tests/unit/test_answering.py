@@ -1184,6 +1184,15 @@ def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_t
     assert told.answer.startswith("She won it because")
 
 
+def test_an_ordinal_word_the_passage_never_gives_its_noun_is_a_premise_another_ordinal_contradicts():
+    articles = {"barta.txt": "Ion Barta was the second and last leader of the Free Republic of Osk, from 1950 to 1970."}
+    reply = "Ion Barta was the {} leader of the Free Republic of Osk [1]."
+    question = "Who was the {} leader of the Free Republic of Osk?"
+    assert sure_reply(reply.format("first"), question.format("first"), articles).refused
+    told = sure_reply(reply.format("second"), question.format("second"), articles)
+    assert not told.refused and "Ion Barta" in told.answer, told.answer
+
+
 def test_an_ordinal_the_passage_gives_to_another_noun_is_the_questions_premise_told_of_something_else():
     articles = {"truman.txt": "Truman was the 33rd president. As the 34th vice president, he took office in 1945."}
     assert sure_reply("Truman was the 34th president [1].", "Who was the 34th president?", articles).refused
