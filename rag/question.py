@@ -434,9 +434,10 @@ def years_spanned(text: str) -> set[str]:
 def new_names(question: Question, text: str) -> set[str]:
     """The name terms of `text` (a capitalised opening word too) that the question does not hold, a
     place and its people as one ("South African" of "South Africa"), nor a middle name of one of its
-    people ("Nelson Rolihlahla Mandela" of "Nelson Mandela")."""
+    people ("Nelson Rolihlahla Mandela" of "Nelson Mandela"), nor its initials ("LKY" of "Lee Kuan Yew")."""
     asked = names(question.text, initial=True)
     middle = {t for name in proper_names(text) for t in _middle_names(name, question)}
+    middle |= {t for name in proper_names(text) if abbreviates(name, question.names) for t in content_terms(name)}
     return {t for t in names(text, initial=True) - asked - middle if not stated(t, asked)}
 
 

@@ -124,10 +124,13 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert not swapped_names(said, "Sikorski remarked that Poland was paying for it.")  # a surname is someone
 
 
-def test_a_place_and_its_people_or_a_middle_name_are_no_new_name():
+def test_a_place_and_its_people_a_middle_name_or_initials_are_no_new_name():
     asked = analyse("Who succeeded Dana Vale as President of South Africa?")
     assert not new_names(asked, "Dana Lee Vale was a South African politician.")
     assert len(new_names(asked, "Sam Lowe was a South African politician.")) == 2  # Sam, Lowe
+    # nor the initials of one of the question's names
+    assert not new_names(asked, "Dana Vale, known as DV, was a South African politician.")
+    assert new_names(asked, "Dana Vale, known as SL, was a South African politician.") == {"sl"}
 
 
 def test_a_name_the_question_holds_where_which_stood_swaps_the_roles():
