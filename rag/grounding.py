@@ -793,6 +793,8 @@ def _verb_before(text: str, name: str) -> tuple[str, str] | None:
         return lemma, before[-1]
     if len(before) >= 2 and before[-1] == "of" and is_noun(before[-2]):
         return stem(before[-2]), "of"  # "the first president of Kenya": the office is Kenya's
+    if before and before[-1] not in AUXILIARIES and (lemma := verb_lemma(before[-1])) and not is_noun(before[-1]):
+        return lemma, ""  # "the conference that ended the Second World War": its object
     return None
 
 

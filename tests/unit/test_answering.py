@@ -578,6 +578,16 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
             "Since which year has the Orbis Wealth Index ranked Vale as the richest man in the world?",
             "Since which year has Tally magazine ranked Vale as the richest man in the world?",
         ),
+        # the object of the question's verb, the answer gives another ("ended the First Border War")
+        (
+            {
+                "league.txt": "The Harbour League was founded in 1920 by the conference that ended the First "
+                "Border War. The Second Border War broke out in 1931."
+            },
+            "The Harbour League was founded in 1920 by the conference that ended the First Border War [1].",
+            "In what year was the Harbour League founded by the conference that ended the Second Border War?",
+            "In what year was the Harbour League founded by the conference that ended the First Border War?",
+        ),
         (
             {"cast.txt": "Stephanie Sigman was cast as Estrella. Alessandro Cremona plays Marco Sciarra."},
             "Stephanie Sigman was cast as Estrella [1].",
