@@ -793,7 +793,9 @@ def _verb_before(text: str, name: str) -> tuple[str, str] | None:
         return lemma, before[-1]
     if len(before) >= 2 and before[-1] == "of" and is_noun(before[-2]):
         return stem(before[-2]), "of"  # "the first president of Kenya": the office is Kenya's
-    if before and before[-1] not in AUXILIARIES and (lemma := verb_lemma(before[-1])) and not is_noun(before[-1]):
+    owner = re.match(r"['’]s\b", text[at + len(name) :]) or re.search(r"['’]s$", name)  # "directed Dan Hale's role"
+    verb = before[-1] if before and not owner and before[-1] not in AUXILIARIES else ""
+    if verb and (lemma := verb_lemma(verb)) and not is_noun(verb):
         return lemma, ""  # "the conference that ended the Second World War": its object
     return None
 
