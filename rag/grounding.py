@@ -181,9 +181,10 @@ class SupportChecker:
         self._defined = acronyms([e.text for e in evidence.items])  # "International Criminal Court (ICC)"
         # "US" of "the United States": what the evidence's names of several capitalised words abbreviate to
         shown = proper_names(" ".join(e.text for e in evidence.items) + " " + " ".join(e.title for e in evidence.items))
-        self._abbreviated = {
-            stem(a) for n in shown if sum(w[0].isupper() for w in n.split()) >= 2 for a in abbreviations(n.split())
+        self._spelling = {
+            a: n for n in shown if sum(w[0].isupper() for w in n.split()) >= 2 for a in abbreviations(n.split())
         }
+        self._abbreviated = {stem(a) for a in self._spelling}
         # the question's own words, its names and scaffolding aside: what its premise says of them
         self._asked_words = question.terms - set().union(*(content_terms(n) for n in question.names)) - SCAFFOLD
         self._question_terms = content_terms(question.text)  # all its words, wh-words too
@@ -390,7 +391,16 @@ class SupportChecker:
         named = self.question.premise_names
         if not named:
             return []
-        return [n for n, terms in self._terms.items() if all(name_stated(m, terms | self._titles[n]) for m in named)]
+        return [
+            n
+            for n, terms in self._terms.items()
+            if all(name_stated(m, terms | self._titles[n]) or name_stated(self._spelt(m), terms) for m in named)
+        ]
+
+    def _spelt(self, name: str) -> str:
+        """`name` with the initials in it that a name of the passages abbreviates to spelt out: "United
+        Nations Secretary-General" of "UN Secretary-General"."""
+        return re.sub(r"\b[A-Z]{2,6}\b", lambda m: self._spelling.get(m.group(0), m.group(0)), name)
 
     def ranking(self) -> list[int]:
         """The evidence items (their numbers) that, with their articles' titles, state every rank the

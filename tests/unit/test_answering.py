@@ -641,6 +641,23 @@ def _read_twice(articles: dict[str, str], question: str, first: tuple[str, str],
     return answerer(llm, articles).ask(question), llm
 
 
+def test_a_passage_that_spells_out_the_initials_the_question_typed_names_what_it_asks_about():
+    articles = {
+        "marr.txt": "Ivo Marr was a Norvish diplomat who served as Secretary-General of the United Nations "
+        "from 1953 until his death in a plane crash in 1961.",
+        "league.txt": "The tenure of the Harbour League ended in 1946, when its Secretary-General handed its work "
+        "to the United Nations.",
+    }
+    answer, llm = _read_twice(
+        articles,
+        "How did Marr's tenure as UN Secretary-General end?",
+        ("1946", "The tenure of the Harbour League ended in 1946"),
+        ("plane", "His tenure ended with his death in a plane crash in 1961"),
+    )
+    assert not answer.refused and "plane crash" in answer.answer, answer.answer
+    assert "Harbour League" not in llm.prompts[1][-1]["content"]
+
+
 def test_a_second_reading_the_model_doubts_is_refused():
     llm = ScriptedLLM(
         [
