@@ -272,7 +272,9 @@ _DATE_TEXT = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight)\b|"
     r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b|"
     # "in AD 537", "560 BC": a year of any length, told by its era
-    r"(?-i:\b(?:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?:AD|BC|BCE|CE)\b)",
+    r"(?-i:\b(?:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?:AD|BC|BCE|CE)\b)|"
+    # a time of day: "at 03:42:55", "at 9 p.m.", "at noon"
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s*[ap]\.?m\b\.?|\b(?:noon|midnight)\b",
     re.I,
 )
 # "in 821", "by 560 BC", "the treaty in 821 fixed": a year of under four digits, after a preposition and

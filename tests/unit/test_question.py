@@ -79,6 +79,10 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert not supplies(analyse("How many homes lost power in 2024?"), "Homes lost power in 2024.")
     assert supplies(analyse("When did he resign?"), "He resigned in 2017.")
     assert not supplies(analyse("When did he resign in 2017?"), "He resigned in 2017.")
+    # a time of day answers "at what time"
+    assert supplies(analyse("At what time did the quake strike on 28 July 1976?"), "It struck at 03:42:55.")
+    assert supplies(analyse("At what time did the quake strike on 28 July 1976?"), "It struck at 9 p.m.")
+    assert not supplies(analyse("At what time did the quake strike on 28 July 1976?"), "It struck on 28 July 1976.")
     # a year of three digits or fewer is a date in a passage too when its era says so; a bare one is not
     assert supplies(analyse("In what year was the church completed?"), "The church was completed in AD 537.")
     assert supplies(analyse("When was the temple built?"), "It stood by 560 BC.")
