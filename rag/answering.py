@@ -459,6 +459,9 @@ class Answerer:
             ):
                 log.info("the answer never names the %s asked for; quoted the sentence it rests on", asked.head)
                 kept = told
+        if kept and asked.kind is AnswerKind.PERSON and re.match(r"(?:He|She)\b", kept[0].text):
+            # "Who was once one of the RPF's commanders?" answered "He was previously a commander of the RPF"
+            kept = [checker.named_for_pronoun(c) for c in kept]
         if kept and asked.kind is AnswerKind.THING and not any(new_names(asked, c.text) for c in kept):
             # "The group is the largest development bank" names the bank asked for by its kind only
             kept = [checker.named_for_description(c) for c in kept]

@@ -1242,6 +1242,14 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     question = "Whom did Dana Vale's father say the Orbis Index ranked as the richest person in Veloria?"
     answer = sure_reply("The Orbis Index ranked him as the richest person in Veloria [1].", question, articles)
     assert "[Dana Vale]" not in answer.answer, answer.answer
+    # the model's own answer that opens with "He" names nobody either, whatever else it names
+    articles = {
+        "dana vale.txt": "Dana Vale is a Velorian politician. He was once a commander of the Free Corps (FC), "
+        "a rebel force which invaded Veloria in 1990."
+    }
+    reply = "He was once a commander of the Free Corps (FC), a rebel force which invaded Veloria in 1990 [1]."
+    answer = sure_reply(reply, "Who was once one of the FC's commanders?", articles)
+    assert not answer.refused and answer.answer.startswith("He [Dana Vale] was once"), answer.answer
 
 
 def test_the_questions_year_repeated_from_a_passage_that_never_gives_it_is_refused():
