@@ -523,6 +523,15 @@ class SupportChecker:
                     shown = [e.text for e in self.evidence.items]  # the model may cite the passage beside it
                     if any(_does_by(t, name, done) for t in shown) and not any(_done_to(t, name, done) for t in shown):
                         found.append(name)
+                    # "Sadat was succeeded by Nasser" from "Nasser, ... whom he succeeded": the doer, done to
+                    after_by = c.text[c.text.find(name) + len(name) + passive.end() :]
+                    agent = next(iter(proper_names(after_by)), "")
+                    if (
+                        agent
+                        and any(_undergoes(t, agent, done) for t in cited)
+                        and not any(_does_by(t, agent, done) for t in shown)
+                    ):
+                        found.append(agent)
                     continue
                 if not verb or verb.lower() in AUXILIARIES or verb.endswith("ing") or not is_verb(verb):
                     continue  # no finite verb right after the name ("the British, establishing ...")
@@ -750,14 +759,22 @@ def _next_word(text: str, name: str) -> str:
 
 
 def _undergoes(text: str, name: str, done: str) -> bool:
-    """`text` has `name` right after a form of the verb `done` ("replaced Willi Stoph")."""
+    """`text` has `name` right after a form of the verb `done` ("replaced Willi Stoph"), or names it
+    before a relative clause whose object it is ("Gamal Abdel Nasser, ... whom he succeeded")."""
     for match in re.finditer(re.escape(name), text):
         before = [w.lower() for w in words(text[: match.start()])][-2:]
         if before and before[-1] in DETERMINERS:
             before = before[:-1]
         if before and stem(before[-1]) == done:
             return True
+        after = text[match.end() :].split(".")[0]
+        for whom in _WHOM.finditer(after):  # the nearest name before the clause, not after a preposition
+            if stem(whom.group(1)) == done and not proper_names(after[: whom.start()]):
+                return True
     return False
+
+
+_WHOM = re.compile(r"(?:,|\band)\s+whom (?:he|she|they) (\w+)")
 
 
 def _verb_after(text: str, name: str, any_word: bool = False) -> str:

@@ -1148,6 +1148,15 @@ def test_an_answer_that_reverses_who_did_what_to_whom_is_refused():
     assert sure_reply(turned, "Who succeeded Ann Kessler as chair?", chairs).refused
     kept = sure_reply("Otto Brandt was succeeded by Ann Kessler [1].", "Who succeeded Otto Brandt as chair?", chairs)
     assert not kept.refused and "Ann Kessler" in kept.answer
+    # the doer after "by", whom the passage has done to in a relative clause ("whom she succeeded")
+    deputy = {
+        "kessler.txt": "Ann Kessler was a close aide of Otto Brandt, under whom she served twice and whom she "
+        "succeeded as chair in 1990."
+    }
+    turned = "Ann Kessler was succeeded by Otto Brandt [1]."
+    assert sure_reply(turned, "Who succeeded Ann Kessler as chair?", deputy).refused
+    told = sure_reply("Ann Kessler succeeded Otto Brandt in 1990 [1].", "When did Kessler succeed Brandt?", deputy)
+    assert not told.refused and "1990" in told.answer
     # a participle after a name is no verb the name does ("to the British, establishing British rule")
     mandate = {"mandate.txt": "The League gave the mandate to the British, establishing British rule in 1920."}
     answer = "The League gave the mandate to the British, establishing British rule in 1920 [1]."
