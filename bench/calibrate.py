@@ -12,6 +12,10 @@ produced them quoted in the README.
 
 `--in-use` prints the frontier of the weights the product runs with instead (each run is cached, so
 this costs no model time after a first run).
+
+`--replay TAG` reads the items of a `bench.replay` run instead (every tuning set, conversations too), made
+with the decision off (`RAG_ANSWER_THRESHOLD=0 python -m bench.replay TAG`); `--cv` then also prints
+each threshold's right-or-refused count when each set's weights are fitted on the other sets alone.
 """
 
 from __future__ import annotations
@@ -79,6 +83,31 @@ def cached_items(cache: Path) -> list[Item] | None:
     return items if all(len(i.features) == len(FEATURES) for i in items) else None
 
 
+def replayed_items(tag: str, folder: Path = Path("test-artifacts/replay")) -> dict[str, list[Item]]:
+    """The items of `bench.replay` run `tag`, by set: a run with the decision off shows every answer
+    the checks leave, so each one's signals and correctness are known."""
+    by_set: dict[str, list[Item]] = {}
+    for report in sorted(folder.glob(f"{tag}-*.json")):
+        rows = json.loads(report.read_text())["items"]
+        by_set[report.stem.removeprefix(f"{tag}-")] = [
+            Item(
+                set_name=report.stem,
+                answerable=row["answerable"],
+                correct=bool(row["correct"]) and not row["refused"],
+                shown=not row["refused"] and (signals := Signals.from_dict(row.get("signals") or {})) is not None,
+                features=signals.features() if not row["refused"] and signals else tuple(0.0 for _ in FEATURES),
+            )
+            for row in rows
+        ]
+    return by_set
+
+
+def right_or_refused(items: list[Item], scores: np.ndarray, threshold: float) -> int:
+    """Right answers shown plus unanswerable questions refused."""
+    shown = scores >= threshold
+    return sum((s and i.correct) or (not s and not i.answerable) for s, i in zip(shown, items, strict=True))
+
+
 def fit(items: list[Item], l2: float = 1.0, steps: int = 20000, rate: float = 0.05) -> np.ndarray:
     """Logistic regression (bias first) of `correct` on the features, over the items the checks show."""
     shown = [i for i in items if i.shown]
@@ -119,17 +148,19 @@ def frontier(items: list[Item], scores: np.ndarray, thresholds: list[float]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="+", help="QUESTIONS.jsonl:CORPUS_DIR, one per tuning set")
+    parser.add_argument("sets", nargs="*", help="QUESTIONS.jsonl:CORPUS_DIR, one per tuning set")
     parser.add_argument("--cache", type=Path, default=Path("test-artifacts"), help="where each set's run is kept")
     parser.add_argument("--fresh", action="store_true", help="ask every question again")
     parser.add_argument(
         "--in-use", action="store_true", help="the frontier of the weights in Settings (the product's), not fitted ones"
     )
+    parser.add_argument("--replay", metavar="TAG", help="read the sets from a bench.replay run made with threshold 0")
+    parser.add_argument("--cv", action="store_true", help="with --replay: leave-one-set-out fits, per threshold")
     args = parser.parse_args()
     settings = Settings.from_env()
     args.cache.mkdir(parents=True, exist_ok=True)
-    by_set: dict[str, list[Item]] = {}
-    for spec in args.sets:
+    by_set: dict[str, list[Item]] = replayed_items(args.replay) if args.replay else {}
+    for spec in [] if args.replay else args.sets:
         questions, corpus = (Path(p) for p in spec.split(":", 1))
         cache = args.cache / f"calibration-{questions.stem}.json"
         if args.fresh:
@@ -141,6 +172,23 @@ def main() -> None:
     named = ", ".join(f"{name} {v:.3f}" for name, v in zip(FEATURES, w[1:]))
     print(f"{'weights in use' if args.in_use else 'fitted weights'}: bias {w[0]:.3f}, {named}")
     thresholds = [round(t, 2) for t in np.arange(0.0, 1.0, 0.05)]
+    if args.replay:
+        # each set scored by weights fitted on the other sets alone: what a refit would gain on unseen text
+        held_out = (
+            {
+                name: confidences(items, fit([i for other, rest in by_set.items() if other != name for i in rest]))
+                for name, items in by_set.items()
+            }
+            if args.cv
+            else {}
+        )
+        scores = confidences(everything, w)
+        print(f"\nall {len(everything)} items\nthreshold  right or refused  refusal_ok  false_refusal  held-out fits")
+        for row in frontier(everything, scores, thresholds):
+            t = row["threshold"]
+            fitted = sum(right_or_refused(by_set[name], held, t) for name, held in held_out.items()) if args.cv else ""
+            right = right_or_refused(everything, scores, t)
+            print(f"{t:9.2f}  {right:>16}  {row['refusal_ok']:>10}  {row['false_refusal']:>13}  {fitted:>13}")
     report: dict[str, dict[str, Any]] = {"weights": dict(zip(("bias", *FEATURES), map(float, w))), "frontier": {}}
     for name, items in by_set.items():
         rows = frontier(items, confidences(items, w), thresholds)

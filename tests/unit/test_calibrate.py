@@ -70,3 +70,40 @@ def test_a_cached_run_from_before_a_signal_was_added_is_asked_again(tmp_path):
     assert calibrate.cached_items(stale) is None
     cached_set(tmp_path, "toy")
     assert len(calibrate.cached_items(tmp_path / "calibration-toy.json") or []) == 5
+
+
+def replayed_set(folder, tag: str, name: str, found: list[float]) -> None:
+    """A bench.replay report: items the checks answered (with signals), one they refused (without)."""
+    items = [
+        {"answerable": True, "correct": True, "refused": False, "signals": {"found": found[0], "certainty": -0.2}},
+        {"answerable": False, "correct": False, "refused": False, "signals": {"found": found[1], "certainty": -2.0}},
+        {"answerable": False, "correct": False, "refused": True, "signals": {}},
+    ]
+    for item in items:
+        item["signals"] = {**item["signals"], "relevance": 0.5, "unstated": 0.0} if item["signals"] else {}
+    (folder / f"{tag}-{name}.json").write_text(json.dumps({"items": items}))
+
+
+def test_a_replay_run_is_read_per_set_and_scored_by_fits_on_the_other_sets(monkeypatch, capsys, tmp_path):
+    replays = tmp_path / "replay"
+    replays.mkdir()
+    replayed_set(replays, "t0", "a", [0.9, 0.2])
+    replayed_set(replays, "t0", "b", [0.8, 0.3])
+    by_set = calibrate.replayed_items("t0", replays)
+    assert sorted(by_set) == ["a", "b"]
+    assert [(i.shown, i.correct, i.answerable) for i in by_set["a"]] == [
+        (True, True, True),
+        (True, False, False),
+        (False, False, False),
+    ]
+    monkeypatch.setattr(calibrate, "replayed_items", lambda tag: by_set)
+    monkeypatch.setattr(sys, "argv", ["calibrate", "--replay", "t0", "--in-use", "--cv", "--cache", str(tmp_path)])
+    calibrate.main()
+    out = capsys.readouterr().out
+    assert "all 6 items" in out
+    # threshold 0 shows every answer the checks left: two right, the two refused unanswerable ones
+    zero = next(line for line in out.splitlines() if line.strip().startswith("0.00"))
+    assert zero.split()[1] == "4", zero
+    # fitted on the other set alone, the right answers stay above the unanswerable ones at 0.5
+    half = next(line for line in out.splitlines() if line.strip().startswith("0.50"))
+    assert half.split()[-1] == "6", half
