@@ -86,20 +86,24 @@ def cached_items(cache: Path) -> list[Item] | None:
 def replayed_items(tag: str, folder: Path = Path("test-artifacts/replay")) -> dict[str, list[Item]]:
     """The items of `bench.replay` run `tag`, by set: a run with the decision off shows every answer
     the checks leave, so each one's signals and correctness are known."""
-    by_set: dict[str, list[Item]] = {}
-    for report in sorted(folder.glob(f"{tag}-*.json")):
-        rows = json.loads(report.read_text())["items"]
-        by_set[report.stem.removeprefix(f"{tag}-")] = [
-            Item(
-                set_name=report.stem,
-                answerable=row["answerable"],
-                correct=bool(row["correct"]) and not row["refused"],
-                shown=not row["refused"] and (signals := Signals.from_dict(row.get("signals") or {})) is not None,
-                features=signals.features() if not row["refused"] and signals else tuple(0.0 for _ in FEATURES),
-            )
-            for row in rows
+    return {
+        report.stem.removeprefix(f"{tag}-"): [
+            _replayed(report.stem, row) for row in json.loads(report.read_text())["items"]
         ]
-    return by_set
+        for report in sorted(folder.glob(f"{tag}-*.json"))
+    }
+
+
+def _replayed(set_name: str, row: dict[str, Any]) -> Item:
+    """One replayed item: shown when the checks left an answer that reached the decision (it has signals)."""
+    signals = None if row["refused"] else Signals.from_dict(row.get("signals") or {})
+    return Item(
+        set_name=set_name,
+        answerable=row["answerable"],
+        correct=bool(row["correct"]) and not row["refused"],
+        shown=signals is not None,
+        features=signals.features() if signals else tuple(0.0 for _ in FEATURES),
+    )
 
 
 def right_or_refused(items: list[Item], scores: np.ndarray, threshold: float) -> int:

@@ -516,7 +516,8 @@ class SupportChecker:
             cited = self.evidence.texts(c.cited)
             for name in proper_names(c.text):
                 verb = _next_word(c.text, name)
-                if verb.lower() in BE and (passive := _PASSIVE.match(c.text[c.text.find(name) + len(name) :])):
+                rest = c.text[c.text.find(name) + len(name) :]
+                if verb.lower() in BE and (passive := _PASSIVE.match(rest)):
                     # "Corazon Aquino was succeeded by Bongbong Marcos" from "Marcos Sr. was succeeded
                     # as president by Aquino's widow, Corazon Aquino": the one done to, made the doer
                     done = stem(passive.group(1))
@@ -524,8 +525,7 @@ class SupportChecker:
                     if any(_does_by(t, name, done) for t in shown) and not any(_done_to(t, name, done) for t in shown):
                         found.append(name)
                     # "Sadat was succeeded by Nasser" from "Nasser, ... whom he succeeded": the doer, done to
-                    after_by = c.text[c.text.find(name) + len(name) + passive.end() :]
-                    agent = next(iter(proper_names(after_by)), "")
+                    agent = next(iter(proper_names(rest[passive.end() :])), "")
                     if (
                         agent
                         and any(_undergoes(t, agent, done) for t in cited)

@@ -74,13 +74,15 @@ def test_a_cached_run_from_before_a_signal_was_added_is_asked_again(tmp_path):
 
 def replayed_set(folder, tag: str, name: str, found: list[float]) -> None:
     """A bench.replay report: items the checks answered (with signals), one they refused (without)."""
+
+    def signals(found: float, certainty: float) -> dict[str, float]:
+        return {"found": found, "certainty": certainty, "relevance": 0.5, "unstated": 0.0}
+
     items = [
-        {"answerable": True, "correct": True, "refused": False, "signals": {"found": found[0], "certainty": -0.2}},
-        {"answerable": False, "correct": False, "refused": False, "signals": {"found": found[1], "certainty": -2.0}},
+        {"answerable": True, "correct": True, "refused": False, "signals": signals(found[0], -0.2)},
+        {"answerable": False, "correct": False, "refused": False, "signals": signals(found[1], -2.0)},
         {"answerable": False, "correct": False, "refused": True, "signals": {}},
     ]
-    for item in items:
-        item["signals"] = {**item["signals"], "relevance": 0.5, "unstated": 0.0} if item["signals"] else {}
     (folder / f"{tag}-{name}.json").write_text(json.dumps({"items": items}))
 
 
