@@ -11,7 +11,9 @@ Rules where they are certain, the model where they are not:
   exactly one person (a full name, and no lone capitalised word that might be one) the question does
   not, become that person;
 - "and in 1993?", "what about 2020?" (an opener and a date alone) is the question before asked of
-  that date, when it holds exactly one ("... won a Nobel prize in 1992?");
+  that date, when it holds exactly one ("... won a Nobel prize in 1992?"); "and from Riga?" is the
+  question before asked with its one phrase opened by "from" ("How far is Tallinn from Riga?"); "and
+  her third album?" after "How many awards did it earn?" asks that of the album in place of "it";
 - anything else ("why?", "and how many?", two people who could be "he", "it", "that") is rewritten by
   the model with prompts/followup.txt, on the same LLM as the answers. Its fixed part is a KV-cache
   snapshot (rag/llm.py), so a rewrite reads only the conversation's tokens, and the answer prompt's
@@ -43,7 +45,18 @@ from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
 from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse, set_aside
-from .terms import MONTHS, content_terms, is_person, names, numbers, proper_names, strip_markers
+from .terms import (
+    MONTHS,
+    content_terms,
+    is_noun,
+    is_person,
+    is_verb,
+    names,
+    numbers,
+    proper_names,
+    rank_terms,
+    strip_markers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +90,11 @@ class Exchange:
     question: str  # as resolved when it was a follow-up itself (the message's `standalone`)
     answer: str = ""
     cited: tuple[str, ...] = ()
+    typed: str = ""  # the question as the user typed it, when that differs from `question`
+
+    @property
+    def as_typed(self) -> str:
+        return self.typed or self.question
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +142,11 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
 
     if person and pointing and all(w.lower() in PERSONAL for w in pointing) and not _elliptical(question):
         return resolved(_substitute(question, person), Resolved.RULE)
-    if redated := _redated(question, exchange.question):
+    if redated := (
+        _redated(question, exchange.question)
+        or _rephrased(question, exchange.question)
+        or _resubjected(question, exchange.as_typed)
+    ):
         return resolved(redated, Resolved.RULE)
     spent = 0.0
     if rewrite is not None:
@@ -181,12 +203,14 @@ def last_exchange(history: Sequence[Mapping[str, Any]]) -> Exchange | None:
         if role == "assistant" and answer is None:
             answer = message
         elif role == "user":
-            question = str(message.get("standalone") or message.get("content") or "").strip()
+            typed = str(message.get("content") or "").strip()
+            question = str(message.get("standalone") or "").strip() or typed
             if not question:
                 continue
             text = strip_markers(str(answer.get("content") or "")).strip() if answer else ""
             text = "" if is_refusal(text) else text  # "The articles do not say." names nothing to point at
-            return Exchange(question=question, answer=text, cited=cited_chunks(answer) if answer else ())
+            cited = cited_chunks(answer) if answer else ()
+            return Exchange(question=question, answer=text, cited=cited, typed=typed if typed != question else "")
     return None
 
 
@@ -300,6 +324,78 @@ def _redated(question: str, before: str) -> str | None:
     ):
         date = prep.group(0) + date  # "What about 2020?" keeps "in" of "in November 2025"
     return before[: dates[0].start()] + date + before[dates[0].end() :]
+
+
+_ANOTHER_PHRASE = re.compile(
+    rf"^\W*(?:and|but|what about|how about)\s+(?P<preposition>{'|'.join(PREPOSITIONS)})\s+(?P<rest>[^?!.]+?)\W*$", re.I
+)
+
+
+def _rephrased(question: str, before: str) -> str | None:
+    """ "And from Riga?" after "How far is Tallinn from Stockholm?": the question before with its one
+    phrase opened by the same preposition given the follow-up's words ("... from Riga?"). None when the
+    question before has no such phrase or several, or the follow-up's phrase asks (a wh-word), points
+    back or holds a verb: that is another question, the model's; a date is `_redated`'s."""
+    match = _ANOTHER_PHRASE.match(question)
+    if not match or _DATED.search(match.group("rest")):
+        return None
+    phrase = _WORD.findall(match.group("rest"))
+    if any(w.lower() in _WH or w.lower() in _LEANING for w in phrase) or _verbs(phrase):
+        return None
+    opened = list(re.finditer(rf"\b{match.group('preposition')}\s+", before, re.I))
+    if len(opened) != 1:
+        return None
+    start = end = opened[0].end()
+    tokens = list(re.finditer(r"[\w'’-]+|[^\w\s]", before[start:]))
+    for i, token in enumerate(tokens):
+        word, following = token.group(0), tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
+        if not word[0].isalnum() or _ends_phrase(word, following):
+            break
+        end = start + token.end()
+    if end == start:
+        return None
+    return before[:start] + match.group("rest") + before[end:]
+
+
+_ANOTHER_THING = re.compile(r"^\W*(?:and|but|what about|how about)\s+(?P<thing>[^?!.]+?)\W*$", re.I)
+
+
+def _resubjected(question: str, before: str) -> str | None:
+    """ "And her third album?" after "How many Grammy Awards did it earn?": the question before as the
+    user typed it, asked of the follow-up's thing in place of the one word that pointed back ("How many
+    Grammy Awards did her third album earn?"). None unless the question before pointed back by that one
+    word ("it", "they", "them") and the follow-up is a thing alone: no wh-word, preposition or verb."""
+    match = _ANOTHER_THING.match(question)
+    if not match:
+        return None
+    thing = _WORD.findall(match.group("thing"))
+    if not thing or len(thing) > 5 or thing[0].lower() in PREPOSITIONS:
+        return None
+    if any(w.lower() in _WH for w in thing) or _verbs(thing):
+        return None
+    pointing = leaning_words(before)
+    if len(pointing) != 1 or pointing[0].lower() not in ("it", "they", "them"):
+        return None
+    return re.sub(rf"\b{pointing[0]}\b", match.group("thing"), before, count=1)
+
+
+def _verbs(words: list[str]) -> list[str]:
+    """The words English has as verbs only (not names, nouns or ranks: "third" is no act)."""
+    return [w for w in words if is_verb(w) and not is_noun(w) and not w[0].isupper() and not rank_terms(w)]
+
+
+def _ends_phrase(word: str, following: str) -> bool:
+    """Whether `word` no longer belongs to the phrase before it: a preposition, an auxiliary or wh-word
+    opens the next part; so does a verb ("... urban employment [comes] from the private sector", a verb
+    that English also has as a noun when a preposition or determiner follows it as it follows a verb)."""
+    low = word.lower()
+    if low in PREPOSITIONS or low in AUXILIARIES or low in _WH or low in ("and", "or", "but"):
+        return True
+    return (
+        not word[0].isupper()
+        and is_verb(word)
+        and (not is_noun(word) or (low.endswith("s") and (following in PREPOSITIONS or following in DETERMINERS)))
+    )
 
 
 def _person_answered(pointing: list[str], exchange: Exchange) -> str | None:

@@ -215,6 +215,56 @@ def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_u
     assert (query.standalone, query.how) == (standalone, Resolved.RULE)
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "before", "standalone"),
+    [
+        ("And from Riga?", "How far is Tallinn from Stockholm?", "How far is Tallinn from Riga?"),
+        # the phrase before ends where its verb starts, not at the next preposition
+        (
+            "And of new jobs?",
+            "What share of China's urban employment comes from the private sector?",
+            "What share of new jobs comes from the private sector?",
+        ),
+        ("And in Berlin?", "What did Ruiz do in Paris during the war?", "What did Ruiz do in Berlin during the war?"),
+    ],
+)
+def test_another_phrase_is_the_question_before_asked_of_that_phrase_by_rule(follow_up, before, standalone):
+    query = standalone_question(follow_up, turn(before, "It was 80,000 [1]."), model()[1])
+    assert (query.standalone, query.how) == (standalone, Resolved.RULE)
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "before"),
+    [
+        ("And from which year?", "Of which party was Ruiz general secretary?"),  # asks something else
+        ("And in Lyon?", "Which of the stadiums in Paris opened in 1998?"),  # two phrases opened by "in"
+        ("And in Lyon?", "Which stadium did Norbuild build?"),  # none
+        ("And for the drivers who left?", "What did the union win for the staff?"),  # a verb: another question
+    ],
+)
+def test_another_phrase_goes_to_the_model_unless_it_has_one_counterpart(follow_up, before):
+    llm, rewrite = model("What did the union win for the drivers?")
+    assert standalone_question(follow_up, turn(before, "It was 80,000 [1]."), rewrite).how is not Resolved.RULE
+    assert llm.prompts  # the model was asked
+
+
+def test_another_thing_takes_the_place_of_the_word_that_pointed_back_as_typed():
+    history = [
+        {
+            "role": "user",
+            "content": "How many awards did it earn?",
+            "standalone": "How many awards did Salt Roads earn?",
+        },
+        {"role": "assistant", "content": "Salt Roads earned five awards [1]."},
+    ]
+    query = standalone_question("And her third novel?", history, model()[1])
+    # as typed: the standalone form names the novel, not the word the follow-up's thing takes the place of
+    assert (query.standalone, query.how) == ("How many awards did her third novel earn?", Resolved.RULE)
+    for follow_up in ("And how many sold?", "And in which year?"):  # a question of its own: the model's
+        llm, rewrite = model("How many copies of Salt Roads sold?")
+        assert standalone_question(follow_up, history, rewrite).how is not Resolved.RULE and llm.prompts
+
+
 def test_another_date_goes_to_the_model_when_the_question_before_has_none_or_several():
     for before in ("When were the troops withdrawn?", "How many troops were there in 2003 and 2004?"):
         history = turn(before, "In May [1].")
