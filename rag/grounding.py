@@ -229,8 +229,27 @@ class SupportChecker:
             and not abbreviates(n, cited_names)
         ]
         unstated = unstated_names(named, about, self._names)
-        found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer)
+        found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer) + self._namesakes(answer)
         return list(dict.fromkeys(found))
+
+    def _namesakes(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's people whose name the passages give whole, while a sentence the answer rests on
+        names only a longer name that holds its words apart: "When did Hjalmar Hammarskjöld die?" answered
+        from "Dag Hjalmar Agne Carl Hammarskjöld ... until his death", in a passage that names his father
+        "Hjalmar Hammarskjöld" (son and father). The sentence is about the one it names."""
+        cited = " ".join(self.evidence.texts({n for c in answer for n in c.cited}))
+        people = [n for n in self.question.typed_names if " " in n and is_person(n) and n in cited]
+        told = []
+        for c in answer:
+            for s in (s for rested in c.highlights.values() for s in rested):
+                # another first name before the question's one: "Dag Hjalmar ...", not "Richard Milhous Nixon"
+                longer = [q.split() for q in proper_names(s.text) if len(q.split()) > 2]
+                told += [
+                    p
+                    for p in people
+                    if p not in s.text and any(set(p.split()) <= set(q) and q[0] != p.split()[0] for q in longer)
+                ]
+        return told
 
     def _spelt_out(self, terms: set[str]) -> set[str]:
         """`terms` with the name each abbreviation among them stands for where the evidence defines it:

@@ -389,6 +389,21 @@ def test_a_kinsman_s_full_name_replaces_the_person_asked_of_though_one_full_name
     assert not answer.refused and "1920 to 1924" in answer.answer, answer.answer
 
 
+def test_a_sentence_naming_a_longer_name_is_not_about_the_namesake_the_passage_gives_whole():
+    articles = {
+        "vell.txt": "Mara Oden Lind Vell was a diplomat who served as envoy until her death in a crash in May "
+        "1955. She was a daughter of Oden Vell, who served as mayor of Tarn."
+    }
+    reply = "Oden Vell died in a crash in May 1955 [1]."
+    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("When did Oden Vell die in a crash?").refused  # the daughter died
+    # the same person: one who goes by the last of her names, or by her first and last
+    for full, known in (("Nelle Harper Vell", "Harper Vell"), ("Mara Oden Vell", "Mara Vell")):
+        articles = {"vell.txt": f"{full} died in a crash in May 1955. {known} was an envoy."}
+        answer = sure_reply(f"{known} died in a crash in May 1955 [1].", f"When did {known} die in a crash?", articles)
+        assert not answer.refused and "May 1955" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
