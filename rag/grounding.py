@@ -19,7 +19,17 @@ import numpy as np
 from .citations import MarkedSentence
 from .documents import slug
 from .evidence import Evidence, EvidenceSet, Sentence, acronyms, defined_names, nearest_cosine
-from .question import AUXILIARIES, BE, DETERMINERS, PREPOSITIONS, Question, denies, set_aside, years_spanned
+from .question import (
+    AUXILIARIES,
+    BE,
+    DETERMINERS,
+    PREPOSITIONS,
+    AnswerKind,
+    Question,
+    denies,
+    set_aside,
+    years_spanned,
+)
 from .terms import (
     MONTHS,
     ORDINALS,
@@ -230,7 +240,34 @@ class SupportChecker:
         ]
         unstated = unstated_names(named, about, self._names)
         found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer) + self._namesakes(answer)
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(found + self._figures_of_another(answer)))
+
+    def _figures_of_another(self, answer: list[CheckedSentence]) -> list[str]:
+        """For "how many", the question's names whose figure the answer takes from a sentence that gives
+        it to another name: "The Wall Street Journal had 2.5 million digital subscribers" from "the Post
+        had ... 2.5 million digital subscribers, ... after The New York Times and The Wall Street Journal".
+        A sentence's figure is told of the names before it, not of one that only comes after it."""
+        if self.question.kind is not AnswerKind.FIGURE:
+            return []
+        # the one the question asks the figure of: its verb's subject ("did The Wall Street Journal have")
+        question = self.question.text
+        asked = [
+            n for n in self.question.typed_names if n in self.question.premise_names and _after_auxiliary(question, n)
+        ]
+        own = set().union(*(content_terms(n) for n in self.question.names))
+        told = []
+        for c in answer:
+            figures = numbers(c.text) - self.question.figures
+            for s in (s for rested in c.highlights.values() for s in rested):
+                at = min((m.start() for f in figures for m in _figure_mentions(s.text, f)), default=-1)
+                if at < 0:
+                    continue
+                before, after = s.text[:at], s.text[at:]
+                # a capitalised word opening the sentence ("In 2023") names nothing
+                named = [n for n in proper_names(before) if not (before.startswith(n) and ordinary_word(n))]
+                others = [n for n in named if not content_terms(n) & own]  # "Richard Milhous Nixon" is Nixon
+                told += [n for n in asked if n not in before and n in after and others]
+        return told
 
     def _namesakes(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's people whose name the passages give whole, while a sentence the answer rests on
@@ -680,6 +717,13 @@ _BEFORE_VERB = AUXILIARIES | frozenset(("who", "which"))
 _ORDINAL_NOUN = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(\w+)(?=(?:\s+(\w+))?)", re.I)
 
 
+def _figure_mentions(text: str, figure: str) -> list[re.Match[str]]:
+    """Where `text` gives the canonical figure `figure` ("2.5 million", "130,000")."""
+    return [
+        m for m in re.finditer(r"\d[\d,.]*(?:\s+(?:million|billion|thousand))?", text) if figure in numbers(m.group(0))
+    ]
+
+
 def _ordinal_nouns(text: str, through_names: bool = False) -> set[tuple[str, str]]:
     """(ordinal, stem of the word after it) of each "34th president" in `text`; `through_names`, the word
     after a capitalised one too ("majli" of "the 17th Iranian Majlis", not "presid" of "34th vice president")."""
@@ -729,7 +773,7 @@ def _opens_with(answer: list[CheckedSentence], name: str) -> bool:
     return any(c.text.startswith(name) for c in answer)
 
 
-_AUXILIARY = r"\b(?:do|does|did|will|would|can|could)\s+(?:the\s+)?"
+_AUXILIARY = r"\b(?:do|does|did|will|would|can|could)\s+(?:[Tt]he\s+)?"
 
 
 def _after_auxiliary(question: str, name: str) -> bool:

@@ -404,6 +404,19 @@ def test_a_sentence_naming_a_longer_name_is_not_about_the_namesake_the_passage_g
         assert not answer.refused and "May 1955" in answer.answer, answer.answer
 
 
+def test_a_figure_is_told_of_the_name_before_it_not_of_one_after_it():
+    articles = {
+        "ledger.txt": "In 2023, the Ledger had 2.5 million digital subscribers, ranking third after "
+        "The Morning Courier and The Harbour Gazette."
+    }
+    reply = "The Harbour Gazette had 2.5 million digital subscribers in 2023 [1]."
+    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("How many digital subscribers did The Harbour Gazette have in 2023?").refused
+    reply = "The Ledger had 2.5 million digital subscribers in 2023 [1]."
+    answer = sure_reply(reply, "How many digital subscribers did the Ledger have in 2023?", articles)
+    assert not answer.refused and "2.5 million" in answer.answer, answer.answer
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}
