@@ -36,6 +36,7 @@ from .terms import (
     abbreviates,
     abbreviations,
     content_terms,
+    counted_ordinals,
     figure_phrases,
     is_noun,
     is_person,
@@ -148,12 +149,19 @@ def _dates_as_cited(text: str, cited: list[str]) -> str:
 
 
 def evidence_terms(ev: Evidence) -> set[str]:
-    return content_terms(ev.text) | numbers(ev.text) | names(ev.text)
+    """What a passage states: its words, figures and names, and the ordinals it states by counting
+    ("World War I": first)."""
+    return content_terms(ev.text) | numbers(ev.text) | names(ev.text) | counted_ordinals(ev.text)
 
 
 def shown_terms(evidence: EvidenceSet) -> set[str]:
     """Every term the model was shown, over all evidence items."""
     return set().union(*(evidence_terms(e) for e in evidence.items))
+
+
+def _sentence_terms(text: str) -> set[str]:
+    """What one sentence of a passage states (see `evidence_terms`), initials of its names too."""
+    return content_terms(text) | names(text, initial=True) | counted_ordinals(text)
 
 
 def title_terms(ev: Evidence) -> set[str]:
@@ -406,7 +414,7 @@ class SupportChecker:
         for n in cited:
             ev = self.evidence.by_n(n)
             for s in ev.sentences if ev else ():
-                terms = content_terms(s.text) | names(s.text, initial=True)
+                terms = _sentence_terms(s.text)
                 if claimed & (terms | (self._titles[n] if _PERSONAL.search(s.text) else set())):
                     held |= terms
         return held
@@ -434,7 +442,7 @@ class SupportChecker:
         for s in rested:
             at = next((i for i, t in enumerate(ev.sentences) if t.start == s.start), None)
             near = ev.sentences[max(0, at - 1) : at + 2] if at is not None else (s,)
-            around |= set().union(*(content_terms(t.text) | names(t.text, initial=True) for t in near))
+            around |= set().union(*(_sentence_terms(t.text) for t in near))
         return around
 
     def _stated_by(self, cited: Iterable[int]) -> set[str]:

@@ -86,6 +86,29 @@ ORDINALS = r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh
 _ORDINAL = re.compile(rf"^(?:{ORDINALS})$")
 
 
+_COUNTED = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_YEAR_IN = r"(?:\w+\s+){0,3}?(?:1\d{3}|20\d{2})"
+# "from 1930 to 1945 and from 1951 until his suicide in 1954": the spans of one role, listed
+_LISTED_SPANS = re.compile(
+    rf"\bfrom\s+{_YEAR_IN}\s+(?:to|until)\s+{_YEAR_IN}(?:\s*,?\s+and\s+from\s+{_YEAR_IN})+", re.I
+)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+# "World War I", "Elizabeth II": a lone "I" after two capitalised words at least ("Then I went" is no name)
+_NUMBERED_NAME = re.compile(
+    r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(II|III|IV|VI{0,3}|IX|X)\b|\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+(I)\b"
+)
+
+
+def counted_ordinals(text: str) -> set[str]:
+    """The terms of the ordinals `text` states by counting rather than in words: "World War I" is the
+    first world war, "Elizabeth II" the second Elizabeth; spans of years listed one after another
+    ("from 1930 to 1945 and from 1951 until ... 1954") are a first and a second term."""
+    ordinals = {_COUNTED[_ROMAN[m.group(1) or m.group(2)] - 1] for m in _NUMBERED_NAME.finditer(text)}
+    for listed in _LISTED_SPANS.finditer(text):
+        ordinals.update(_COUNTED[: len(re.findall(r"\bfrom\b", listed.group(0), re.I))])
+    return set().union(*(content_terms(w) for w in ordinals)) if ordinals else set()
+
+
 def rank_terms(text: str) -> set[str]:
     """The terms of the ranks `text` states: superlative adjectives ("snowiest", "largest") and
     ordinals past the first ("third"): a question's rank is its claim, as a name or a figure is.

@@ -417,6 +417,22 @@ def test_a_figure_is_told_of_the_name_before_it_not_of_one_after_it():
     assert not answer.refused and "2.5 million" in answer.answer, answer.answer
 
 
+def test_an_ordinal_the_passage_states_by_counting_is_stated():
+    articles = {
+        "vale.txt": "Ana Vale was president from 1930 to 1945 and from 1951 until her death in 1954. "
+        "During World War I she was a nurse."
+    }
+    answer = sure_reply(
+        "Vale began her second term in 1951 [1].", "In which year did Vale begin her second term?", articles
+    )
+    assert not answer.refused and "1951" in answer.answer, answer.answer
+    answer = sure_reply("She was a nurse [1].", "What was Vale during the First World War?", articles)
+    assert not answer.refused and "nurse" in answer.answer, answer.answer
+    # a third term is counted by none of it
+    llm = ScriptedLLM(["Vale began her third term in 1951 [1].", "The articles do not say."], judge=verdicts(0.95))
+    assert answerer(llm, articles).ask("In which year did Vale begin her third term?").refused
+
+
 def test_a_name_that_does_no_verb_in_the_question_is_not_replaced_by_the_answer():
     # "alongside Musk to lead": Musk is not who appointed; "Polish foreign minister": an adjective
     articles = {"doge.txt": "Trump appointed Musk and Vivek Ramaswamy to lead the agency."}

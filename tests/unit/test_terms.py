@@ -7,6 +7,7 @@ import pytest
 from rag.terms import (
     abbreviates,
     content_terms,
+    counted_ordinals,
     figure_phrases,
     figure_units,
     name_stated,
@@ -143,3 +144,18 @@ def test_a_capitalised_preposition_opens_no_name_at_a_sentence_start_but_belongs
     assert proper_names("Since what year has Ford made cars?") == ["Ford"]
     assert proper_names("Who is the hero of To Kill a Mockingbird?") == ["To Kill", "Mockingbird"]
     assert proper_names("The plan failed. Under Thatcher it grew.") == ["Thatcher"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ordinals"),
+    [
+        ("During World War I he became Grand Vizier.", {"first"}),
+        ("Elizabeth II was crowned.", {"second"}),
+        # spans of one role listed one after another: a first and a second term
+        ("He was president from 1930 to 1945 and from 1951 until his suicide in 1954.", {"first", "second"}),
+        ("He was president from 1930 to 1945.", set()),  # one span: no second
+        ("Then I went home.", set()),  # a pronoun, not a numbered name
+    ],
+)
+def test_ordinals_stated_by_counting(text, ordinals):
+    assert counted_ordinals(text) == set().union(*(content_terms(o) for o in ordinals))
