@@ -424,7 +424,7 @@ class Answerer:
 
         # a quote's "him", in an article filed under the person asked for, names them ("ranked him [Carlos
         # Slim]"); the model's own "him" is no answer to "who", so its sentence gives way to the quote
-        named = checker.named_for_pronoun if asked.kind is AnswerKind.PERSON else _as_is
+        named = checker.named_for_pronoun if asked.kind in (AnswerKind.PERSON, AnswerKind.OWNER) else _as_is
         if not kept and (kept := _drawn_from(restating, holds_kind, named)):
             log.info("the answer only restates the question; quoted the sentence it rests on")
         wanted = "name" if asked.named else asked.kind.value

@@ -387,14 +387,15 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
 
 
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
-_OWNER_AFTER = frozenset("of by between among from".split())
+# "the regime of Salazar", "the regime he created": whose it is comes after it
+_OWNER_AFTER = frozenset("of by between among from he she they".split())
 
 
 def names_owner(question: Question, text: str) -> bool:
     """Does `text` say whose the owned thing is, where it mentions it? "The disk drive had been
     discovered by Rubinstein" for "Which company's disk drive ...?" does not: only a determiner stands
     before "disk", and no "of"/"by" follows it ("the Toshiba disk drive", "competition between
-    employers" do). A text that never mentions the owned thing is not judged here."""
+    employers", "the regime he created" do). A text that never mentions the owned thing is not judged here."""
     if not question.owned:
         return True
     tokens = [w.lower() for w in words(text)]

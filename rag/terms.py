@@ -350,11 +350,17 @@ def proper_names(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# the small words inside people's names: "António de Oliveira Salazar", "Ludwig van Beethoven"
+_NAME_PARTICLES = frozenset("de da do dos das di del della du van von der den ter bin ibn al y".split())
+
+
 def is_person(name: str, single: bool = False) -> bool:
-    """Looks like a person's name: two or more capitalised words (not an acronym, not an institution)."""
+    """Looks like a person's name: two or more capitalised words (not an acronym, not an institution),
+    perhaps with a particle between them ("de", "van")."""
     parts = name.split()
+    inner = parts[1:-1]
     return (
         (len(parts) >= 2 or single)
-        and all(p[0].isupper() and not p.isupper() for p in parts)
+        and all(p[0].isupper() and not p.isupper() for p in parts if not (p in _NAME_PARTICLES and p in inner))
         and not _NOT_PERSON.search(name)
     )

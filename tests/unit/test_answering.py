@@ -1305,6 +1305,17 @@ def test_a_person_given_only_as_him_is_named_after_the_pronoun_from_the_article_
     assert not answer.refused and answer.answer.startswith("He [Dana Vale] was once"), answer.answer
 
 
+def test_whose_answered_by_a_pronoun_names_the_person_the_article_is_filed_under():
+    # "the regime he created": whose it is comes after it; the article's person has a particle in the name
+    articles = {
+        "ana de sousa vale.txt": "Ana de Sousa Vale ruled Veloria. The regime he created lasted until 1974, "
+        "making it one of the longest-lived dictatorships in Europe."
+    }
+    question = "Whose regime was one of the longest-lived dictatorships in Europe?"
+    answer = sure_reply("The regime he created lasted until 1974 [1].", question, articles)
+    assert not answer.refused and "he [ana de sousa vale] created" in answer.answer.lower(), answer.answer
+
+
 def test_the_questions_year_repeated_from_a_passage_that_never_gives_it_is_refused():
     articles = {
         "policy.txt": "The zoning policy existed in Veloria from 1948 to 1994.",

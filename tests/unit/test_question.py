@@ -194,6 +194,8 @@ def test_an_owner_question_is_answered_only_where_the_owned_thing_has_an_owner()
     assert not supplies(asked, "The disk drive had been found by Rubinstein in Japan.", answer=True)
     whose = analyse("Whose competition drives wages up?")
     assert whose.owned == "competition" and names_owner(whose, "Competition between employers drives wages up.")
+    regime = analyse("Whose regime lasted until 1974?")
+    assert names_owner(regime, "The regime he created lasted until 1974.")  # he: whose it is, after it
 
 
 def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():

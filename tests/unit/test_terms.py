@@ -10,6 +10,7 @@ from rag.terms import (
     counted_ordinals,
     figure_phrases,
     figure_units,
+    is_person,
     name_stated,
     names,
     numbers,
@@ -159,3 +160,8 @@ def test_a_capitalised_preposition_opens_no_name_at_a_sentence_start_but_belongs
 )
 def test_ordinals_stated_by_counting(text, ordinals):
     assert counted_ordinals(text) == set().union(*(content_terms(o) for o in ordinals))
+
+
+def test_a_person_s_name_may_hold_a_particle_between_its_capitalised_words():
+    assert is_person("António de Oliveira Salazar") and is_person("Ludwig van Beethoven")
+    assert not is_person("de Gaulle") and not is_person("Bank of England")
