@@ -465,6 +465,11 @@ class Answerer:
         if kept and asked.kind is AnswerKind.THING and not any(new_names(asked, c.text) for c in kept):
             # "The group is the largest development bank" names the bank asked for by its kind only
             kept = [checker.named_for_description(c) for c in kept]
+        elif asked.kind is AnswerKind.THING and asked.head and not any(head_names(asked, c.text) for c in kept):
+            # "The war was a power struggle between the MPLA and UNITA": other names, but the war asked
+            # for only by its kind, the question's own noun
+            opens = f"the {asked.head} "
+            kept = [checker.named_for_description(c) if c.text.lower().startswith(opens) else c for c in kept]
         if kept and asked.kind is AnswerKind.THING:  # "The CIS encourages ...": the thing asked for by initials
             kept = [checker.named_for_initials(c) for c in kept]
         if kept and asked.kind is AnswerKind.REASON and not any(gives_reason(c.text) for c in kept):

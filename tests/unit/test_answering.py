@@ -1365,6 +1365,19 @@ def test_a_thing_given_only_by_its_kind_is_named_from_the_article_filed_under_it
         assert "[Orbis Lending Group]" not in answer.answer, answer.answer
 
 
+def test_the_thing_asked_for_given_by_its_kind_beside_other_names_is_named_from_its_article():
+    # other names in the answer (the two sides) do not name the war asked for
+    articles = {
+        "norvish civil war.txt": "The war was a power struggle between two movements, the Free Corps and the Guard."
+    }
+    reply = "The war was a power struggle between the Free Corps and the Guard [1]."
+    answer = sure_reply(reply, "Which war was a power struggle between two movements?", articles)
+    assert not answer.refused and "The war [Norvish Civil War] was" in answer.answer, answer.answer
+    # a kind that is not what the question asks for stays as written
+    answer = sure_reply(reply, "Which movements fought the war?", articles)
+    assert "[Norvish Civil War]" not in answer.answer, answer.answer
+
+
 def test_a_thing_given_only_by_its_initials_is_spelt_out_from_the_passages_or_the_article_title():
     articles = {
         "northern states league.txt": "The league has 12 members. The NSL encourages trade in grain.",
