@@ -96,6 +96,11 @@ def sure_reply(reply: str, question: str, articles: dict[str, str] = ARTICLES) -
     return answerer(ScriptedLLM([reply], judge=verdicts(0.95)), articles).ask(question)
 
 
+def sure_reply_read_again(reply: str, question: str, articles: dict[str, str] = ARTICLES) -> Answer:
+    """As `sure_reply`, where a reply read again from other passages finds nothing there."""
+    return answerer(ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95)), articles).ask(question)
+
+
 # -- 1. the model gives up on a stated answer ------------------------------------------------------------
 def test_the_answer_is_always_written_and_the_pipeline_decides():
     # the model hesitates at "Found:" (it would have said "do not say" a third of the time), but it
@@ -383,8 +388,7 @@ def test_a_kinsman_s_full_name_replaces_the_person_asked_of_though_one_full_name
         "of Oden Vell, who served as mayor of Tarn from 1920 to 1924."
     }
     reply = "Oden Vell served as mayor of Tarn from 1920 to 1924 [1]."
-    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask("In which years did Mara Vell serve as mayor of Tarn?").refused
+    assert sure_reply_read_again(reply, "In which years did Mara Vell serve as mayor of Tarn?", articles).refused
     answer = sure_reply(reply, "In which years did Oden Vell serve as mayor of Tarn?", articles)
     assert not answer.refused and "1920 to 1924" in answer.answer, answer.answer
 
@@ -395,8 +399,7 @@ def test_a_sentence_naming_a_longer_name_is_not_about_the_namesake_the_passage_g
         "1955. She was a daughter of Oden Vell, who served as mayor of Tarn."
     }
     reply = "Oden Vell died in a crash in May 1955 [1]."
-    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask("When did Oden Vell die in a crash?").refused  # the daughter died
+    assert sure_reply_read_again(reply, "When did Oden Vell die in a crash?", articles).refused  # the daughter died
     # the same person: one who goes by the last of her names, or by her first and last
     for full, known in (("Nelle Harper Vell", "Harper Vell"), ("Mara Oden Vell", "Mara Vell")):
         articles = {"vell.txt": f"{full} died in a crash in May 1955. {known} was an envoy."}
@@ -410,8 +413,9 @@ def test_a_figure_is_told_of_the_name_before_it_not_of_one_after_it():
         "The Morning Courier and The Harbour Gazette."
     }
     reply = "The Harbour Gazette had 2.5 million digital subscribers in 2023 [1]."
-    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask("How many digital subscribers did The Harbour Gazette have in 2023?").refused
+    assert sure_reply_read_again(
+        reply, "How many digital subscribers did The Harbour Gazette have in 2023?", articles
+    ).refused
     reply = "The Ledger had 2.5 million digital subscribers in 2023 [1]."
     answer = sure_reply(reply, "How many digital subscribers did the Ledger have in 2023?", articles)
     assert not answer.refused and "2.5 million" in answer.answer, answer.answer
@@ -643,8 +647,7 @@ def test_a_true_sentence_the_model_did_not_find_the_answer_in_is_refused():
 def test_an_answer_about_someone_the_question_does_not_name_is_refused(articles, reply, elsewhere, answered):
     # where another passage names the question's subject, the model reads that one again (next test)
     # and here finds nothing there
-    llm = ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95))
-    assert answerer(llm, articles).ask(elsewhere).refused
+    assert sure_reply_read_again(reply, elsewhere, articles).refused
     answer = sure_reply(reply, answered, articles)
     assert not answer.refused and answer.answer.startswith(reply.split(" [")[0].rstrip("."))
 

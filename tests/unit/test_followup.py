@@ -40,10 +40,11 @@ CLASH = [
 ]
 
 
-def turn(question: str, answer: str, citations: list | None = None) -> list[dict]:
-    """The history of one exchange: the question, and the answer it got (with its citations)."""
+def turn(question: str, answer: str, citations: list | None = None, standalone: str = "") -> list[dict]:
+    """The history of one exchange: the question (as resolved, if it was a follow-up), and the answer it
+    got (with its citations)."""
     reply = {"role": "assistant", "content": answer} | ({"citations": citations} if citations else {})
-    return [{"role": "user", "content": question}, reply]
+    return [{"role": "user", "content": question} | ({"standalone": standalone} if standalone else {}), reply]
 
 
 def model(*outputs: str) -> tuple[ScriptedLLM, Rewriter]:
@@ -207,17 +208,7 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
             "What office did Vale hold from 1994 to 1999?",
             "What office did Vale hold from 1991 to 1997?",
         ),
-    ],
-)
-def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_up, before, standalone):
-    history = turn(before, "It was 80,000 [1].")
-    query = standalone_question(follow_up, history, model()[1])  # nothing queued: the model is not asked
-    assert (query.standalone, query.how) == (standalone, Resolved.RULE)
-
-
-@pytest.mark.parametrize(
-    ("follow_up", "before", "standalone"),
-    [
+        # a phrase for the phrase opened by the same preposition
         ("And from Riga?", "How far is Tallinn from Stockholm?", "How far is Tallinn from Riga?"),
         # the phrase before ends where its verb starts, not at the next preposition
         (
@@ -228,8 +219,9 @@ def test_another_date_is_the_question_before_asked_of_that_date_by_rule(follow_u
         ("And in Berlin?", "What did Ruiz do in Paris during the war?", "What did Ruiz do in Berlin during the war?"),
     ],
 )
-def test_another_phrase_is_the_question_before_asked_of_that_phrase_by_rule(follow_up, before, standalone):
-    query = standalone_question(follow_up, turn(before, "It was 80,000 [1]."), model()[1])
+def test_another_date_or_phrase_is_the_question_before_asked_of_it_by_rule(follow_up, before, standalone):
+    history = turn(before, "It was 80,000 [1].")
+    query = standalone_question(follow_up, history, model()[1])  # nothing queued: the model is not asked
     assert (query.standalone, query.how) == (standalone, Resolved.RULE)
 
 
@@ -249,14 +241,11 @@ def test_another_phrase_goes_to_the_model_unless_it_has_one_counterpart(follow_u
 
 
 def test_another_thing_takes_the_place_of_the_word_that_pointed_back_as_typed():
-    history = [
-        {
-            "role": "user",
-            "content": "How many awards did it earn?",
-            "standalone": "How many awards did Salt Roads earn?",
-        },
-        {"role": "assistant", "content": "Salt Roads earned five awards [1]."},
-    ]
+    history = turn(
+        "How many awards did it earn?",
+        "Salt Roads earned five awards [1].",
+        standalone="How many awards did Salt Roads earn?",
+    )
     query = standalone_question("And her third novel?", history, model()[1])
     # as typed: the standalone form names the novel, not the word the follow-up's thing takes the place of
     assert (query.standalone, query.how) == ("How many awards did her third novel earn?", Resolved.RULE)
@@ -294,14 +283,11 @@ def test_a_possessive_after_a_name_in_the_question_points_at_that_name():
 
 
 def test_the_previous_question_is_read_as_it_was_resolved():
-    history = [
-        {
-            "role": "user",
-            "content": "Which writer was she friends with?",
-            "standalone": "Which writer was Harper Lee friends with?",
-        },
-        {"role": "assistant", "content": "Truman Capote [1]."},
-    ]
+    history = turn(
+        "Which writer was she friends with?",
+        "Truman Capote [1].",
+        standalone="Which writer was Harper Lee friends with?",
+    )
     llm, rewrite = model("Where did Harper Lee work as a clerk?")
     query = standalone_question("Where did she work as a clerk?", history, rewrite)
     assert "User: Which writer was Harper Lee friends with?" in llm.prompts[0][-1]["content"]
