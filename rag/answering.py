@@ -49,6 +49,7 @@ from .question import (
     new_names,
     supplies,
     swapped_names,
+    tells_how,
     years_spanned,
 )
 from .render import join_sentences
@@ -472,6 +473,12 @@ class Answerer:
             kept = [checker.named_for_description(c) if c.text.lower().startswith(opens) else c for c in kept]
         if kept and asked.kind is AnswerKind.THING:  # "The CIS encourages ...": the thing asked for by initials
             kept = [checker.named_for_initials(c) for c in kept]
+        if kept and asked.kind is AnswerKind.MANNER and not any(tells_how(asked, c.text) for c in kept):
+            # "How did Vargas's second term come to an end?" answered "It came to an end in 1954" from
+            # "... and from 1951 until his suicide in 1954": a date for "how"
+            if told := _drawn_from(kept, lambda text: tells_how(asked, text)):
+                log.info("the answer gives only when for how; quoted the sentence it rests on")
+                kept = told
         if kept and asked.kind is AnswerKind.REASON and not any(gives_reason(c.text) for c in kept):
             # "Why did Pauling receive the Nobel Peace Prize?" answered "Pauling was awarded the Nobel Peace
             # Prize in 1962" from "For his peace activism, he was awarded ...": the reason left out

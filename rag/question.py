@@ -317,6 +317,13 @@ def new_content(question: Question, text: str) -> set[str]:
     )
 
 
+def tells_how(question: Question, text: str) -> bool:
+    """`text` says something beyond the question's words other than when: "How did his second term
+    come to an end?" is not answered by "It came to an end in 1954", but by "... until his suicide in 1954"."""
+    dated = {t for m in _DATE_TEXT.finditer(text) for t in content_terms(m.group(0)) | numbers(m.group(0))}
+    return bool(new_content(question, text) - dated - numbers(text))
+
+
 _TOKEN = re.compile(r"\d[\d,.]*|[^\W\d_][\w'’-]*")
 
 

@@ -1267,6 +1267,16 @@ def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_t
     assert told.answer.startswith("She won it because")
 
 
+def test_an_answer_to_how_that_gives_only_when_quotes_the_sentence_that_says_how():
+    articles = {"kessler.txt": "Ann Kessler was mayor of Orr from 1980 until her resignation in 1990."}
+    how = "How did Ann Kessler's time as mayor of Orr come to an end?"
+    answer = sure_reply("Ann Kessler's time as mayor of Orr came to an end in 1990 [1].", how, articles)
+    assert "resignation" in answer.answer and not answer.refused, answer.answer
+    # one that says how stays as written
+    told = sure_reply("She resigned in 1990 [1].", how, articles)
+    assert told.answer.startswith("She resigned"), told.answer
+
+
 def test_an_ordinal_word_the_passage_never_gives_its_noun_is_a_premise_another_ordinal_contradicts():
     articles = {"barta.txt": "Ion Barta was the second and last leader of the Free Republic of Osk, from 1950 to 1970."}
     reply = "Ion Barta was the {} leader of the Free Republic of Osk [1]."
