@@ -317,6 +317,28 @@ def new_content(question: Question, text: str) -> set[str]:
     )
 
 
+def fills_whom(question: Question, text: str) -> bool:
+    """`text` puts words of its own where "whom" stood: after the preposition that came before it ("by
+    whom was it dominated?": "dominated ... by the white minority"), or after the question's verb ("Whom
+    does UNICEF treat?": "treats children and mothers"). People by what they are, not by name."""
+    tokens = [w.lower() for w in words(question.text)]
+    at = tokens.index("whom") if "whom" in tokens else -1
+    if at < 0:
+        return False
+    said = [w.lower() for w in words(text)]
+    own = content_terms(question.text)
+    if at and tokens[at - 1] in PREPOSITIONS:
+        starts = [i + 1 for i, w in enumerate(said) if w == tokens[at - 1]]
+    else:  # "Whom does UNICEF treat ...?": the object of its verb
+        verbs = [content_terms(w) for w in tokens[at + 1 :] if is_verb(w) and w not in AUXILIARIES]
+        starts = [i + 1 for i, w in enumerate(said) if content_terms(w) and content_terms(w) in verbs]
+    for i in starts:
+        following = [w for w in said[i : i + 3] if w not in DETERMINERS]
+        if following and content_terms(following[0]) and not content_terms(following[0]) & own:
+            return True
+    return False
+
+
 def tells_how(question: Question, text: str) -> bool:
     """`text` says something beyond the question's words other than when: "How did his second term
     come to an end?" is not answered by "It came to an end in 1954", but by "... until his suicide in 1954"."""
@@ -384,6 +406,8 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
                 if m.group(1) not in question.figures and _counts_nothing(m.group(2))
             ]
         return any(d not in asked for d in dates)
+    if question.wh == "whom" and fills_whom(question, text):
+        return True  # "Whom does UNICEF treat?": "children and mothers" names no one, and answers
     if question.asks_for_name:
         new = new_names(question, text)
         if question.named:  # a name may be a term in quotes: 'the "eolomelodicon"', or one stemming merges

@@ -1277,6 +1277,23 @@ def test_an_answer_to_how_that_gives_only_when_quotes_the_sentence_that_says_how
     assert told.answer.startswith("She resigned"), told.answer
 
 
+def test_whom_is_answered_by_people_given_by_what_they_are_where_whom_stood():
+    articles = {"orbis fund.txt": "The Orbis Fund treats children and mothers with fever. It was founded in 1946."}
+    answer = sure_reply(
+        "The Orbis Fund treats children and mothers with fever [1].", "Whom does the Orbis Fund treat?", articles
+    )
+    assert not answer.refused and "children and mothers" in answer.answer, answer.answer
+    articles = {"vale.txt": "In that position, Vale ruled the country through figurehead mayors."}
+    answer = sure_reply(
+        "Vale ruled the country through figurehead mayors [1].", "Through whom did Vale rule?", articles
+    )
+    assert not answer.refused and "figurehead mayors" in answer.answer, answer.answer
+    # nothing where "whom" stood, in the answer or its sentence: no one is given
+    articles = {"vale.txt": "In that position, Vale ruled the country from 1930."}
+    answer = sure_reply_read_again("Vale ruled the country from 1930 [1].", "Through whom did Vale rule?", articles)
+    assert answer.refused, answer.answer
+
+
 def test_an_ordinal_word_the_passage_never_gives_its_noun_is_a_premise_another_ordinal_contradicts():
     articles = {"barta.txt": "Ion Barta was the second and last leader of the Free Republic of Osk, from 1950 to 1970."}
     reply = "Ion Barta was the {} leader of the Free Republic of Osk [1]."
