@@ -575,7 +575,7 @@ def _relevance(kept: list[CheckedSentence], retrieval: Retrieval) -> float:
 
 def _rested_sentences(kept: list[CheckedSentence]) -> list[Sentence]:
     """The passage sentences an answer rests on (each kept sentence's highlights)."""
-    return [s for c in kept for found in c.highlights.values() for s in found]
+    return [s for c in kept for s in c.rested]
 
 
 def _focused(checked: list[CheckedSentence], checker: SupportChecker) -> list[int]:

@@ -299,11 +299,13 @@ _PERIOD_PREPOSITIONS = "in|on|at|during|by|before|after|since|until|from|for|of"
 _DATED = re.compile(
     rf"(?:\b(?:{_PERIOD_PREPOSITIONS})\s+)?(?:(?:{MONTHS})\s+(?:\d{{1,2}},?\s+)?)?\b(?:1\d{{3}}|20\d{{2}})\b", re.I
 )
-_ANOTHER_DATE = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_DATED.pattern})\W*$", re.I)
+# "and ...?", "what about ...?": a follow-up that is the question before, asked of something else
+_FOLLOWING_ON = r"^\W*(?:and|but|what about|how about)\s+"
+_ANOTHER_DATE = re.compile(rf"{_FOLLOWING_ON}(?P<date>{_DATED.pattern})\W*$", re.I)
 
 
 _SPAN = re.compile(r"\b(?:from|between)\s+(?:1\d{3}|20\d{2})\s+(?:to|and|until)\s+(?:1\d{3}|20\d{2})\b", re.I)
-_ANOTHER_SPAN = re.compile(rf"^\W*(?:and|but|what about|how about)\s+(?P<date>{_SPAN.pattern})\W*$", re.I)
+_ANOTHER_SPAN = re.compile(rf"{_FOLLOWING_ON}(?P<date>{_SPAN.pattern})\W*$", re.I)
 
 
 def _redated(question: str, before: str) -> str | None:
@@ -327,7 +329,7 @@ def _redated(question: str, before: str) -> str | None:
 
 
 _ANOTHER_PHRASE = re.compile(
-    rf"^\W*(?:and|but|what about|how about)\s+(?P<preposition>{'|'.join(PREPOSITIONS)})\s+(?P<rest>[^?!.]+?)\W*$", re.I
+    rf"{_FOLLOWING_ON}(?P<preposition>{'|'.join(PREPOSITIONS)})\s+(?P<rest>[^?!.]+?)\W*$", re.I
 )
 
 
@@ -357,7 +359,7 @@ def _rephrased(question: str, before: str) -> str | None:
     return before[:start] + match.group("rest") + before[end:]
 
 
-_ANOTHER_THING = re.compile(r"^\W*(?:and|but|what about|how about)\s+(?P<thing>[^?!.]+?)\W*$", re.I)
+_ANOTHER_THING = re.compile(rf"{_FOLLOWING_ON}(?P<thing>[^?!.]+?)\W*$", re.I)
 
 
 def _resubjected(question: str, before: str) -> str | None:

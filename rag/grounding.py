@@ -83,6 +83,11 @@ class CheckedSentence:
     missing: list[str] = field(default_factory=list)  # claims no passage covers
     highlights: dict[int, list[Sentence]] = field(default_factory=dict)  # evidence n -> supporting sentences
 
+    @property
+    def rested(self) -> list[Sentence]:
+        """The passage sentences this sentence rests on, over all the evidence it cites."""
+        return [s for found in self.highlights.values() for s in found]
+
 
 def is_refusal(text: str) -> bool:
     return bool(REFUSAL_PATTERN.search(text))
@@ -247,8 +252,15 @@ class SupportChecker:
             and not abbreviates(n, cited_names)
         ]
         unstated = unstated_names(named, about, self._names)
-        found = unstated + elsewhere + self._replaced(answer) + self._told_of_another(answer) + self._namesakes(answer)
-        return list(dict.fromkeys(found + self._figures_of_another(answer)))
+        found = [
+            *unstated,
+            *elsewhere,
+            *self._replaced(answer),
+            *self._told_of_another(answer),
+            *self._namesakes(answer),
+            *self._figures_of_another(answer),
+        ]
+        return list(dict.fromkeys(found))
 
     def _figures_of_another(self, answer: list[CheckedSentence]) -> list[str]:
         """For "how many", the question's names whose figure the answer takes from a sentence that gives
@@ -266,7 +278,7 @@ class SupportChecker:
         told = []
         for c in answer:
             figures = numbers(c.text) - self.question.figures
-            for s in (s for rested in c.highlights.values() for s in rested):
+            for s in c.rested:
                 at = min((m.start() for f in figures for m in _figure_mentions(s.text, f)), default=-1)
                 if at < 0:
                     continue
@@ -286,7 +298,7 @@ class SupportChecker:
         people = [n for n in self.question.typed_names if " " in n and is_person(n) and n in cited]
         told = []
         for c in answer:
-            for s in (s for rested in c.highlights.values() for s in rested):
+            for s in c.rested:
                 # another first name before the question's one: "Dag Hjalmar ...", not "Richard Milhous Nixon"
                 longer = [q.split() for q in proper_names(s.text) if len(q.split()) > 2]
                 told += [
