@@ -55,7 +55,7 @@ from .question import (
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, numbers, unstated_names
+from .terms import content_terms, listed_spans, numbers, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -484,6 +484,12 @@ class Answerer:
             # Prize in 1962" from "For his peace activism, he was awarded ...": the reason left out
             if told := _drawn_from(kept, gives_reason):
                 log.info("the answer leaves out the reason the sentence it rests on gives; quoted it")
+                kept = told
+        if kept and checker.span_of_another(kept):
+            # "When did his second period begin?" answered "from 1946" of "from 1946 to his overthrow in
+            # 1955, and from 1973 until his death in 1974": the sentence, quoted, gives each span
+            if told := _drawn_from(kept, lambda text: bool(listed_spans(text))):
+                log.info("the answer gives another of the spans the sentence it rests on lists; quoted it")
                 kept = told
         if kept and all(names_only_the_set_aside(asked, c.text) for c in kept):
             if told := _drawn_from(

@@ -36,11 +36,13 @@ from .terms import (
     abbreviates,
     abbreviations,
     content_terms,
+    counted_ordinal,
     counted_ordinals,
     figure_phrases,
     is_noun,
     is_person,
     is_verb,
+    listed_spans,
     name_stated,
     names,
     new_forms,
@@ -579,6 +581,20 @@ class SupportChecker:
         counted = {noun for _, noun in given}
         other = [(o, n) for o, n in _ordinal_words(self.question.text) if n in counted and (o, n) not in given]
         return misplaced + [f"{o} {n}" for o, n in other]
+
+    def span_of_another(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's "second period" answered with the years of another span the sentence it rests
+        on lists: "from 1946 to his overthrow in 1955" of "... from 1946 to his overthrow in 1955, and
+        from 1973 until his death in 1974"."""
+        wanted = counted_ordinal(self.question.text)
+        if not wanted:
+            return []
+        for c in answer:
+            given = set(re.findall(r"\b(?:1\d{3}|20\d{2})\b", c.text))
+            for spans in (listed_spans(s.text) for s in c.rested):
+                if len(spans) >= wanted and given & set().union(*spans) and not given & spans[wanted - 1]:
+                    return [f"the {self.question.text.split()[0].lower()} question's span number {wanted}"]
+        return []
 
     def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
         """The names an answer sentence makes the doer of a verb that the sentence it rests on has them

@@ -90,7 +90,9 @@ _COUNTED = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 _YEAR_IN = r"(?:\w+\s+){0,3}?(?:1\d{3}|20\d{2})"
 # "from 1930 to 1945 and from 1951 until his suicide in 1954": the spans of one role, listed
 _LISTED_SPANS = re.compile(
-    rf"\bfrom\s+{_YEAR_IN}\s+(?:to|until)\s+{_YEAR_IN}(?:\s*,?\s+and\s+from\s+{_YEAR_IN})+", re.I
+    rf"\bfrom\s+{_YEAR_IN}\s+(?:to|until)\s+{_YEAR_IN}"
+    rf"(?:\s*,?\s+and\s+from\s+{_YEAR_IN}(?:\s+(?:to|until)\s+{_YEAR_IN})?)+",
+    re.I,
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 # "World War I", "Elizabeth II": a lone "I" after two capitalised words at least ("Then I went" is no name)
@@ -107,6 +109,22 @@ def counted_ordinals(text: str) -> set[str]:
     for listed in _LISTED_SPANS.finditer(text):
         ordinals.update(_COUNTED[: len(re.findall(r"\bfrom\b", listed.group(0), re.I))])
     return set().union(*(content_terms(w) for w in ordinals)) if ordinals else set()
+
+
+def listed_spans(text: str) -> list[set[str]]:
+    """The years of each span of one role that `text` lists one after another, in order: "from 1946 to
+    his overthrow in 1955, and from 1973 until his death in 1974" holds [{1946, 1955}, {1973, 1974}]."""
+    return [
+        set(re.findall(r"\b(?:1\d{3}|20\d{2})\b", span))
+        for listed in _LISTED_SPANS.finditer(text)
+        for span in re.split(r"\band\s+from\b", listed.group(0), flags=re.I)
+    ]
+
+
+def counted_ordinal(text: str) -> int:
+    """Which one `text` asks for by counting ("his second period": 2); 0 when it counts none."""
+    found = re.search(rf"\b({'|'.join(_COUNTED)})\b", text, re.I)
+    return _COUNTED.index(found.group(1).lower()) + 1 if found else 0
 
 
 def rank_terms(text: str) -> set[str]:

@@ -1277,6 +1277,19 @@ def test_an_answer_to_how_that_gives_only_when_quotes_the_sentence_that_says_how
     assert told.answer.startswith("She resigned"), told.answer
 
 
+def test_an_answer_with_another_of_the_listed_spans_quotes_the_sentence_that_lists_them():
+    spans = "from 1946 to her defeat in 1955, and from 1973 until her death in 1974"
+    articles = {"vale.txt": f"Ann Vale was mayor of Orr {spans}."}
+    second = "In what year did Ann Vale's second period as mayor begin?"
+    answer = sure_reply("Ann Vale was mayor of Orr from 1946 to her defeat in 1955 [1].", second, articles)
+    assert "from 1973" in answer.answer and not answer.refused, answer.answer
+    # the span asked for stays as written
+    told = sure_reply("Her second period began in 1973 [1].", second, articles)
+    assert told.answer.startswith("Her second period began in 1973"), told.answer
+    first = sure_reply("Ann Vale was mayor of Orr from 1946 [1].", "When did Ann Vale's first period begin?", articles)
+    assert first.answer.startswith("Ann Vale was mayor of Orr from 1946 ["), first.answer
+
+
 def test_whom_is_answered_by_people_given_by_what_they_are_where_whom_stood():
     articles = {"orbis fund.txt": "The Orbis Fund treats children and mothers with fever. It was founded in 1946."}
     answer = sure_reply(

@@ -7,10 +7,12 @@ import pytest
 from rag.terms import (
     abbreviates,
     content_terms,
+    counted_ordinal,
     counted_ordinals,
     figure_phrases,
     figure_units,
     is_person,
+    listed_spans,
     name_stated,
     names,
     numbers,
@@ -160,6 +162,14 @@ def test_a_capitalised_preposition_opens_no_name_at_a_sentence_start_but_belongs
 )
 def test_ordinals_stated_by_counting(text, ordinals):
     assert counted_ordinals(text) == set().union(*(content_terms(o) for o in ordinals))
+
+
+def test_listed_spans_give_the_years_of_each_span_in_order():
+    text = "He served from 1946 to his overthrow in 1955, and from 1973 until his death in 1974."
+    assert listed_spans(text) == [{"1946", "1955"}, {"1973", "1974"}]
+    assert listed_spans("He served from 1946 to 1955.") == []
+    assert counted_ordinal("When did his second period begin?") == 2
+    assert counted_ordinal("When did his term begin?") == 0
 
 
 def test_a_person_s_name_may_hold_a_particle_between_its_capitalised_words():
