@@ -550,6 +550,12 @@ def swapped_names(question: Question, text: str) -> list[str]:
         asked = content_terms(question.text)
         own = proper_names(before)  # each of them the question's ("Margaret Hilda Thatcher" of "Thatcher")
         return own if own and all(content_terms(n) & asked for n in own) and not new_people(question, text) else []
+    if at and said[at - 1].group(0).lower() in BE and question.wh == "who":
+        # "Who assassinated Rafael Trujillo?" answered "Rafael Trujillo Molina was assassinated in May 1961":
+        # the question's own person, done to, and nobody named as the doer
+        before = text[: said[at - 1].start()]
+        done_to = [n for n in proper_names(before) if any(content_terms(q) <= content_terms(n) for q in question.names)]
+        return done_to if done_to and not re.search(r"\bby\b", text[said[at].end() :]) else []
     if not at or said[at - 1].group(0).lower() in AUXILIARIES:
         return []
     before = text[: said[at].start()]

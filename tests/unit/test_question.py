@@ -113,6 +113,10 @@ def test_a_name_the_question_holds_where_who_stood_swaps_the_roles():
     assert not swapped_names(analyse("Whose film did Dan Hale direct?"), "Dan Hale directed his own film.")
     # the question's name is the verb's object: as the answer's subject it reverses the roles, whoever
     # else the answer names; a middle name the answer adds keeps it the question's
+    # the question's own person, done to in the passive, and nobody named as the doer
+    shot = analyse("Who assassinated Rafael Trujillo in May 1961?")
+    assert swapped_names(shot, "Rafael Trujillo Molina was assassinated in May 1961.")
+    assert not swapped_names(shot, "Rafael Trujillo was assassinated by Sam Lowe in May 1961.")
     succeeded = analyse("Who succeeded Dana Vale as president in 1999?")
     assert swapped_names(succeeded, "Dana Lee Vale succeeded Sam Lowe as president in 1999.")
     assert not swapped_names(succeeded, "Sam Lowe succeeded Dana Vale as president in 1999.")
