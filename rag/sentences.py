@@ -117,7 +117,7 @@ def _is_abbreviation(text: str, dot: int, after: str) -> bool:
     key = word.lower()
     if key in _TITLES and word[0].isupper() or key in _NEVER_FINAL:
         return True
-    if key in NUMBER_ABBREVIATIONS:
+    if key in NUMBER_ABBREVIATIONS and not (len(word) == 1 and word.isupper()):  # "p. 4", not "J. P. Morgan"
         return after[0].isdigit()
     if key in _AMBIGUOUS or _is_initialism(word):
         return not _opens_sentence(after)
