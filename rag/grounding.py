@@ -261,6 +261,7 @@ class SupportChecker:
             *self._told_of_another(answer),
             *self._namesakes(answer),
             *self._figures_of_another(answer),
+            *self._put_in_place(answer),
         ]
         return list(dict.fromkeys(found))
 
@@ -309,6 +310,33 @@ class SupportChecker:
                     if p not in s.text and any(set(p.split()) <= set(q) and q[0] != p.split()[0] for q in longer)
                 ]
         return told
+
+    def _put_in_place(self, answer: list[CheckedSentence]) -> list[str]:
+        """The question's names that an answer sentence puts where the sentence it rests on has another
+        name, with the same words after it, while neither that sentence nor its article names them: "The
+        Finnish Civil War was fought from October 1853" from "The Crimean War was fought between Russia
+        and ... from October 1853"."""
+        put = []
+        for c in answer:
+            for n, rested in c.highlights.items():
+                shown = set(self._titles.get(n, set())).union(*(_sentence_terms(s.text) for s in rested))
+                for name in self.question.premise_names:
+                    if name not in c.text or name_stated(name, shown):
+                        continue
+                    follows = " ".join(c.text[c.text.find(name) + len(name) :].split()[:2])
+                    if (
+                        re.match(r"[a-z]+ [a-z]", follows)
+                        and is_verb(follows.split()[0])
+                        and any(
+                            f"{other} {follows}" in s.text
+                            # not the same one, named more or less fully ("Lee" of "Harper Lee")
+                            and not (set(other.split()) <= set(name.split()) or set(name.split()) <= set(other.split()))
+                            for s in rested
+                            for other in proper_names(s.text)
+                        )
+                    ):
+                        put.append(name)
+        return put
 
     def _spelt_out(self, terms: set[str]) -> set[str]:
         """`terms` with the name each abbreviation among them stands for where the evidence defines it:

@@ -382,6 +382,20 @@ def test_a_thing_s_name_the_user_typed_must_be_in_the_passage_cited_not_in_anoth
     assert not answer.refused and "1911" in answer.answer, answer.answer
 
 
+def test_a_name_put_where_the_sentence_rested_on_has_another_is_refused():
+    # the war asked of is a name that looks like a person's; its sentence is the other war's
+    articles = {
+        "vell.txt": "Dana Vell led the Whites in the Norvish Civil War (1918).",
+        "orm war.txt": "The Orm War was a civil war. The Orm War was fought from October 1853 to February 1856.",
+    }
+    question = "In what year was the Norvish Civil War fought?"
+    reply = "The Norvish Civil War was fought from October 1853 to February 1856 [2]."
+    assert sure_reply_read_again(reply, question, articles).refused
+    # the war the sentence names, answered
+    answer = sure_reply(reply.replace("Norvish Civil", "Orm"), question.replace("Norvish Civil", "Orm"), articles)
+    assert not answer.refused and "1853" in answer.answer, answer.answer
+
+
 def test_a_kinsman_s_full_name_replaces_the_person_asked_of_though_one_full_name_holds_both():
     articles = {
         "vell.txt": "Mara Oden Vell was a diplomat who served as envoy from 1950 to 1955. She was a daughter "
