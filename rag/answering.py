@@ -434,6 +434,16 @@ class Answerer:
                 log.info("no kept sentence, nor the sentence it rests on, holds the %s asked for", wanted)
                 return []
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", wanted)
+        if kept and asked.role and not any(asked.role <= content_terms(c.text) for c in kept):
+            # "In what year did he become president of Finland?" answered "He became Finland's only field
+            # marshal in 1933": another office than the one asked of
+            # the sentence it rests on, or another of the passage it cites ("... and as the president of
+            # Finland (1944-1946)")
+            cited = [replace(c, highlights=checker.sentences_of(c.cited)) for c in kept]
+            if not (kept := _drawn_from(cited, lambda text: asked.role <= content_terms(text) and holds_kind(text))):
+                log.info("the answer gives another office than the one asked of")
+                return []
+            log.info("the answer gives another office than the one asked of; quoted the passage's sentence on it")
         if kept and asked.counted and not any(counts(asked, c.text) for c in kept):
             # "How many majors has he won?" answered "He has won 101 singles titles" from "... 101 singles
             # titles, including a record 24 majors": the small model takes the sentence's first figure

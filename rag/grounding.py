@@ -338,6 +338,10 @@ class SupportChecker:
                         put.append(name)
         return put
 
+    def sentences_of(self, cited: Iterable[int]) -> dict[int, list[Sentence]]:
+        """Every sentence of the evidence items numbered `cited`, by number."""
+        return {n: list(ev.sentences) for n in cited if (ev := self.evidence.by_n(n))}
+
     def _spelt_out(self, terms: set[str]) -> set[str]:
         """`terms` with the name each abbreviation among them stands for where the evidence defines it:
         a passage that says "the RPF" names the "Rwandan Patriotic Front (RPF)" of the one beside it."""

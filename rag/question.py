@@ -92,6 +92,9 @@ class Question:
     acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
     named: bool = False  # it asks what something is named: "What was the name of ...?", "What is her sister's name?"
     counted: frozenset[str] = field(default_factory=frozenset)  # what "how many" counts ("major" of "how many majors")
+    role: frozenset[str] = field(
+        default_factory=frozenset
+    )  # the office it says was held ("presid" of "become president")
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -152,6 +155,7 @@ def analyse(text: str, typed: str | None = None) -> Question:
         premise_figures=premise if typed is None else premise & numbers(typed),
         typed_names=names if typed is None else tuple(n for n in names if n in typed),
         acts=frozenset(_acts(text)),
+        role=frozenset(_role(text) if kind in (AnswerKind.DATE, AnswerKind.PERSON) else ()),
         named=named,
         counted=frozenset(_counted(wh, after)),
     )
@@ -191,6 +195,28 @@ def _acts(text: str) -> set[str]:
         if lemma and lemma not in _LIGHT_VERBS and not is_noun(word) and not (i and word[0].isupper()):
             acts |= content_terms(word)
     return acts
+
+
+# "become president of Finland", "serve as prime minister": the office, up to its preposition
+_ROLE = re.compile(
+    r"\b(?:become|became|becomes|(?:serve|served|serves|serving|elected|appointed)\s+as)\s+"
+    r"(?:(?:the|a|an|its|his|her|their)\s+)?([A-Za-z][\w -]*?)"
+    r"(?=\s+(?:of|in|for|at|from|to|under|until|during|between|after|before|when|while)\b|[?,]|$)"
+)
+
+
+def _role(text: str) -> set[str]:
+    """The stems of the office the question says someone held ("presid" of "When did he become
+    president of Finland?"): an answer that gives another office answers another question."""
+    found = _ROLE.search(text)
+    if not found or len(found.group(1).split()) > 3:
+        return set()
+    # "before he became president" dates something else by the office
+    clause = [w.lower() for w in words(text[: found.start()])][-3:]
+    return set() if _SUBORDINATORS.intersection(clause) else content_terms(found.group(1))
+
+
+_SUBORDINATORS = frozenset("before after when while since until once".split())
 
 
 def _head_noun(after: list[str]) -> str:

@@ -1304,6 +1304,21 @@ def test_an_answer_with_another_of_the_listed_spans_quotes_the_sentence_that_lis
     assert first.answer.startswith("Ann Vale was mayor of Orr from 1946 ["), first.answer
 
 
+def test_an_answer_that_gives_another_office_than_the_one_asked_of_quotes_the_passage_on_it_or_is_refused():
+    articles = {
+        "vale.txt": "Ann Vale was a Norvish commander. She served as regent of Norv (1918-1919) and as the "
+        "president of Norv (1944-1946). She became Norv's only field marshal in 1933."
+    }
+    reply = "Ann Vale became Norv's only field marshal in 1933 [1]."
+    answer = sure_reply(reply, "In what year did Ann Vale become president of Norv?", articles)
+    assert "president of Norv (1944-1946)" in answer.answer and not answer.refused, answer.answer
+    # an office the passage never gives her
+    assert sure_reply_read_again(reply, "In what year did Ann Vale become prime minister of Norv?", articles).refused
+    # the office asked of stays as written
+    told = sure_reply(reply, "In what year did Ann Vale become field marshal?", articles)
+    assert told.answer.startswith("Ann Vale became Norv's only field marshal in 1933"), told.answer
+
+
 def test_whom_is_answered_by_people_given_by_what_they_are_where_whom_stood():
     articles = {"orbis fund.txt": "The Orbis Fund treats children and mothers with fever. It was founded in 1946."}
     answer = sure_reply(

@@ -280,3 +280,17 @@ def test_the_names_made_with_the_questions_noun():
     assert head_names(elected, "After winning the 1990 election, Walesa became president.") == ["1990 election"]
     assert head_names(elected, "In 1990 elections were held.") == []
     assert head_names(analyse("Who won the war?"), "The Second Anglo-Dutch War ended in 1667.") == []  # no noun asked
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("In what year did Ann Vale become prime minister of Norv?", {"prime", "minist"}),
+        ("When did Ann Vale serve as vice president under Sam Lowe?", {"vice", "presid"}),
+        ("Who became king after the war?", {"king"}),
+        ("Which state did Ann Vale govern before she became president?", set()),  # dates something else
+        ("Under whose rule did Norv become a one-party state?", set()),  # asks for an owner, not when or who
+    ],
+)
+def test_the_office_a_question_says_was_held(question, role):
+    assert analyse(question).role == role
