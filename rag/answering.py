@@ -55,7 +55,7 @@ from .question import (
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, listed_spans, numbers, unstated_names
+from .terms import content_terms, listed_spans, numbers, states_count, unstated_names
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +259,11 @@ class Answerer:
                 # holds the figure, date or name asked for is an answer: the last one held it too)
                 log.info("the answer repeats the previous one; quoted the sentence it rests on")
                 kept = told
+        if kept and asked.counted and not asked.counted & _TIME_UNITS and not any(states_count(c.text) for c in kept):
+            # "How many people died in the Great Famine?" answered "... a period of mass starvation in
+            # Ireland from 1845 to 1852": years, and no count, even after reading again
+            log.info("the answer to how many gives no count")
+            kept = []
         log.info("signals %s -> confidence %.3f (threshold %.3f)", signals, sure, self.settings.answer_threshold)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         if not kept or sure < self.settings.answer_threshold:
@@ -450,6 +455,7 @@ class Answerer:
             if told := _drawn_from(kept, lambda text: counts(asked, text)):
                 log.info("the answer's figures count something other than what was asked; quoted the sentence")
                 kept = told
+
         if kept and asked.kind is AnswerKind.FIGURE:
             # "How many people died in Sichuan?" answered "69,197 people died in Sichuan" from "69,197 were
             # confirmed dead, including 68,636 in Sichuan province": the sentence's other figure is Sichuan's
@@ -675,6 +681,10 @@ def _repeats(kept: list[CheckedSentence], asked: Question, previous: str) -> boo
 def _renumbered(evidence: EvidenceSet, keep: list[int]) -> EvidenceSet:
     items = [replace(e, n=i) for i, e in enumerate((e for e in evidence.items if e.n in keep), start=1)]
     return EvidenceSet(items=items, best_score=evidence.best_score, best_lexical=evidence.best_lexical)
+
+
+# what "how many years" counts: a span of years answers it
+_TIME_UNITS = frozenset(content_terms("years months weeks days hours minutes times"))
 
 
 def _as_is(sentence: CheckedSentence) -> CheckedSentence:

@@ -121,6 +121,16 @@ def listed_spans(text: str) -> list[set[str]]:
     ]
 
 
+_YEAR = re.compile(r"\b(?:1\d{3}|20\d{2})\b")
+_QUANTITY = re.compile(r"\b(?:twice|thrice|dozens?|scores|hundreds|thousands|millions|billions|quarter|half)\b", re.I)
+
+
+def states_count(text: str) -> bool:
+    """`text` gives a count of something: a figure that is no year ("69,197", "five") or a quantity
+    in words ("a quarter of a million", "twice", "hundreds of")."""
+    return bool(numbers(_YEAR.sub(" ", text))) or bool(_QUANTITY.search(text))
+
+
 def counted_ordinal(text: str) -> int:
     """Which one `text` asks for by counting ("his second period": 2); 0 when it counts none."""
     found = re.search(rf"\b({'|'.join(_COUNTED)})\b", text, re.I)

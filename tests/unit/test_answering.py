@@ -496,6 +496,12 @@ def test_a_true_sentence_that_holds_no_figure_does_not_answer_how_many():
     llm = ScriptedLLM(["Jim Hale and Tom Poe fell out over the schools plan [1]."], judge=verdicts(0.9))
     answer = answerer(llm).ask("How many council members voted against the budget?")
     assert answer.refused, answer.answer
+    # years are no count of people; a span of years answers "how many years"
+    famine = {"famine.txt": "The Great Want was a period of mass starvation in Norv from 1845 to 1852."}
+    reply = "The Great Want was a period of mass starvation in Norv from 1845 to 1852 [1]."
+    assert sure_reply(reply, "How many people died in the Great Want?", famine).refused
+    answer = sure_reply(reply, "How many years did the Great Want last?", famine)
+    assert not answer.refused and "1845 to 1852" in answer.answer, answer.answer
 
 
 def test_a_figure_that_counts_something_else_is_replaced_by_the_sentence_that_counts_what_was_asked():

@@ -20,6 +20,7 @@ from rag.terms import (
     rank_terms,
     spells,
     stated,
+    states_count,
     stem,
     unstated_names,
 )
@@ -170,6 +171,20 @@ def test_listed_spans_give_the_years_of_each_span_in_order():
     assert listed_spans("He served from 1946 to 1955.") == []
     assert counted_ordinal("When did his second period begin?") == 2
     assert counted_ordinal("When did his term begin?") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("It showed five women.", True),
+        ("Nearly a quarter of a million fled.", True),
+        ("He served twice.", True),
+        ("It lasted from 1845 to 1852.", False),  # years
+        ("It was founded in 1949.", False),
+    ],
+)
+def test_a_count_is_a_figure_that_is_no_year_or_a_quantity_in_words(text, count):
+    assert states_count(text) is count
 
 
 def test_a_person_s_name_may_hold_a_particle_between_its_capitalised_words():
