@@ -428,7 +428,23 @@ class SupportChecker:
             _RANKED.sub(lambda m: m.group(0) if content_terms(m.group(1)) <= asked else " ", t) for t in texts
         )
         ranked_only = set().union(*(rank_terms(t) for t in texts)) - rank_terms(unranked)
-        return stated - ranked_only
+        return stated - ranked_only - self._ranked_in_scope(texts)
+
+    def _ranked_in_scope(self, texts: list[str]) -> set[str]:
+        """The question's superlatives with the scope after them ("longest of any sovereign state") that
+        the passages give that scope only after an ordinal: "the longest of any British monarch, the
+        second-longest of any sovereign state"."""
+        found = set()
+        for m in re.finditer(r"\b(\w+est)((?:\s+[a-z]+){3})", self.question.text):
+            best, scope = m.group(1), re.escape(m.group(2).strip())
+            if any(r.group(2) == best for r in _RANKED.finditer(self.question.text)):
+                continue  # the question ranks it too: "the second smallest state in the world"
+            ranked = re.compile(rf"\b(?:{ORDINALS})[\s-]+{best}\s+{scope}\b", re.I)
+            plain = re.compile(rf"(?<![\w-])(?<!-){best}\s+{scope}\b", re.I)
+            unranked = [_RANKED.sub(" ", t) for t in texts]
+            if any(ranked.search(t) for t in texts) and not any(plain.search(t) for t in unranked):
+                found |= content_terms(best)
+        return found
 
     def spliced(self, answer: list[CheckedSentence]) -> list[str]:
         """The question's words (its names aside) that the passage an answer sentence cites holds far off:

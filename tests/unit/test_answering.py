@@ -214,6 +214,12 @@ def test_a_superlative_the_passage_only_ranks_is_not_stated():
     reply = "Lorn is the second smallest state in the world [1]."
     answer = sure_reply(reply, "What is the second smallest state in the world?", states)
     assert not answer.refused and "Lorn" in answer.answer
+    # stated plainly of one scope, and only ranked of the scope asked of
+    reign = "Ann Vell's reign is the longest of any Norvish monarch and the second-longest of any sovereign state"
+    reply = f"{reign} [1]."
+    assert sure_reply(reply, "Whose reign is the longest of any sovereign state?", {"vell.txt": f"{reign}."}).refused
+    answer = sure_reply(reply, "Whose reign is the longest of any Norvish monarch?", {"vell.txt": f"{reign}."})
+    assert not answer.refused, answer.answer
 
 
 def test_a_question_word_the_answer_takes_from_further_on_in_the_passage_is_refused_however_sure_the_model():
