@@ -287,9 +287,18 @@ def unstated_names(named: Sequence[str], shown: Collection[str], others: Sequenc
         for n in named
         if not any(stated(t, shown) for t in content_terms(n))
         and not abbreviates(n, others)
+        and not _abbreviated(n, shown)
         or _borrowed(n, shown, others)
     ]
     return unknown if any(" " in n for n in unknown) or (named and len(unknown) == len(named)) else []
+
+
+def _abbreviated(name: str, shown: Collection[str]) -> bool:
+    """`shown` holds `name`'s initials: "the US" states the "United States"."""
+    parts = name.split()
+    return (
+        len(parts) > 1 and all(p[0].isupper() for p in parts) and any(a.lower() in shown for a in abbreviations(parts))
+    )
 
 
 def abbreviates(name: str, others: Sequence[str]) -> bool:

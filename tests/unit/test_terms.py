@@ -98,6 +98,9 @@ def test_a_whole_name_or_every_name_unstated_rules_out_a_lone_word_does_not():
     # an abbreviation is stated by the name it abbreviates, as a passage's article title gives it
     station = content_terms("Since 2000 it has hosted people in space.")
     assert unstated_names(["ISS"], station, ["International Space Station"]) == []
+    # and a name by its initials: "the US" states the "United States"
+    assert unstated_names(["United States"], content_terms("It prompted the US to declare war.")) == []
+    assert unstated_names(["United States"], content_terms("It prompted Japan to declare war.")) == ["United States"]
     assert unstated_names(["ISS"], station, ["International Court"]) == ["ISS"]
     assert abbreviates("ISS", ["International Space Station"]) and not abbreviates(
         "Iss", ["International Space Station"]
