@@ -349,11 +349,15 @@ def fills_whom(question: Question, text: str) -> bool:
     does UNICEF treat?": "treats children and mothers"). People by what they are, not by name."""
     tokens = [w.lower() for w in words(question.text)]
     at = tokens.index("whom") if "whom" in tokens else -1
-    if at < 0:
-        return False
     said = [w.lower() for w in words(text)]
     own = content_terms(question.text)
-    if at and tokens[at - 1] in PREPOSITIONS:
+    if tokens[:1] == ["who"] and len(tokens) > 1 and tokens[1] not in AUXILIARIES:
+        # "Who operated most of the restaurants?": "... of which were operated by franchisees", the doer
+        done = content_terms(tokens[1])
+        starts = [i + 2 for i, w in enumerate(said[:-1]) if done and content_terms(w) == done and said[i + 1] == "by"]
+    elif at < 0:
+        return False
+    elif at and tokens[at - 1] in PREPOSITIONS:
         starts = [i + 1 for i, w in enumerate(said) if w == tokens[at - 1]]
     else:  # "Whom does UNICEF treat ...?": the object of its verb
         verbs = [content_terms(w) for w in tokens[at + 1 :] if is_verb(w) and w not in AUXILIARIES]
@@ -432,7 +436,7 @@ def supplies(question: Question, text: str, answer: bool = False) -> bool:
                 if m.group(1) not in question.figures and _counts_nothing(m.group(2))
             ]
         return any(d not in asked for d in dates)
-    if question.wh == "whom" and fills_whom(question, text):
+    if question.wh in ("who", "whom") and fills_whom(question, text):
         return True  # "Whom does UNICEF treat?": "children and mothers" names no one, and answers
     if question.asks_for_name:
         new = new_names(question, text)

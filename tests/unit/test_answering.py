@@ -1342,6 +1342,10 @@ def test_whom_is_answered_by_people_given_by_what_they_are_where_whom_stood():
         "Vale ruled the country through figurehead mayors [1].", "Through whom did Vale rule?", articles
     )
     assert not answer.refused and "figurehead mayors" in answer.answer, answer.answer
+    # "who" answered by the doer of the question's verb in the passive, given by what they are
+    articles = {"orm.txt": "The Orm chain had 400 shops in 2025, about 95% of which were run by franchisees."}
+    answer = sure_reply(f"{articles['orm.txt'][:-1]} [1].", "Who ran most of the Orm chain's shops in 2025?", articles)
+    assert not answer.refused and "franchisees" in answer.answer, answer.answer
     # nothing where "whom" stood, in the answer or its sentence: no one is given
     articles = {"vale.txt": "In that position, Vale ruled the country from 1930."}
     answer = sure_reply_read_again("Vale ruled the country from 1930 [1].", "Through whom did Vale rule?", articles)
