@@ -420,7 +420,7 @@ class Answerer:
                 restating.append(c)
             elif swapped_names(asked, c.text):
                 log.info("dropped %r: it names the question's own subject as the one asked for", c.text)
-            elif moves_the_year(asked, c.text):
+            elif moves_the_year(asked, c.text, [r.text for r in c.rested]):
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
             else:
                 kept.append(c)

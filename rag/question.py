@@ -10,6 +10,7 @@ judge to say, not for word lists.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -476,16 +477,21 @@ def names_owner(question: Question, text: str) -> bool:
 
 _SET_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:1\d|20)\d\d)\b(?!\s*[-–])", re.I)
 _YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
+_YEAR_OF_EVENT = re.compile(r"\bthe\s+((?:1\d|20)\d\d)\s+[A-Z]")  # "the 1982 Asian Games"
 _YEARS = re.compile(r"\b((?:1\d|20)\d\d)\s*(?:-|–|to|until|till|and)\s*((?:1\d|20)\d\d)\b")  # "from 1989 to 1992"
 
 
-def moves_the_year(question: Question, text: str) -> bool:
-    """The question sets its event in a year ("In what month was their research published in 1998?")
-    and `text` dates it in other years only ("The research was published in October 2010"): an
-    answer about another event, or one that takes the question's false premise for its own. A span of
-    years holds the years within it ("led it as president in 1990": "from 1989 to 1992")."""
-    typed = {y for y in _SET_IN_YEAR.findall(question.text) if y in question.premise_figures}
+def moves_the_year(question: Question, text: str, rested: Sequence[str] = ()) -> bool:
+    """The question sets its event in a year ("In what month was their research published in 1998?",
+    "Which city hosted the 1982 Games?") and `text` dates it in other years only ("The research was
+    published in October 2010"), or, when it gives no year, the sentences it rests on do: an answer
+    about another event, or one that takes the question's false premise for its own. A span of years
+    holds the years within it ("led it as president in 1990": "from 1989 to 1992")."""
+    typed = {y for y in _SET_IN_YEAR.findall(question.text) + _YEAR_OF_EVENT.findall(question.text)}
+    typed &= question.premise_figures
     years = set(_YEAR.findall(text)) | years_spanned(text)
+    if not years:
+        years = set().union(*(set(_YEAR.findall(r)) | years_spanned(r) for r in rested))
     return bool(typed) and bool(years) and not typed & years
 
 

@@ -215,6 +215,10 @@ def test_an_answer_that_dates_the_questions_event_in_another_year_moves_it():
     assert not moves_the_year(led, "Havel led Czechoslovakia as president from 1989 to 1992.")
     assert not moves_the_year(led, "He was its president between 1990 and 1995.")
     assert moves_the_year(led, "Havel led the Czech Republic as president from 1993 to 2003.")
+    # an event named by its year; an answer with no year is dated by the sentences it rests on
+    games = analyse("Which city hosted the 1982 Orm Games?")
+    assert moves_the_year(games, "The Games were held in Tarn.", ["The first Games were held in Tarn in 1951."])
+    assert not moves_the_year(games, "The Games were held in Vale.", ["The 1982 Games were held in Vale."])
 
 
 @pytest.mark.parametrize(
