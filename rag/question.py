@@ -200,7 +200,7 @@ def _acts(text: str) -> set[str]:
 
 # "become president of Finland", "serve as prime minister": the office, up to its preposition
 _ROLE = re.compile(
-    r"\b(?:become|became|becomes|(?:serve|served|serves|serving|elected|appointed)\s+as)\s+"
+    r"\b(?:become|became|becomes|turn(?:ed|s)? into|(?:serve|served|serves|serving|elected|appointed)\s+as)\s+"
     r"(?:(?:the|a|an|its|his|her|their)\s+)?([A-Za-z][\w -]*?)"
     r"(?=\s+(?:of|in|for|at|from|to|under|until|during|between|after|before|when|while)\b|[?,]|$)"
 )
