@@ -55,7 +55,7 @@ from .question import (
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, listed_spans, numbers, states_count, unstated_names
+from .terms import content_terms, listed_spans, numbers, states_count, stem, unstated_names, verb_lemma, words
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +259,17 @@ class Answerer:
                 # holds the figure, date or name asked for is an answer: the last one held it too)
                 log.info("the answer repeats the previous one; quoted the sentence it rests on")
                 kept = told
+        if (
+            kept
+            and asked.kind is AnswerKind.REASON
+            and re.match(r"why (?:did|do|does)\b", text, re.I)  # typed so: a follow-up's "Why?" asks of the last answer
+            and not _states_act(asked, why_texts := [c.text for c in kept] + [s.text for s in _rested_sentences(kept)])
+            and not any(gives_reason(t) for t in why_texts)
+        ):
+            # "Why did Elizabeth II abdicate in 2022?" answered "... until her death in 2022": neither what
+            # was done nor any reason
+            log.info("the answer to why says neither what the question says was done nor a reason")
+            kept = []
         if kept and asked.counted and not asked.counted & _TIME_UNITS and not any(states_count(c.text) for c in kept):
             # "How many people died in the Great Famine?" answered "... a period of mass starvation in
             # Ireland from 1845 to 1852": years, and no count, even after reading again
@@ -641,6 +652,19 @@ def _acting(kept: list[CheckedSentence], asked: Question, evidence: EvidenceSet,
     cited = _cited(kept)
     acting = {e.n for e in evidence.items if e.n not in cited and said & content_terms(e.text)}
     return sorted(evidence.beside(acting, context_chars) - cited) if acting else []
+
+
+def _states_act(asked: Question, texts: list[str]) -> bool:
+    """`texts` say what the question says was done, in any form of its verbs ("broke" for "break",
+    "founded" for "found")."""
+    if not asked.acts:
+        return True
+    acting = [w for w in words(asked.text) if content_terms(w) & asked.acts]
+    forms = {f(w) for w in acting for f in (verb_lemma, stem)} - {""}
+    said = " ".join(texts)
+    return bool(asked.acts & content_terms(said)) or bool(
+        forms & {f(w) for w in words(said) for f in (verb_lemma, stem)}
+    )
 
 
 def _rests_on(kept: list[CheckedSentence]) -> set[str]:

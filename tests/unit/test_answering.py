@@ -1291,6 +1291,18 @@ def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_t
     # one that gives it stays as written
     told = sure_reply("She won it because of her reforms [1].", why, articles)
     assert told.answer.startswith("She won it because")
+    # neither what the question says was done nor a reason: the premise is the question's own
+    queen = {"vell.txt": "Ann Vell was Queen of Norv from 1952 until her death in 2022. Her reign was long."}
+    reply = "Ann Vell was Queen of Norv from 1952 until her death in 2022 [1]."
+    assert sure_reply_read_again(reply, "Why did Ann Vell abdicate in 2022?", queen).refused
+    # what was done, in another form of its verb ("broke" for "break"), answers with what the sentence says
+    queen = {"vell.txt": "Dissatisfied with the council, Ann Vell broke away from it in 1952."}
+    answer = sure_reply("Ann Vell broke away from the council in 1952 [1].", "Why did Ann Vell break away?", queen)
+    assert not answer.refused, answer.answer
+    # "for" with a gerund gives a reason
+    articles = {"prize.txt": "Ann Kessler was awarded the Orr Prize for signing the harbour treaty."}
+    told = sure_reply(f"{articles['prize.txt'][:-1]} [1].", "Why did Ann Kessler receive the Orr Prize?", articles)
+    assert not told.refused, told.answer
 
 
 def test_an_answer_to_how_that_gives_only_when_quotes_the_sentence_that_says_how():
