@@ -96,6 +96,12 @@ def sure_reply(reply: str, question: str, articles: dict[str, str] = ARTICLES) -
     return answerer(ScriptedLLM([reply], judge=verdicts(0.95)), articles).ask(question)
 
 
+def assert_answered_with(reply: str, question: str, articles: dict[str, str], part: str) -> None:
+    """`question`, answered `reply` by a sure model, is shown with `part` in it."""
+    answer = sure_reply(reply, question, articles)
+    assert not answer.refused and part in answer.answer, answer.answer
+
+
 def sure_reply_read_again(reply: str, question: str, articles: dict[str, str] = ARTICLES) -> Answer:
     """As `sure_reply`, where a reply read again from other passages finds nothing there."""
     return answerer(ScriptedLLM([reply, "The articles do not say."], judge=verdicts(0.95)), articles).ask(question)
@@ -567,8 +573,7 @@ def test_an_answer_naming_only_what_the_question_sets_aside_quotes_the_sentence_
         "Alongside India's Vayu, it is one of two operational space stations."
     }
     reply = "The ORS is one of two operational space stations [1]."
-    answer = sure_reply(reply, "Apart from the ORS, which space station is operational?", articles)
-    assert not answer.refused and "Vayu" in answer.answer, answer.answer
+    assert_answered_with(reply, "Apart from the ORS, which space station is operational?", articles, "Vayu")
     # without a sentence naming another, the answer stands as written
     articles = {"station.txt": "The Orbital Research Station (ORS) is one of two operational space stations."}
     answer = sure_reply(reply, "Apart from the ORS, which space station is operational?", articles)
@@ -1334,8 +1339,9 @@ def test_an_answer_that_gives_another_office_than_the_one_asked_of_quotes_the_pa
         "president of Norv (1944-1946). She became Norv's only field marshal in 1933."
     }
     reply = "Ann Vale became Norv's only field marshal in 1933 [1]."
-    answer = sure_reply(reply, "In what year did Ann Vale become president of Norv?", articles)
-    assert "president of Norv (1944-1946)" in answer.answer and not answer.refused, answer.answer
+    assert_answered_with(
+        reply, "In what year did Ann Vale become president of Norv?", articles, "president of Norv (1944"
+    )
     # an office the passage never gives her
     assert sure_reply_read_again(reply, "In what year did Ann Vale become prime minister of Norv?", articles).refused
     # the office asked of stays as written
