@@ -210,11 +210,12 @@ def _role(text: str) -> set[str]:
     """The stems of the office the question says someone held ("presid" of "When did he become
     president of Finland?"): an answer that gives another office answers another question."""
     found = _ROLE.search(text)
-    if not found or len(found.group(1).split()) > 3:
+    if not found or len(found.group(1).split()) > 5:
         return set()
     # "before he became president" dates something else by the office
     clause = [w.lower() for w in words(text[: found.start()])][-3:]
-    return set() if _SUBORDINATORS.intersection(clause) else content_terms(found.group(1))
+    # the office is its last words: "the first female [prime minister]"
+    return set() if _SUBORDINATORS.intersection(clause) else content_terms(" ".join(found.group(1).split()[-2:]))
 
 
 _SUBORDINATORS = frozenset("before after when while since until once".split())

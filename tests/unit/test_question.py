@@ -292,6 +292,7 @@ def test_the_names_made_with_the_questions_noun():
         ("In what year did Ann Vale become prime minister of Norv?", {"prime", "minist"}),
         ("When did Ann Vale serve as vice president under Sam Lowe?", {"vice", "presid"}),
         ("Who became king after the war?", {"king"}),
+        ("When did Ann Vale become the first female prime minister of Norv?", {"prime", "minist"}),  # its last words
         ("When did the outbreak turn into a pandemic?", {"pandem"}),
         ("Which state did Ann Vale govern before she became president?", set()),  # dates something else
         ("Under whose rule did Norv become a one-party state?", set()),  # asks for an owner, not when or who
