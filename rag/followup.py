@@ -342,16 +342,18 @@ def _rephrased(question: str, before: str) -> str | None:
     if not match or _DATED.search(match.group("rest")):
         return None
     phrase = _WORD.findall(match.group("rest"))
-    if any(w.lower() in _WH or w.lower() in _LEANING for w in phrase) or _verbs(phrase):
+    headed = _THOSE_OF.match(match.group("rest"))  # "those of all states": a head, not a word pointing back
+    if any(w.lower() in _WH or w.lower() in _LEANING for w in phrase[2 if headed else 0 :]) or _verbs(phrase):
         return None
     opened = list(re.finditer(rf"\b{match.group('preposition')}\s+", before, re.I))
     if len(opened) != 1:
         return None
     start = end = opened[0].end()
     tokens = list(re.finditer(r"[\w'’-]+|[^\w\s]", before[start:]))
+    skip = 2 if _THOSE_OF.match(before[start:]) else 0  # "among those of British monarchs": one phrase
     for i, token in enumerate(tokens):
         word, following = token.group(0), tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
-        if not word[0].isalnum() or _ends_phrase(word, following):
+        if i >= skip and (not word[0].isalnum() or _ends_phrase(word, following)):
             break
         end = start + token.end()
     if end == start:
@@ -359,6 +361,7 @@ def _rephrased(question: str, before: str) -> str | None:
     return before[:start] + match.group("rest") + before[end:]
 
 
+_THOSE_OF = re.compile(r"(?:those|that)\s+of\s+", re.I)
 _ANOTHER_THING = re.compile(rf"{_FOLLOWING_ON}(?P<thing>[^?!.]+?)\W*$", re.I)
 
 

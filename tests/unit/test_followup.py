@@ -217,6 +217,12 @@ def test_two_possible_people_go_to_the_model_with_the_fixed_prefix_first():
             "What share of new jobs comes from the private sector?",
         ),
         ("And in Berlin?", "What did Ruiz do in Paris during the war?", "What did Ruiz do in Berlin during the war?"),
+        # "those of ..." is one phrase, and no word pointing back
+        (
+            "And among those of all states?",
+            "How does Vale's reign rank among those of Norvish monarchs?",
+            "How does Vale's reign rank among those of all states?",
+        ),
     ],
 )
 def test_another_date_or_phrase_is_the_question_before_asked_of_it_by_rule(follow_up, before, standalone):
