@@ -263,8 +263,8 @@ class Answerer:
             kept
             and asked.kind is AnswerKind.REASON
             and re.match(r"why (?:did|do|does)\b", text, re.I)  # typed so: a follow-up's "Why?" asks of the last answer
-            and not _states_act(asked, why_texts := [c.text for c in kept] + [s.text for s in _rested_sentences(kept)])
-            and not any(gives_reason(t) for t in why_texts)
+            and not _states_act(asked, told_texts := _told_texts(kept))
+            and not any(gives_reason(t) for t in told_texts)
         ):
             # "Why did Elizabeth II abdicate in 2022?" answered "... until her death in 2022": neither what
             # was done nor any reason
@@ -452,9 +452,8 @@ class Answerer:
             log.info("the answer leaves out the %s asked for; quoted the sentence it rests on", wanted)
         if kept and asked.role and not any(asked.role <= content_terms(c.text) for c in kept):
             # "In what year did he become president of Finland?" answered "He became Finland's only field
-            # marshal in 1933": another office than the one asked of
-            # the sentence it rests on, or another of the passage it cites ("... and as the president of
-            # Finland (1944-1946)")
+            # marshal in 1933": another office; the passage it cites may give the one asked of ("... and
+            # as the president of Finland (1944-1946)")
             cited = [replace(c, highlights=checker.sentences_of(c.cited)) for c in kept]
             if not (kept := _drawn_from(cited, lambda text: asked.role <= content_terms(text) and holds_kind(text))):
                 log.info("the answer gives another office than the one asked of")
@@ -466,7 +465,6 @@ class Answerer:
             if told := _drawn_from(kept, lambda text: counts(asked, text)):
                 log.info("the answer's figures count something other than what was asked; quoted the sentence")
                 kept = told
-
         if kept and asked.kind is AnswerKind.FIGURE:
             # "How many people died in Sichuan?" answered "69,197 people died in Sichuan" from "69,197 were
             # confirmed dead, including 68,636 in Sichuan province": the sentence's other figure is Sichuan's
@@ -512,7 +510,7 @@ class Answerer:
             if told := _drawn_from(kept, gives_reason):
                 log.info("the answer leaves out the reason the sentence it rests on gives; quoted it")
                 kept = told
-        if kept and checker.span_of_another(kept):
+        if kept and checker.gives_another_span(kept):
             # "When did his second period begin?" answered "from 1946" of "from 1946 to his overthrow in
             # 1955, and from 1973 until his death in 1974": the sentence, quoted, gives each span
             if told := _drawn_from(kept, lambda text: bool(listed_spans(text))):
@@ -667,9 +665,14 @@ def _states_act(asked: Question, texts: list[str]) -> bool:
     )
 
 
+def _told_texts(kept: list[CheckedSentence]) -> list[str]:
+    """An answer's sentences and the passage sentences they rest on."""
+    return [c.text for c in kept] + [s.text for s in _rested_sentences(kept)]
+
+
 def _rests_on(kept: list[CheckedSentence]) -> set[str]:
     """The terms of an answer and of the passage sentences it rests on."""
-    texts = [c.text for c in kept] + [s.text for s in _rested_sentences(kept)]
+    texts = _told_texts(kept)
     return content_terms(" ".join(texts))
 
 

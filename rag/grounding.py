@@ -55,6 +55,7 @@ from .terms import (
     unstated_names,
     verb_lemma,
     words,
+    years,
 )
 
 REFUSAL_PATTERN = re.compile(
@@ -435,13 +436,13 @@ class SupportChecker:
         the passages give that scope only after an ordinal: "the longest of any British monarch, the
         second-longest of any sovereign state"."""
         found = set()
+        unranked = [_RANKED.sub(" ", t) for t in texts]
         for m in re.finditer(r"\b(\w+est)((?:\s+[a-z]+){3})", self.question.text):
             best, scope = m.group(1), re.escape(m.group(2).strip())
             if any(r.group(2) == best for r in _RANKED.finditer(self.question.text)):
                 continue  # the question ranks it too: "the second smallest state in the world"
             ranked = re.compile(rf"\b(?:{ORDINALS})[\s-]+{best}\s+{scope}\b", re.I)
-            plain = re.compile(rf"(?<![\w-])(?<!-){best}\s+{scope}\b", re.I)
-            unranked = [_RANKED.sub(" ", t) for t in texts]
+            plain = re.compile(rf"(?<![\w-]){best}\s+{scope}\b", re.I)
             if any(ranked.search(t) for t in texts) and not any(plain.search(t) for t in unranked):
                 found |= content_terms(best)
         return found
@@ -630,19 +631,17 @@ class SupportChecker:
         other = [(o, n) for o, n in _ordinal_words(self.question.text) if n in counted and (o, n) not in given]
         return misplaced + [f"{o} {n}" for o, n in other]
 
-    def span_of_another(self, answer: list[CheckedSentence]) -> list[str]:
+    def gives_another_span(self, answer: list[CheckedSentence]) -> bool:
         """The question's "second period" answered with the years of another span the sentence it rests
         on lists: "from 1946 to his overthrow in 1955" of "... from 1946 to his overthrow in 1955, and
         from 1973 until his death in 1974"."""
         wanted = counted_ordinal(self.question.text)
-        if not wanted:
-            return []
-        for c in answer:
-            given = set(re.findall(r"\b(?:1\d{3}|20\d{2})\b", c.text))
-            for spans in (listed_spans(s.text) for s in c.rested):
-                if len(spans) >= wanted and given & set().union(*spans) and not given & spans[wanted - 1]:
-                    return [f"the {self.question.text.split()[0].lower()} question's span number {wanted}"]
-        return []
+        return bool(wanted) and any(
+            len(spans) >= wanted and given & set().union(*spans) and not given & spans[wanted - 1]
+            for c in answer
+            if (given := years(c.text))
+            for spans in (listed_spans(s.text) for s in c.rested)
+        )
 
     def reversed_roles(self, answer: list[CheckedSentence]) -> list[str]:
         """The names an answer sentence makes the doer of a verb that the sentence it rests on has them

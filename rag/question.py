@@ -33,6 +33,7 @@ from .terms import (
     stated,
     verb_lemma,
     words,
+    years,
 )
 
 
@@ -93,9 +94,7 @@ class Question:
     acts: frozenset[str] = field(default_factory=frozenset)  # its verbs' stems ("manag" of "Who managed ...?")
     named: bool = False  # it asks what something is named: "What was the name of ...?", "What is her sister's name?"
     counted: frozenset[str] = field(default_factory=frozenset)  # what "how many" counts ("major" of "how many majors")
-    role: frozenset[str] = field(
-        default_factory=frozenset
-    )  # the office it says was held ("presid" of "become president")
+    role: frozenset[str] = field(default_factory=frozenset)  # the office held ("presid" of "become president")
 
     @property
     def premise_names(self) -> tuple[str, ...]:
@@ -204,6 +203,7 @@ _ROLE = re.compile(
     r"(?:(?:the|a|an|its|his|her|their)\s+)?([A-Za-z][\w -]*?)"
     r"(?=\s+(?:of|in|for|at|from|to|under|until|during|between|after|before|when|while)\b|[?,]|$)"
 )
+_SUBORDINATORS = frozenset("before after when while since until once".split())
 
 
 def _role(text: str) -> set[str]:
@@ -216,9 +216,6 @@ def _role(text: str) -> set[str]:
     clause = [w.lower() for w in words(text[: found.start()])][-3:]
     # the office is its last words: "the first female [prime minister]"
     return set() if _SUBORDINATORS.intersection(clause) else content_terms(" ".join(found.group(1).split()[-2:]))
-
-
-_SUBORDINATORS = frozenset("before after when while since until once".split())
 
 
 def _head_noun(after: list[str]) -> str:
@@ -477,7 +474,6 @@ def names_owner(question: Question, text: str) -> bool:
 
 
 _SET_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:1\d|20)\d\d)\b(?!\s*[-–])", re.I)
-_YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
 _YEAR_OF_EVENT = re.compile(r"\bthe\s+((?:1\d|20)\d\d)\s+[A-Z]")  # "the 1982 Asian Games"
 _YEARS = re.compile(r"\b((?:1\d|20)\d\d)\s*(?:-|–|to|until|till|and)\s*((?:1\d|20)\d\d)\b")  # "from 1989 to 1992"
 
@@ -490,10 +486,10 @@ def moves_the_year(question: Question, text: str, rested: Sequence[str] = ()) ->
     holds the years within it ("led it as president in 1990": "from 1989 to 1992")."""
     typed = {y for y in _SET_IN_YEAR.findall(question.text) + _YEAR_OF_EVENT.findall(question.text)}
     typed &= question.premise_figures
-    years = set(_YEAR.findall(text)) | years_spanned(text)
-    if not years:
-        years = set().union(*(set(_YEAR.findall(r)) | years_spanned(r) for r in rested))
-    return bool(typed) and bool(years) and not typed & years
+    given = years(text) | years_spanned(text)
+    if not given:
+        given = set().union(*(years(r) | years_spanned(r) for r in rested))
+    return bool(typed) and bool(given) and not typed & given
 
 
 def years_spanned(text: str) -> set[str]:

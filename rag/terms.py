@@ -111,24 +111,31 @@ def counted_ordinals(text: str) -> set[str]:
     return set().union(*(content_terms(w) for w in ordinals)) if ordinals else set()
 
 
+YEAR = re.compile(r"\b(?:1\d{3}|20\d{2})\b")
+
+
+def years(text: str) -> set[str]:
+    """The years `text` gives ("1946")."""
+    return set(YEAR.findall(text))
+
+
 def listed_spans(text: str) -> list[set[str]]:
     """The years of each span of one role that `text` lists one after another, in order: "from 1946 to
     his overthrow in 1955, and from 1973 until his death in 1974" holds [{1946, 1955}, {1973, 1974}]."""
     return [
-        set(re.findall(r"\b(?:1\d{3}|20\d{2})\b", span))
+        years(span)
         for listed in _LISTED_SPANS.finditer(text)
         for span in re.split(r"\band\s+from\b", listed.group(0), flags=re.I)
     ]
 
 
-_YEAR = re.compile(r"\b(?:1\d{3}|20\d{2})\b")
 _QUANTITY = re.compile(r"\b(?:twice|thrice|dozens?|scores|hundreds|thousands|millions|billions|quarter|half)\b", re.I)
 
 
 def states_count(text: str) -> bool:
     """`text` gives a count of something: a figure that is no year ("69,197", "five") or a quantity
     in words ("a quarter of a million", "twice", "hundreds of")."""
-    return bool(numbers(_YEAR.sub(" ", text))) or bool(_QUANTITY.search(text))
+    return bool(numbers(YEAR.sub(" ", text))) or bool(_QUANTITY.search(text))
 
 
 def counted_ordinal(text: str) -> int:
