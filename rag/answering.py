@@ -55,7 +55,19 @@ from .question import (
 from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
-from .terms import content_terms, listed_spans, numbers, states_count, stem, unstated_names, verb_lemma, words
+from .terms import (
+    content_terms,
+    dated_events,
+    listed_spans,
+    names_event,
+    numbers,
+    states_count,
+    stem,
+    unstated_names,
+    verb_lemma,
+    words,
+    years,
+)
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +281,11 @@ class Answerer:
             # "Why did Elizabeth II abdicate in 2022?" answered "... until her death in 2022": neither what
             # was done nor any reason
             log.info("the answer to why says neither what the question says was done nor a reason")
+            kept = []
+        if kept and asked.kind is AnswerKind.DATE and _dates_another_event(asked, kept):
+            # "In what year was Getúlio Vargas assassinated?" answered "in 1954" from "... until his
+            # suicide in 1954": the passage gives the year to another event
+            log.info("the passages give the answer's year to another event than the question's")
             kept = []
         if kept and asked.counted and not asked.counted & _TIME_UNITS and not any(states_count(c.text) for c in kept):
             # "How many people died in the Great Famine?" answered "... a period of mass starvation in
@@ -663,6 +680,30 @@ def _states_act(asked: Question, texts: list[str]) -> bool:
     return bool(asked.acts & content_terms(said)) or bool(
         forms & {f(w) for w in words(said) for f in (verb_lemma, stem)}
     )
+
+
+# verbs of a span's start or end: "until his death in 1953" is when a rule ended
+_ASPECTUAL = frozenset("begin start end finish stop cease last continue".split())
+
+
+def _dates_another_event(asked: Question, kept: list[CheckedSentence]) -> bool:
+    """Every year the answer gives is one the passage sentences it rests on give only to an event of
+    its subject that is not what the question says was done ("until his death in 2013" for "In what
+    year did Chávez resign?"). A question that asks until when, or when a span began or ended, is
+    answered by such a year."""
+    done = {verb_lemma(w) for w in words(asked.text) if content_terms(w) & asked.acts} - {""}
+    if not done or done & _ASPECTUAL or re.search(r"\b(?:until|till)\b", asked.text, re.I):
+        return False
+    given = years(" ".join(c.text for c in kept))
+    rested = [s.text for s in _rested_sentences(kept)]
+    if not given or not rested or _states_act(asked, rested):
+        return False
+    for year in given:
+        for text in (t for t in rested if year in years(t)):
+            events = dated_events(text).get(year)
+            if not events or any(names_event(e, v) for e in events for v in done):
+                return False
+    return any(year in years(t) for t in rested for year in given)
 
 
 def _told_texts(kept: list[CheckedSentence]) -> list[str]:

@@ -229,6 +229,33 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 _MONTH_AFTER = re.compile(rf"\s+(?:{MONTHS})\b")
 
 
+# a year given to an event its subject went through: "until his suicide in 1954", "to its resolution in 1906"
+_DATED_EVENT = re.compile(
+    rf"\b(?:his|her|its|their)\s+({_LETTER}+)\s+(?:in|on)\s+(?:\d{{1,2}}\s+)?(?:(?:{MONTHS})\s+)?(?:\d{{1,2}},\s+)?"
+    r"(1\d{3}|20\d{2})\b"
+)
+# events a verb names that share no first letters with it: nouns of the verb itself ("death" of die), and
+# the kinds of death that "kill" says in general
+_DEATHS = frozenset({"death", "assassination", "murder", "execution", "suicide"})
+_EVENTS_OF = {"die": _DEATHS, "kill": _DEATHS, "bear": frozenset({"birth"}), "lose": frozenset({"loss"})}
+
+
+def dated_events(text: str) -> dict[str, set[str]]:
+    """The events `text` gives each year to, by their nouns: "until his suicide in 1954" -> {"1954": {"suicide"}}."""
+    dated: dict[str, set[str]] = {}
+    for found in _DATED_EVENT.finditer(text):
+        dated.setdefault(found.group(2), set()).add(found.group(1).lower())
+    return dated
+
+
+def names_event(noun: str, verb: str) -> bool:
+    """`noun` is an event `verb` names: "resolution" of resolve, "assassination" of assassinate and of kill."""
+    if noun in _EVENTS_OF.get(verb, ()):
+        return True
+    shared = min(len(verb) - 1, 5)
+    return noun[:shared] == verb[:shared]
+
+
 def figure_units(text: str, reach: int = 2) -> list[tuple[str, set[str]]]:
     """Each figure in `text` (years aside) with what it counts: the content words among the `reach`
     words after it in its clause, scale words skipped ("1,500 consulates closed" -> consul, close)."""

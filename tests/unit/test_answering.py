@@ -1524,3 +1524,20 @@ def test_an_answer_naming_a_thing_with_the_questions_own_words_cites_the_passage
     )
     assert not answer.refused and "Ann Lowe Doctrine" in answer.answer, answer.answer
     assert sure_reply("Ann Lowe [1].", "Which doctrine is named after Ann Lowe?", articles).refused
+
+
+def test_a_year_the_passage_gives_to_another_event_does_not_date_the_question_s_act():
+    articles = {"vell.txt": "Ann Vell was mayor of Orr from 1980 until her death in 1990."}
+    resigned = "In what year did Ann Vell resign as mayor of Orr?"
+    assert sure_reply("Ann Vell resigned as mayor of Orr in 1990 [1].", resigned, articles).refused
+    # the event's own noun, a kind of death for "killed", or a span's end ("until when", "end") is answered
+    for question in (
+        "In what year did Ann Vell die?",
+        "In what year was Ann Vell killed?",
+        "In what year did Ann Vell's time as mayor end?",
+        "Until what year did Ann Vell serve as mayor?",
+    ):
+        assert not sure_reply("Ann Vell was mayor until her death in 1990 [1].", question, articles).refused, question
+    # a year the passage also gives plainly answers
+    plain = {"vell.txt": "Ann Vell resigned in 1990. She was mayor of Orr from 1980 until her death in 1990."}
+    assert not sure_reply("Ann Vell resigned in 1990 [1].", resigned, plain).refused

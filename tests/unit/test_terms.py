@@ -9,12 +9,14 @@ from rag.terms import (
     content_terms,
     counted_ordinal,
     counted_ordinals,
+    dated_events,
     figure_phrases,
     figure_units,
     is_person,
     listed_spans,
     name_stated,
     names,
+    names_event,
     numbers,
     proper_names,
     rank_terms,
@@ -193,3 +195,26 @@ def test_a_count_is_a_figure_that_is_no_year_or_a_quantity_in_words(text, count)
 def test_a_person_s_name_may_hold_a_particle_between_its_capitalised_words():
     assert is_person("António de Oliveira Salazar") and is_person("Ludwig van Beethoven")
     assert not is_person("de Gaulle") and not is_person("Bank of England")
+
+
+def test_dated_events_are_the_events_a_subject_went_through_that_a_year_is_given_to():
+    text = "He ruled from 1930 until his suicide in 1954, and the affair ran until its resolution on 12 July 1906."
+    assert dated_events(text) == {"1954": {"suicide"}, "1906": {"resolution"}}
+    assert dated_events("He was elected in 1954.") == {}
+
+
+@pytest.mark.parametrize(
+    ("noun", "verb", "named"),
+    [
+        ("resolution", "resolve", True),
+        ("assassination", "assassinate", True),
+        ("death", "die", True),
+        ("assassination", "kill", True),
+        ("marriage", "marry", True),
+        ("death", "resign", False),
+        ("suicide", "assassinate", False),
+        ("overthrow", "convict", False),
+    ],
+)
+def test_names_event_joins_a_verb_to_the_nouns_of_its_events(noun: str, verb: str, named: bool):
+    assert names_event(noun, verb) is named
