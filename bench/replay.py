@@ -67,7 +67,7 @@ SETS = {
             conversations=TUNING / f"wiki_tuning{n}/conversations.jsonl",
             corpus=TUNING / f"wiki_tuning{n}/corpus",
         )
-        for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+        for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
     },
 }
 
