@@ -275,12 +275,12 @@ class Answerer:
             kept
             and asked.kind is AnswerKind.REASON
             and re.match(r"why (?:did|do|does)\b", text, re.I)  # typed so: a follow-up's "Why?" asks of the last answer
-            and not _states_act(asked, told_texts := _told_texts(kept))
-            and not any(gives_reason(t) for t in told_texts)
+            and not _states_act(asked, rested := [s.text for s in _rested_sentences(kept)])
+            and not any(gives_reason(t) for t in rested)
         ):
-            # "Why did Elizabeth II abdicate in 2022?" answered "... until her death in 2022": neither what
-            # was done nor any reason
-            log.info("the answer to why says neither what the question says was done nor a reason")
+            # "Why did Elizabeth II abdicate in 2022?" answered "... until her death in 2022": the passages
+            # say neither what was done nor any reason (an answer's own "resigned ... because" is not theirs)
+            log.info("the passages the answer to why rests on say neither what was done nor a reason")
             kept = []
         if kept and asked.kind is AnswerKind.DATE and _dates_another_event(asked, kept):
             # "In what year was Getúlio Vargas assassinated?" answered "in 1954" from "... until his

@@ -523,7 +523,7 @@ _SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?
 
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|thanks to|in response to|"
-    r"for (?:his|her|its|their) \w+|(?-i:for [a-z]+ing\b)|as (?:the|its|his|her|their) \w+ \w+ed)",
+    r"for which|for (?:his|her|its|their) \w+|(?-i:for [a-z]+ing\b)|as (?:the|its|his|her|their) \w+ \w+ed)",
     re.I,
 )
 

@@ -1300,6 +1300,14 @@ def test_an_answer_to_why_that_leaves_out_the_reason_its_sentence_gives_quotes_t
     queen = {"vell.txt": "Ann Vell was Queen of Norv from 1952 until her death in 2022. Her reign was long."}
     reply = "Ann Vell was Queen of Norv from 1952 until her death in 2022 [1]."
     assert sure_reply_read_again(reply, "Why did Ann Vell abdicate in 2022?", queen).refused
+    # the answer's own "resigned ... because" is not the passage's: it says neither
+    mayor = {"vell.txt": "Ann Vell was mayor of Orr from 1946 to her overthrow in 1955."}
+    reply = "Ann Vell resigned as mayor of Orr in 1955 because she was overthrown [1]."
+    assert sure_reply(reply, "Why did Ann Vell resign as mayor of Orr in 1955?", mayor).refused
+    # "for which" gives the reason before it
+    prize = {"vell.txt": "In 1978 Ann Vell signed the harbour treaty, for which she was given the Orr Prize."}
+    reply = "Ann Vell was given the Orr Prize for signing the harbour treaty [1]."
+    assert not sure_reply(reply, "Why did Ann Vell receive the Orr Prize?", prize).refused
     # what was done, in another form of its verb ("broke" for "break"), answers with what the sentence says
     queen = {"vell.txt": "Dissatisfied with the council, Ann Vell broke away from it in 1952."}
     answer = sure_reply("Ann Vell broke away from the council in 1952 [1].", "Why did Ann Vell break away?", queen)

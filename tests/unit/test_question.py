@@ -5,6 +5,7 @@ import pytest
 from rag.question import (
     AnswerKind,
     analyse,
+    gives_reason,
     head_names,
     moves_the_year,
     names_owner,
@@ -300,3 +301,16 @@ def test_the_names_made_with_the_questions_noun():
 )
 def test_the_office_a_question_says_was_held(question, role):
     assert analyse(question).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("She resigned because of her health.", True),
+        ("Ann Vell signed the treaty, for which she was given the Orr Prize.", True),
+        ("Ann Vell was given the Orr Prize for signing the treaty.", True),
+        ("Ann Vell was given the Orr Prize in 1978.", False),
+    ],
+)
+def test_gives_reason_in_the_words_english_says_why_with(text: str, reason: bool):
+    assert gives_reason(text) is reason
