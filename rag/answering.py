@@ -41,6 +41,7 @@ from .question import (
     Question,
     analyse,
     counts,
+    doer_unstated,
     fits_another_figure,
     gives_reason,
     head_names,
@@ -287,6 +288,9 @@ class Answerer:
             # suicide in 1954": the passage gives the year to another event
             log.info("the passages give the answer's year to another event than the question's")
             kept = []
+        if kept and asked.kind is AnswerKind.PERSON and doer_unstated(asked, _cited_texts(kept, evidence)):
+            log.info("the passages the answer cites give the act asked of only as a noun, with no doer")
+            kept = []
         if kept and asked.counted and not asked.counted & _TIME_UNITS and not any(states_count(c.text) for c in kept):
             # "How many people died in the Great Famine?" answered "... a period of mass starvation in
             # Ireland from 1845 to 1852": years, and no count, even after reading again
@@ -446,7 +450,7 @@ class Answerer:
             elif adds_nothing(c.text, asked, [k.text for k in kept]):
                 log.info("dropped %r: it adds nothing to the question", c.text)
                 restating.append(c)
-            elif swapped_names(asked, c.text):
+            elif swapped_names(asked, c.text) or (asked.kind is AnswerKind.PERSON and checker.renames_the_subject(c)):
                 log.info("dropped %r: it names the question's own subject as the one asked for", c.text)
             elif moves_the_year(asked, c.text, [r.text for r in c.rested]):
                 log.info("dropped %r: it dates what the question sets in %s in another year", c.text, asked.figures)
@@ -472,7 +476,9 @@ class Answerer:
             # marshal in 1933": another office; the passage it cites may give the one asked of ("... and
             # as the president of Finland (1944-1946)")
             cited = [replace(c, highlights=checker.sentences_of(c.cited)) for c in kept]
-            if not (kept := _drawn_from(cited, lambda text: asked.role <= content_terms(text) and holds_kind(text))):
+            if not (
+                kept := _drawn_from(cited, lambda text: asked.role <= content_terms(text) and holds_kind(text), named)
+            ):
                 log.info("the answer gives another office than the one asked of")
                 return []
             log.info("the answer gives another office than the one asked of; quoted the passage's sentence on it")
@@ -704,6 +710,11 @@ def _dates_another_event(asked: Question, kept: list[CheckedSentence]) -> bool:
             if not events or any(names_event(e, v) for e in events for v in done):
                 return False
     return any(year in years(t) for t in rested for year in given)
+
+
+def _cited_texts(kept: list[CheckedSentence], evidence: EvidenceSet) -> list[str]:
+    """Every sentence of the passages an answer cites."""
+    return [s.text for n in sorted({n for c in kept for n in c.cited}) if (e := evidence.by_n(n)) for s in e.sentences]
 
 
 def _told_texts(kept: list[CheckedSentence]) -> list[str]:

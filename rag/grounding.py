@@ -27,6 +27,7 @@ from .question import (
     AnswerKind,
     Question,
     denies,
+    new_people,
     set_aside,
     years_spanned,
 )
@@ -407,6 +408,19 @@ class SupportChecker:
     def _gives_name(self, sentence: CheckedSentence, name: str) -> bool:
         """`sentence` or the question already spells `name` out: nothing to add in brackets."""
         return name.lower() in f"{sentence.text} {self.question.text}".lower()
+
+    def renames_the_subject(self, sentence: CheckedSentence) -> bool:
+        """For "who", `sentence` names as new people only parts of the name the article it cites is filed
+        under, which also holds the question's person: "Josip Broz succeeded Tito" from josip_broz_tito.txt
+        names Tito twice, and nobody else."""
+        people = new_people(self.question, sentence.text)
+        asked = [content_terms(n) for n in self.question.names]
+        return bool(people) and any(
+            any(a and a <= content_terms(h) for a in asked)
+            and all(content_terms(p) <= content_terms(h) for p in people)
+            for h in self._cited_headings(sentence)
+            if is_person(h)
+        )
 
     def _cited_headings(self, sentence: CheckedSentence) -> list[str]:
         """The names the articles `sentence` cites are filed under ("" for a headline)."""

@@ -25,6 +25,7 @@ from .terms import (
     is_person,
     is_verb,
     names,
+    names_event,
     new_forms,
     numbers,
     ordinary_word,
@@ -553,6 +554,36 @@ def new_people(question: Question, text: str) -> list[str]:
     # "Fox News’ Bret Baier": an owner's name and a person's are two names
     found = [piece.strip() for n in proper_names(text) for piece in re.split(r"['’]s?\s+", n)]
     return [n for n in found if n and is_person(n) and not asked & set(re.findall(r"[a-z]{2,}", n.lower()))]
+
+
+def doer_unstated(question: Question, texts: list[str]) -> bool:
+    """ "Who assassinated Ahmad al-Ghashmi?" asked of passages that give the act only as a noun with
+    nobody named as its doer ("after the assassination of President Ahmad al-Ghashmi"): they do not say
+    who, whatever name the answer puts beside it."""
+    tokens = [w.lower() for w in words(question.text)][:4]
+    if question.wh != "who" or "who" not in tokens[:3] or tokens.index("who") + 1 >= len(tokens):
+        return False
+    verb = verb_lemma(tokens[tokens.index("who") + 1])
+    if not verb or verb in AUXILIARIES or verb == "be":
+        return False
+    object_terms = set().union(*(content_terms(n) for n in question.names)) if question.names else set()
+    told = False
+    for text in texts:
+        said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
+        for i, m in enumerate(said):
+            word = m.group(0).lower()
+            as_noun = bool(i and said[i - 1].group(0).lower() in DETERMINERS) or not verb_lemma(word)
+            if verb_lemma(word) == verb and not as_noun:
+                return False  # the verb itself, with its subject or its "by"
+            # the act's noun, said of the question's own name ("the assassination of President Ahmad
+            # al-Ghashmi"; not "the supervision of Steve Jobs", the doer, nor "the assassin")
+            after = " ".join(w.group(0) for w in said[i + 1 : i + 9])
+            if as_noun and names_event(word, verb) and len(word) >= len(verb) and is_noun(word):
+                if re.search(r"\bby\b", after):
+                    return False
+                of = " ".join(w.group(0) for w in said[i + 1 : i + 4])
+                told |= bool(re.match(r"of\b", of)) and bool(object_terms & content_terms(of))
+    return told
 
 
 def swapped_names(question: Question, text: str) -> list[str]:

@@ -1549,3 +1549,41 @@ def test_a_year_the_passage_gives_to_another_event_does_not_date_the_question_s_
     # a year the passage also gives plainly answers
     plain = {"vell.txt": "Ann Vell resigned in 1990. She was mayor of Orr from 1980 until her death in 1990."}
     assert not sure_reply("Ann Vell resigned in 1990 [1].", resigned, plain).refused
+
+
+def test_a_quoted_sentence_on_the_office_asked_of_names_the_person_it_gives_as_he():
+    articles = {
+        "dana vale.txt": "Dana Vale is a Velorian politician. A member of the Green Party, he was the first "
+        "Velorian to serve as mayor of Orr. Vale represented Orr in the Senate from 2005 to 2008."
+    }
+    question = "Who was the first Velorian to serve as mayor of Orr?"
+    reply = "Vale represented Orr in the Senate from 2005 to 2008 [1]."
+    answer = sure_reply(reply, question, articles)
+    assert not answer.refused and "he [Dana Vale] was the first Velorian" in answer.answer, answer.answer
+
+
+def test_a_who_answer_naming_only_the_question_s_own_person_by_another_part_of_their_name_is_refused():
+    articles = {
+        "dana broz vale.txt": "Dana Broz, commonly known as Vale, was mayor of Orr until his death in 1980. "
+        "Ann Kessler was the mayor after him."
+    }
+    question = "Who succeeded Vale as mayor of Orr after his death in 1980?"
+    assert sure_reply("Dana Broz succeeded Vale as mayor of Orr after his death in 1980 [1].", question, articles).refused
+    told = sure_reply("Ann Kessler was the mayor after him [1].", question, articles)
+    assert not told.refused and "Ann Kessler" in told.answer, told.answer
+
+
+def test_who_did_an_act_the_passages_give_only_as_a_noun_with_no_doer_is_refused():
+    articles = {
+        "ann vale.txt": "Ann Vale was a Norvish officer. She became mayor of Orr in 1978, after the "
+        "assassination of Mayor Dana Kessler. Kessler had appointed Vale as governor of Taiz."
+    }
+    question = "Who assassinated Mayor Dana Kessler?"
+    assert sure_reply("Dana Kessler was assassinated by Ann Vale [1].", question, articles).refused
+    # a doer after "by", or the act as a verb, says who; "the orders of" a person names the doer
+    for said in (
+        "She became mayor of Orr in 1978, after the assassination of Mayor Dana Kessler by Ann Vale.",
+        "She became mayor of Orr in 1978, after Ann Vale assassinated Mayor Dana Kessler.",
+    ):
+        told = sure_reply("Dana Kessler was assassinated by Ann Vale [1].", question, {"ann vale.txt": said})
+        assert not told.refused, said
