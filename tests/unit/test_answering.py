@@ -1568,7 +1568,8 @@ def test_a_who_answer_naming_only_the_question_s_own_person_by_another_part_of_t
         "Ann Kessler was the mayor after him."
     }
     question = "Who succeeded Vale as mayor of Orr after his death in 1980?"
-    assert sure_reply("Dana Broz succeeded Vale as mayor of Orr after his death in 1980 [1].", question, articles).refused
+    reply = "Dana Broz succeeded Vale as mayor of Orr after his death in 1980 [1]."
+    assert sure_reply(reply, question, articles).refused
     told = sure_reply("Ann Kessler was the mayor after him [1].", question, articles)
     assert not told.refused and "Ann Kessler" in told.answer, told.answer
 
