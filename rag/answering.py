@@ -330,7 +330,10 @@ class Answerer:
             return False
         shown = shown_terms(evidence)
         titled = shown.union(*(title_terms(e) for e in evidence.items))
-        if unknown := unstated_names(asked.premise_names, titled, evidence.names()):
+        names = evidence.names()
+        if unknown := unstated_names(asked.premise_names, titled, names) or [
+            n for n in asked.placed_names if unstated_names([n], titled, names)
+        ]:
             log.info("the evidence never mentions %s", unknown)
             return False
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite

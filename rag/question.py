@@ -106,6 +106,16 @@ class Question:
         return tuple(n for n in self.names if " " in n or not opening.startswith(n) or not ordinary_word(n))
 
     @property
+    def placed_names(self) -> tuple[str, ...]:
+        """The lone names the question sets something in, at or near ("founded in Shenzhen?"): a place,
+        not an adjective ("in Polish history"), so one the passages never state rules them out alone."""
+        return tuple(
+            n
+            for n in self.premise_names
+            if " " not in n and re.search(rf"\b(?:in|at|near)\s+{re.escape(n)}\b(?!\s+[a-z])", self.text)
+        )
+
+    @property
     def asks_for_name(self) -> bool:
         """Answered by a proper name the question does not already hold (a person, an owner, a name)."""
         return self.kind in (AnswerKind.PERSON, AnswerKind.OWNER) or self.named
@@ -294,7 +304,8 @@ def _kind(wh: str, after: list[str], head: str) -> AnswerKind:
 
 
 _DATE_TEXT = re.compile(
-    r"\b(1\d{3}|20\d{2})s?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|"
+    r"\b(1\d{3}|20\d{2})s?\b|\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)\b\.?|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight)\b|"
     r"\b(\d{1,2}(st|nd|rd|th)|first|second|third|\w+teenth|\w+tieth) century\b|\b(spring|summer|autumn|fall|winter)\b|"
     # "in AD 537", "560 BC": a year of any length, told by its era

@@ -422,7 +422,7 @@ def test_a_kinsman_s_full_name_replaces_the_person_asked_of_though_one_full_name
 def test_a_sentence_naming_a_longer_name_is_not_about_the_namesake_the_passage_gives_whole():
     articles = {
         "vell.txt": "Mara Oden Lind Vell was a diplomat who served as envoy until her death in a crash in May "
-        "1955. She was a daughter of Oden Vell, who served as mayor of Tarn."
+        "1955. She was a daughter of Oden Vell, mayor of Tarn until his death in 1970."
     }
     reply = "Oden Vell died in a crash in May 1955 [1]."
     assert sure_reply_read_again(reply, "When did Oden Vell die in a crash?", articles).refused  # the daughter died
@@ -1010,6 +1010,13 @@ def test_filler_and_repetition_are_dropped():
 def test_a_name_the_articles_never_mention_is_refused_without_the_model():
     llm = ScriptedLLM([], judge=verdicts(0.99))
     answer = answerer(llm).ask("Who won the 2025 Super Bowl?")
+    assert answer.refused and not llm.prompts and not llm.judged
+
+
+def test_a_place_the_question_sets_its_event_in_that_the_articles_never_mention_is_refused_without_the_model():
+    articles = {"orbis.txt": "Orbis Group was founded on 28 June 1999 in Hangzhou. It sells tea."}
+    llm = ScriptedLLM([], judge=verdicts(0.99))
+    answer = answerer(llm, articles).ask("On what date was Orbis Group founded in Shenzhen?")
     assert answer.refused and not llm.prompts and not llm.judged
 
 

@@ -88,6 +88,11 @@ def test_supplies_wants_a_new_thing_of_the_kind_asked_for():
     assert supplies(analyse("In what year was the church completed?"), "The church was completed in AD 537.")
     assert supplies(analyse("When was the temple built?"), "It stood by 560 BC.")
     assert not supplies(analyse("When was the temple built?"), "It had 537 visitors.")
+    # a month by its name or its abbreviation, not any word that starts like one ("declaration", "market")
+    on = analyse("On what date was the blockade announced?")
+    assert not supplies(on, "It was announced the day after the declaration of war.")
+    assert supplies(on, "It was announced in Dec. of that year.")
+    assert supplies(on, "It was announced in March.")
     assert supplies(analyse("Who defended the plan?"), "Mayor Lena Ortiz defended it.")
     assert not supplies(analyse("Who defended the plan?"), "The plan was defended.")
     assert supplies(analyse("Why did he resign?"), "He resigned over the climate policy.")
@@ -314,3 +319,9 @@ def test_the_office_a_question_says_was_held(question, role):
 )
 def test_gives_reason_in_the_words_english_says_why_with(text: str, reason: bool):
     assert gives_reason(text) is reason
+
+
+def test_placed_names_are_the_lone_names_a_question_sets_something_in():
+    assert analyse("On what date was Alibaba founded in Shenzhen?").placed_names == ("Shenzhen",)
+    assert analyse("Which events shaped Polish history in 1989?").placed_names == ()
+    assert analyse("Who was mayor of New York City in 1990?").placed_names == ()
