@@ -57,6 +57,8 @@ from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
 from .terms import (
+    centuries,
+    centuries_dated,
     content_terms,
     dated_events,
     listed_spans,
@@ -339,7 +341,8 @@ class Answerer:
         # "the richest 10%" over passages that only give the richest 1%; a figure the follow-up's rewrite
         # carried over from the last (checked) answer is context, not a premise of the user's
         spanned = set().union(*(years_spanned(e.text) for e in evidence.items))  # "from 1948 to 1994" holds 1950
-        if unstated := asked.premise_figures - shown - spanned:
+        dated = set().union(*(centuries_dated(e.text) for e in evidence.items)) & centuries(asked.text)
+        if unstated := asked.premise_figures - shown - spanned - dated:
             log.info("the evidence never states %s", sorted(unstated))
             return False
         return evidence.best_lexical > 0 or retrieval.best_dense >= self.settings.min_relevance

@@ -36,6 +36,8 @@ from .terms import (
     ORDINALS,
     abbreviates,
     abbreviations,
+    centuries,
+    centuries_dated,
     content_terms,
     counted_ordinal,
     counted_ordinals,
@@ -203,6 +205,7 @@ class SupportChecker:
         self._titles = {e.n: title_terms(e) for e in evidence.items}
         # each item's figures, the years inside its spans too ("from 1948 to 1994" gives 1950)
         self._figures = {e.n: numbers(e.text) | years_spanned(e.text) for e in evidence.items}
+        self._centuries = set().union(*(centuries_dated(e.text) for e in evidence.items))
         self._about = self._all_terms.union(*self._titles.values(), *self._figures.values())
         self._names = evidence.names()  # the names the passages and their titles give
         self._defined = acronyms([e.text for e in evidence.items])  # "International Criminal Court (ICC)"
@@ -744,6 +747,9 @@ class SupportChecker:
         repeated = (names(sentence.text) | numbers(sentence.text)) & self._question_strict
         absent = {t for t in repeated if not stated(t, self._about) and t not in self._abbreviated}
         unbound = self._unbound_figures(sentence.text, strict) | self._premise_figures_uncited(sentence.text, chosen)
+        # a century the passages date by its years: "the turn of the 20th century" of "between 1899 and 1901"
+        dated = centuries(sentence.text) & self._centuries
+        absent, unbound = absent - dated, unbound - dated
         strict_ok = strict <= covered and not absent and not unbound
         if absent or unbound:
             result.missing = sorted(set(result.missing) | absent | unbound)

@@ -119,6 +119,20 @@ def years(text: str) -> set[str]:
     return set(YEAR.findall(text))
 
 
+_CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]+century\b", re.I)
+
+
+def centuries(text: str) -> set[str]:
+    """The figures of the centuries `text` names by number: "around the turn of the 20th century" -> {"20"}."""
+    return set(_CENTURY.findall(text))
+
+
+def centuries_dated(text: str) -> set[str]:
+    """The centuries (as numbers) that the years in `text` fall in or within a decade of, its turn:
+    "between 1899 and 1901" dates the 19th century and the turn of the 20th."""
+    return {str((int(y) + d) // 100 + 1) for y in years(text) for d in (-10, 0, 10)}
+
+
 def listed_spans(text: str) -> list[set[str]]:
     """The years of each span of one role that `text` lists one after another, in order: "from 1946 to
     his overthrow in 1955, and from 1973 until his death in 1974" holds [{1946, 1955}, {1973, 1974}]."""

@@ -1595,3 +1595,13 @@ def test_who_did_an_act_the_passages_give_only_as_a_noun_with_no_doer_is_refused
     ):
         told = sure_reply("Dana Kessler was assassinated by Ann Vale [1].", question, {"ann vale.txt": said})
         assert not told.refused, said
+
+
+def test_a_century_the_question_names_is_stated_by_the_years_of_the_passage():
+    articles = {"orr.txt": "The Orr Rising was an uprising in North Norv between 1899 and 1901."}
+    question = "Which uprising took place in Norv around the turn of the 20th century?"
+    reply = "The Orr Rising took place in Norv around the turn of the 20th century [1]."
+    answer = sure_reply(reply, question, articles)
+    assert not answer.refused and "Orr Rising" in answer.answer, answer.answer
+    # a century the years do not reach is the question's own claim
+    assert sure_reply(reply.replace("20th", "17th"), question.replace("20th", "17th"), articles).refused

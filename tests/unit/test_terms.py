@@ -6,6 +6,8 @@ import pytest
 
 from rag.terms import (
     abbreviates,
+    centuries,
+    centuries_dated,
     content_terms,
     counted_ordinal,
     counted_ordinals,
@@ -218,3 +220,10 @@ def test_dated_events_are_the_events_a_subject_went_through_that_a_year_is_given
 )
 def test_names_event_joins_a_verb_to_the_nouns_of_its_events(noun: str, verb: str, named: bool):
     assert names_event(noun, verb) is named
+
+
+def test_a_century_named_by_number_is_dated_by_the_years_in_it_or_at_its_turn():
+    assert centuries("around the turn of the 20th century, and in the 19th-century press") == {"20", "19"}
+    assert centuries("20 people died") == set()
+    assert centuries_dated("between 1899 and 1901") == {"19", "20"}
+    assert "20" not in centuries_dated("in 1850")
