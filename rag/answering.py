@@ -57,6 +57,7 @@ from .render import join_sentences
 from .retrieval import Retrieval, Retriever
 from .scope import Scope
 from .terms import (
+    ASPECTUAL,
     centuries,
     centuries_dated,
     content_terms,
@@ -694,17 +695,13 @@ def _states_act(asked: Question, texts: list[str]) -> bool:
     )
 
 
-# verbs of a span's start or end: "until his death in 1953" is when a rule ended
-_ASPECTUAL = frozenset("begin start end finish stop cease last continue".split())
-
-
 def _dates_another_event(asked: Question, kept: list[CheckedSentence]) -> bool:
     """Every year the answer gives is one the passage sentences it rests on give only to an event of
     its subject that is not what the question says was done ("until his death in 2013" for "In what
     year did Chávez resign?"). A question that asks until when, or when a span began or ended, is
     answered by such a year."""
     done = {verb_lemma(w) for w in words(asked.text) if content_terms(w) & asked.acts} - {""}
-    if not done or done & _ASPECTUAL or re.search(r"\b(?:until|till)\b", asked.text, re.I):
+    if not done or done & ASPECTUAL or re.search(r"\b(?:until|till)\b", asked.text, re.I):
         return False
     given = years(" ".join(c.text for c in kept))
     rested = [s.text for s in _rested_sentences(kept)]

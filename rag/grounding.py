@@ -53,6 +53,7 @@ from .terms import (
     ordinary_word,
     proper_names,
     rank_terms,
+    spans_terms,
     stated,
     stem,
     unstated_names,
@@ -484,6 +485,7 @@ class SupportChecker:
                 continue
             near = set().union(*(self._terms_around(n, rested) for n, rested in c.highlights.items()))
             near |= self._held_with(claims(c.text, self.question)[1], c.highlights)
+            near |= set().union(*(spans_terms(s.text) for rested in c.highlights.values() for s in rested))
             spliced += sorted(t for t in asked & self._stated_by(c.highlights) if not stated(t, near))
         return list(dict.fromkeys(spliced))
 

@@ -133,6 +133,17 @@ def centuries_dated(text: str) -> set[str]:
     return {str((int(y) + d) // 100 + 1) for y in years(text) for d in (-10, 0, 10)}
 
 
+# verbs of a span's start or end, and the span that states both: "ran from 1939 to the defeat of Nazi
+# Germany in 1945" says when and how the campaign began and ended
+ASPECTUAL = frozenset("begin start end finish stop cease last continue".split())
+_SPAN = re.compile(r"\bfrom\b[^.;]*?\b(?:to|until|till)\b|\b(?:until|till)\b|\bbetween\b[^.;]*?\band\b", re.I)
+
+
+def spans_terms(text: str) -> set[str]:
+    """The terms of a span's start and end, where `text` gives a span ("from 1939 to 1945", "until his death")."""
+    return content_terms(" ".join(ASPECTUAL)) if _SPAN.search(text) else set()
+
+
 def listed_spans(text: str) -> list[set[str]]:
     """The years of each span of one role that `text` lists one after another, in order: "from 1946 to
     his overthrow in 1955, and from 1973 until his death in 1974" holds [{1946, 1955}, {1973, 1974}]."""

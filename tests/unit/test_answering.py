@@ -1605,3 +1605,15 @@ def test_a_century_the_question_names_is_stated_by_the_years_of_the_passage():
     assert not answer.refused and "Orr Rising" in answer.answer, answer.answer
     # a century the years do not reach is the question's own claim
     assert sure_reply(reply.replace("20th", "17th"), question.replace("20th", "17th"), articles).refused
+
+
+def test_how_a_span_ended_is_told_by_the_span_though_the_word_end_is_further_on():
+    articles = {
+        "orr.txt": "The Battle of Orr, the longest continuous military campaign in the Norv War, ran from 1939 to "
+        "the defeat of Norv in 1945, covering a major part of the naval history of the war. At its core was the "
+        "Vell blockade of Norv, announced the day after the declaration of war, and Norv's counterblockade. "
+        "The campaign peaked from mid-1940 to the end of 1943."
+    }
+    reply = "The Battle of Orr ended in 1945 with the defeat of Norv [1]."
+    answer = sure_reply(reply, "How did the Battle of Orr end in 1945?", articles)
+    assert not answer.refused and "defeat of Norv" in answer.answer, answer.answer

@@ -22,6 +22,7 @@ from rag.terms import (
     numbers,
     proper_names,
     rank_terms,
+    spans_terms,
     spells,
     stated,
     states_count,
@@ -227,3 +228,9 @@ def test_a_century_named_by_number_is_dated_by_the_years_in_it_or_at_its_turn():
     assert centuries("20 people died") == set()
     assert centuries_dated("between 1899 and 1901") == {"19", "20"}
     assert "20" not in centuries_dated("in 1850")
+
+
+def test_a_span_states_when_and_how_something_began_and_ended():
+    assert {"end", "begin"} <= spans_terms("It ran from 1939 to the defeat of Orr in 1945.")
+    assert "end" in spans_terms("She ruled until her death.")
+    assert spans_terms("It was fought in 1945.") == set()
