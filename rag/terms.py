@@ -296,6 +296,12 @@ def figure_phrases(text: str, reach: int = 2) -> list[tuple[str, list[set[str]]]
     for match, raw in sorted([(m, m.group(1)) for m in _NUMBER.finditer(text)] + spelt, key=lambda f: f[0].start()):
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not match.group(2) and not match.group(0).startswith("$"):
             continue  # a year says when, not how many
+        if (
+            re.fullmatch(r"1\d{3}", raw)
+            and re.search(r"\b(?:in|since|from|until|till|of)\s+$", text[: match.start()], re.I)
+            and not re.match(r"\s+[a-z]+s\b", text[match.end() :])
+        ):
+            continue  # and so does an earlier one after its preposition ("the famine of 1770", not "of 1500 ships")
         if raw.isdigit() and int(raw) <= 31 and _MONTH_AFTER.match(text, match.end()):
             continue  # so does a day of a month ("20 February 2016")
         clause = re.split(r"[!?;:,()\[\]]|\.(?=\s+[A-Z0-9\"“]|\s*$)", text[match.end() : match.end() + 80])[0]

@@ -75,6 +75,9 @@ def test_a_figure_is_read_with_what_it_counts_and_a_year_is_not_a_figure():
     assert figure_units("In 2025 he closed 1,500 consulates, officials said.") == [("1500", {stem("consul")})]
     assert figure_units("On 20 February 2016 it had 300 stores.") == [("300", {stem("stores")})]  # a day says when
     assert figure_phrases("She won 107 singles titles.") == [("107", [{stem("singles")}, {stem("titles")}])]
+    # an earlier year after its preposition says when; a count of things after "of" stays a count
+    assert figure_units("The famine of 1770 occurred during a period of dual rule.") == []
+    assert figure_units("It had a fleet of 1500 ships.") == [("1500", {stem("ships")})]
     # a figure spelt out counts too
     assert figure_units("It is a family of five agencies, founded in 1944.") == [("5", {stem("agencies")})]
 
