@@ -540,6 +540,11 @@ class Answerer:
             if told := _drawn_from(kept, gives_reason):
                 log.info("the answer leaves out the reason the sentence it rests on gives; quoted it")
                 kept = told
+            elif told := _drawn_from(_followed_by(kept, checker), gives_reason):
+                # "Why did the Dust Bowl happen?" answered "The Dust Bowl was a period of severe dust
+                # storms ..." from the sentence before "The phenomenon was caused by ..."
+                log.info("the answer leaves out the reason the sentence after the one it rests on gives; quoted it")
+                kept = told
         if kept and checker.gives_another_span(kept):
             # "When did his second period begin?" answered "from 1946" of "from 1946 to his overthrow in
             # 1955, and from 1973 until his death in 1974": the sentence, quoted, gives each span
@@ -771,6 +776,17 @@ _TIME_UNITS = frozenset(content_terms("years months weeks days hours minutes tim
 
 def _as_is(sentence: CheckedSentence) -> CheckedSentence:
     return sentence
+
+
+def _followed_by(kept: list[CheckedSentence], checker: SupportChecker) -> list[CheckedSentence]:
+    """`kept` resting instead on the passage sentence right after each one it rests on."""
+    passages = checker.sentences_of({n for c in kept for n in c.highlights})
+    return [
+        replace(c, highlights={n: [after for s, after in zip(passages[n], passages[n][1:]) if s.start in starts]})
+        for c in kept
+        for n, rested in c.highlights.items()
+        if n in passages and (starts := {s.start for s in rested})
+    ]
 
 
 def _drawn_from(

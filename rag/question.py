@@ -194,7 +194,7 @@ _BE_HAVE = frozenset("is are was were be been being has have had".split())
 
 
 # verbs that say little of what happened: an answer says "became", "had", "made" in other words
-_LIGHT_VERBS = frozenset("be have do make get take give go come become say".split())
+_LIGHT_VERBS = frozenset("be have do make get take give go come become say happen occur".split())
 
 
 def _acts(text: str) -> set[str]:
@@ -534,7 +534,7 @@ _SET_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?
 
 
 _REASON = re.compile(
-    r"\b(?:because|due to|owing to|as a result of|in order to|so that|thanks to|in response to|"
+    r"\b(?:because|due to|owing to|as a result of|caused by|in order to|so that|thanks to|in response to|"
     r"for which|for (?:his|her|its|their) \w+|(?-i:for [a-z]+ing\b)|as (?:the|its|his|her|their) \w+ \w+ed)",
     re.I,
 )

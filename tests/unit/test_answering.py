@@ -1617,3 +1617,13 @@ def test_how_a_span_ended_is_told_by_the_span_though_the_word_end_is_further_on(
     reply = "The Battle of Orr ended in 1945 with the defeat of Norv [1]."
     answer = sure_reply(reply, "How did the Battle of Orr end in 1945?", articles)
     assert not answer.refused and "defeat of Norv" in answer.answer, answer.answer
+
+
+def test_an_answer_to_why_quotes_the_reason_the_sentence_after_the_one_it_rests_on_gives():
+    articles = {
+        "orr rising.txt": "The Orr Rising was a revolt in Norv. Its members were known as the Boxers in "
+        "Norvish, owing to many of them practising martial arts. It was defeated in 1901."
+    }
+    reply = "The Orr Rising was a revolt in Norv [1]."
+    answer = sure_reply(reply, "Why were the members of the Orr Rising called Boxers in Norvish?", articles)
+    assert not answer.refused and "owing to many of them" in answer.answer, answer.answer

@@ -314,6 +314,7 @@ def test_the_office_a_question_says_was_held(question, role):
         ("She resigned because of her health.", True),
         ("Ann Vell signed the treaty, for which she was given the Orr Prize.", True),
         ("Ann Vell was given the Orr Prize for signing the treaty.", True),
+        ("The phenomenon was caused by a failure to apply dryland farming methods.", True),
         ("Ann Vell was given the Orr Prize in 1978.", False),
     ],
 )
@@ -325,3 +326,9 @@ def test_placed_names_are_the_lone_names_a_question_sets_something_in():
     assert analyse("On what date was Alibaba founded in Shenzhen?").placed_names == ("Shenzhen",)
     assert analyse("Which events shaped Polish history in 1989?").placed_names == ()
     assert analyse("Who was mayor of New York City in 1990?").placed_names == ()
+
+
+def test_what_happened_or_occurred_is_no_act_a_reason_must_restate():
+    assert analyse("Why did the Orr drought happen?").acts == frozenset()
+    assert analyse("Why did the Orr drought occur?").acts == frozenset()
+    assert analyse("Why did Ann Vell resign?").acts
