@@ -44,7 +44,7 @@ from .errors import QuestionError
 from .grounding import is_refusal
 from .llm import LLM
 from .prompts import PromptSet
-from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse, set_aside
+from .question import AUXILIARIES, DETERMINERS, PREPOSITIONS, Question, analyse, office, set_aside
 from .terms import (
     MONTHS,
     content_terms,
@@ -130,6 +130,7 @@ def standalone_question(question: str, history: Sequence[Mapping[str, Any]], rew
 
     def resolved(standalone: str, how: Resolved, search: str = "", spent: float = 0.0) -> Query:
         """A follow-up: it carries the last exchange's citations and answer along."""
+        standalone = _office_named(standalone, exchange.question)
         return Query(
             asked=question,
             standalone=standalone,
@@ -181,6 +182,17 @@ class Rewriter:
         llm.warm(self._prompts.followup_prefix())  # evaluated once, then restored from its snapshot
         messages = self._prompts.followup_messages(_without_conjunction(question), exchange.question, exchange.answer)
         return "".join(llm.stream(messages, self._max_tokens, 0.0, stop=["\n"], forbid=forbid)).strip()
+
+
+_THAT_OFFICE = re.compile(r"\bthat\s+(?:office|post|position)\b", re.I)
+
+
+def _office_named(question: str, before: str) -> str:
+    """ "that office" named by the office the question before asked of: "Until when did he hold that
+    office?" after "In what year did he become president of Yugoslavia?" asks of the presidency, not of
+    another office the last answer's sentence gives."""
+    held = office(before)
+    return _THAT_OFFICE.sub(f"the office of {held}", question) if held else question
 
 
 def _without_conjunction(question: str) -> str:

@@ -210,7 +210,8 @@ def _acts(text: str) -> set[str]:
 
 # "become president of Finland", "serve as prime minister": the office, up to its preposition
 _ROLE = re.compile(
-    r"\b(?:become|became|becomes|turn(?:ed|s)? into|(?:serve|served|serves|serving|elected|appointed)\s+as)\s+"
+    r"\b(?:become|became|becomes|turn(?:ed|s)? into|(?:serve|served|serves|serving|elected|appointed)\s+as|"
+    r"(?:hold|held|holds|holding)\s+the\s+(?:office|post|position)\s+of)\s+"
     r"(?:(?:the|a|an|its|his|her|their)\s+)?([A-Za-z][\w -]*?)"
     r"(?=\s+(?:of|in|for|at|from|to|under|until|during|between|after|before|when|while)\b|[?,]|$)"
 )
@@ -227,6 +228,19 @@ def _role(text: str) -> set[str]:
     clause = [w.lower() for w in words(text[: found.start()])][-3:]
     # the office is its last words: "the first female [prime minister]"
     return set() if _SUBORDINATORS.intersection(clause) else content_terms(" ".join(found.group(1).split()[-2:]))
+
+
+_OF_PLACE = re.compile(r"\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+def office(text: str) -> str:
+    """The office the question says someone held, as written, with the place it is of: "president of
+    Yugoslavia" of "In what year did he become president of Yugoslavia?"; "" when it says none."""
+    found = _ROLE.search(text)
+    if not found or len(found.group(1).split()) > 5:
+        return ""
+    place = _OF_PLACE.match(text, found.end(1))
+    return found.group(1) + (place.group(0) if place else "")
 
 
 def _head_noun(after: list[str]) -> str:

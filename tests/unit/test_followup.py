@@ -442,3 +442,15 @@ def test_she_after_a_whose_question_is_the_one_person_the_answer_named():
     history = turn("Whose work is recognised as crucial?", "Ada Lowe's and Eve Hale's work is recognised [1].")
     llm, rewrite = model("What did the Courier say Eve Hale shaped?")
     assert standalone_question("What did the Courier say she shaped?", history, rewrite).how is Resolved.MODEL
+
+
+def test_that_office_is_the_office_the_question_before_asked_of():
+    history = turn("In what year did Ann Vale become mayor of Orr?", "Ann Vale became mayor of Orr in 1953 [1].")
+    llm, rewrite = model("Until when did Ann Vale hold that office?")
+    query = standalone_question("And until when did she hold that office?", history, rewrite)
+    assert query.standalone == "Until when did Ann Vale hold the office of mayor of Orr?", query.standalone
+    # a question before that names no office leaves it to the words as they are
+    history = turn("Who led the Orr council?", "Ann Vale led it [1].")
+    llm, rewrite = model("Until when did Ann Vale hold that office?")
+    query = standalone_question("Until when did she hold that office?", history, rewrite)
+    assert "that office" in query.standalone

@@ -7,6 +7,7 @@ from rag.question import (
     analyse,
     gives_reason,
     head_names,
+    office,
     moves_the_year,
     names_owner,
     new_names,
@@ -332,3 +333,10 @@ def test_what_happened_or_occurred_is_no_act_a_reason_must_restate():
     assert analyse("Why did the Orr drought happen?").acts == frozenset()
     assert analyse("Why did the Orr drought occur?").acts == frozenset()
     assert analyse("Why did Ann Vell resign?").acts
+
+
+def test_office_is_the_office_a_question_says_was_held_with_the_place_it_is_of():
+    assert office("In what year did he become president of Yugoslavia?") == "president of Yugoslavia"
+    assert office("When did she serve as the first female prime minister?") == "first female prime minister"
+    assert office("Until when did he hold the office of mayor of Orr?") == "mayor of Orr"
+    assert office("Who led the council?") == ""
