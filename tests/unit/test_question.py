@@ -7,10 +7,10 @@ from rag.question import (
     analyse,
     gives_reason,
     head_names,
-    office,
     moves_the_year,
     names_owner,
     new_names,
+    office,
     supplies,
     swapped_names,
 )
