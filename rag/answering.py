@@ -725,15 +725,9 @@ def _cited_texts(kept: list[CheckedSentence], evidence: EvidenceSet) -> list[str
     return [s.text for n in sorted({n for c in kept for n in c.cited}) if (e := evidence.by_n(n)) for s in e.sentences]
 
 
-def _told_texts(kept: list[CheckedSentence]) -> list[str]:
-    """An answer's sentences and the passage sentences they rest on."""
-    return [c.text for c in kept] + [s.text for s in _rested_sentences(kept)]
-
-
 def _rests_on(kept: list[CheckedSentence]) -> set[str]:
     """The terms of an answer and of the passage sentences it rests on."""
-    texts = _told_texts(kept)
-    return content_terms(" ".join(texts))
+    return content_terms(" ".join([c.text for c in kept] + [s.text for s in _rested_sentences(kept)]))
 
 
 def _answers_better(again: list[CheckedSentence], first: list[CheckedSentence], asked: Question) -> bool:
