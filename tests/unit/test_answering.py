@@ -1565,8 +1565,7 @@ def test_a_quoted_sentence_on_the_office_asked_of_names_the_person_it_gives_as_h
     }
     question = "Who was the first Velorian to serve as mayor of Orr?"
     reply = "Vale represented Orr in the Senate from 2005 to 2008 [1]."
-    answer = sure_reply(reply, question, articles)
-    assert not answer.refused and "he [Dana Vale] was the first Velorian" in answer.answer, answer.answer
+    assert_answered_with(reply, question, articles, "he [Dana Vale] was the first Velorian")
 
 
 def test_a_who_answer_naming_only_the_question_s_own_person_by_another_part_of_their_name_is_refused():
@@ -1577,8 +1576,7 @@ def test_a_who_answer_naming_only_the_question_s_own_person_by_another_part_of_t
     question = "Who succeeded Vale as mayor of Orr after his death in 1980?"
     reply = "Dana Broz succeeded Vale as mayor of Orr after his death in 1980 [1]."
     assert sure_reply(reply, question, articles).refused
-    told = sure_reply("Ann Kessler was the mayor after him [1].", question, articles)
-    assert not told.refused and "Ann Kessler" in told.answer, told.answer
+    assert_answered_with("Ann Kessler was the mayor after him [1].", question, articles, "Ann Kessler")
 
 
 def test_who_did_an_act_the_passages_give_only_as_a_noun_with_no_doer_is_refused():
@@ -1601,8 +1599,7 @@ def test_a_century_the_question_names_is_stated_by_the_years_of_the_passage():
     articles = {"orr.txt": "The Orr Rising was an uprising in North Norv between 1899 and 1901."}
     question = "Which uprising took place in Norv around the turn of the 20th century?"
     reply = "The Orr Rising took place in Norv around the turn of the 20th century [1]."
-    answer = sure_reply(reply, question, articles)
-    assert not answer.refused and "Orr Rising" in answer.answer, answer.answer
+    assert_answered_with(reply, question, articles, "Orr Rising")
     # a century the years do not reach is the question's own claim
     assert sure_reply(reply.replace("20th", "17th"), question.replace("20th", "17th"), articles).refused
 
@@ -1615,8 +1612,7 @@ def test_how_a_span_ended_is_told_by_the_span_though_the_word_end_is_further_on(
         "The campaign peaked from mid-1940 to the end of 1943."
     }
     reply = "The Battle of Orr ended in 1945 with the defeat of Norv [1]."
-    answer = sure_reply(reply, "How did the Battle of Orr end in 1945?", articles)
-    assert not answer.refused and "defeat of Norv" in answer.answer, answer.answer
+    assert_answered_with(reply, "How did the Battle of Orr end in 1945?", articles, "defeat of Norv")
 
 
 def test_an_answer_to_why_quotes_the_reason_the_sentence_after_the_one_it_rests_on_gives():
@@ -1625,5 +1621,6 @@ def test_an_answer_to_why_quotes_the_reason_the_sentence_after_the_one_it_rests_
         "Norvish, owing to many of them practising martial arts. It was defeated in 1901."
     }
     reply = "The Orr Rising was a revolt in Norv [1]."
-    answer = sure_reply(reply, "Why were the members of the Orr Rising called Boxers in Norvish?", articles)
-    assert not answer.refused and "owing to many of them" in answer.answer, answer.answer
+    assert_answered_with(
+        reply, "Why were the members of the Orr Rising called Boxers in Norvish?", articles, "owing to many of them"
+    )
