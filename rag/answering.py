@@ -687,13 +687,17 @@ def _acting(kept: list[CheckedSentence], asked: Question, evidence: EvidenceSet,
     return sorted(evidence.beside(acting, context_chars) - cited) if acting else []
 
 
+def _act_words(asked: Question) -> list[str]:
+    """The question's words, as typed, that say what was done (its acts)."""
+    return [w for w in words(asked.text) if content_terms(w) & asked.acts]
+
+
 def _states_act(asked: Question, texts: list[str]) -> bool:
     """`texts` say what the question says was done, in any form of its verbs ("broke" for "break",
     "founded" for "found")."""
     if not asked.acts:
         return True
-    acting = [w for w in words(asked.text) if content_terms(w) & asked.acts]
-    forms = {f(w) for w in acting for f in (verb_lemma, stem)} - {""}
+    forms = {f(w) for w in _act_words(asked) for f in (verb_lemma, stem)} - {""}
     said = " ".join(texts)
     return bool(asked.acts & content_terms(said)) or bool(
         forms & {f(w) for w in words(said) for f in (verb_lemma, stem)}
@@ -705,7 +709,7 @@ def _dates_another_event(asked: Question, kept: list[CheckedSentence]) -> bool:
     its subject that is not what the question says was done ("until his death in 2013" for "In what
     year did Chávez resign?"). A question that asks until when, or when a span began or ended, is
     answered by such a year."""
-    done = {verb_lemma(w) for w in words(asked.text) if content_terms(w) & asked.acts} - {""}
+    done = {verb_lemma(w) for w in _act_words(asked)} - {""}
     if not done or done & ASPECTUAL or re.search(r"\b(?:until|till)\b", asked.text, re.I):
         return False
     given = years(" ".join(c.text for c in kept))

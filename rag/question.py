@@ -597,14 +597,14 @@ def doer_unstated(question: Question, texts: list[str]) -> bool:
         said = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
         for i, m in enumerate(said):
             word = m.group(0).lower()
-            as_noun = bool(i and said[i - 1].group(0).lower() in DETERMINERS) or not verb_lemma(word)
-            if verb_lemma(word) == verb and not as_noun:
+            lemma = verb_lemma(word)
+            as_noun = bool(i and said[i - 1].group(0).lower() in DETERMINERS) or not lemma
+            if lemma == verb and not as_noun:
                 return False  # the verb itself, with its subject or its "by"
             # the act's noun, said of the question's own name ("the assassination of President Ahmad
             # al-Ghashmi"; not "the supervision of Steve Jobs", the doer, nor "the assassin")
-            after = " ".join(w.group(0) for w in said[i + 1 : i + 9])
             if as_noun and names_event(word, verb) and len(word) >= len(verb) and is_noun(word):
-                if re.search(r"\bby\b", after):
+                if re.search(r"\bby\b", " ".join(w.group(0) for w in said[i + 1 : i + 9])):
                     return False
                 of = " ".join(w.group(0) for w in said[i + 1 : i + 4])
                 told |= bool(re.match(r"of\b", of)) and bool(object_terms & content_terms(of))

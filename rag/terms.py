@@ -257,7 +257,7 @@ _MONTH_AFTER = re.compile(rf"\s+(?:{MONTHS})\b")
 # a year given to an event its subject went through: "until his suicide in 1954", "to its resolution in 1906"
 _DATED_EVENT = re.compile(
     rf"\b(?:his|her|its|their)\s+({_LETTER}+)\s+(?:in|on)\s+(?:\d{{1,2}}\s+)?(?:(?:{MONTHS})\s+)?(?:\d{{1,2}},\s+)?"
-    r"(1\d{3}|20\d{2})\b"
+    rf"({YEAR.pattern})"
 )
 # events a verb names that share no first letters with it: nouns of the verb itself ("death" of die), and
 # the kinds of death that "kill" says in general
